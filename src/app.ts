@@ -1,0 +1,106 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import { ulid } from 'ulidx';
+import type { Config } from './config.js';
+import type { Database } from './db/index.js';
+import { AppError } from './errors/index.js';
+import { createTokenVerifier, type TokenVerifier } from './auth/index.js';
+import { registerAuth } from './http/context.js';
+import { registerErrorHandling } from './http/error-handler.js';
+import { DOCS_PREFIX, registerOpenApi } from './http/openapi.js';
+import { ProblemSchema } from './http/schemas.js';
+import type { Deps } from './http/deps.js';
+import { Contact } from './resources/contacts/contacts.schema.js';
+import { registerNamespaceRoutes } from './resources/namespaces/namespaces.routes.js';
+import { registerContactRoutes } from './resources/contacts/contacts.routes.js';
+import { registerContactActionRoutes } from './resources/contacts/contacts.actions.routes.js';
+import { registerPropRoutes } from './resources/contacts/props.routes.js';
+
+export interface BuildAppOptions {
+  config: Config;
+  db: Database;
+  /** Fastify logger options or instance; false in tests. */
+  logger?: FastifyServerOptions['logger'] | FastifyServerOptions['loggerInstance'];
+  /** Secret to verify tokens with when the config has none (embedded development mode). */
+  devSecret?: string;
+  verifier?: TokenVerifier;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
+  const { config, db } = opts;
+  const app = Fastify({
+    logger: opts.logger === undefined ? false : (opts.logger as FastifyServerOptions['logger']),
+    bodyLimit: config.bodyLimitBytes,
+    routerOptions: { ignoreTrailingSlash: true },
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : ulid();
+    },
+    ajv: {
+      customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: false },
+    },
+  });
+
+  app.addSchema(ProblemSchema);
+  app.addSchema(Contact);
+  registerErrorHandling(app);
+  await registerOpenApi(app);
+
+  // Crego clients send `Content-Type: application/json` with an empty body on actions; that is
+  // "no body" (DRF accepts it), not a JSON error.
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if ((body as string).trim() === '') return done(null, undefined);
+    return jsonParser(request, body as string, done);
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    reply.header('x-content-type-options', 'nosniff');
+  });
+
+  const verifier =
+    opts.verifier ??
+    createTokenVerifier({ ...config.auth, jwtSecret: config.auth.jwtSecret ?? opts.devSecret ?? null });
+  registerAuth(app, verifier, [DOCS_PREFIX]);
+
+  if (config.rateLimitPerMinute > 0) {
+    await app.register(rateLimit, {
+      max: config.rateLimitPerMinute,
+      timeWindow: 60_000,
+      hook: 'preHandler',
+      // Per tenant (after authentication); unauthenticated routes count per client address.
+      keyGenerator: (request) => request.ctx?.tenantId ?? `ip:${request.ip}`,
+      allowList: (request) => !request.ctx,
+      errorResponseBuilder: (_request, context) => {
+        const err = new AppError('rate_limited', `Rate limit of ${context.max} requests per minute exceeded; retry later.`, {
+          headers: { 'retry-after': String(Math.ceil(context.ttl / 1000)) },
+        });
+        return err;
+      },
+    });
+  }
+
+  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
+    try {
+      await db.ping();
+      return { status: 'ready', database: db.engine };
+    } catch {
+      throw new AppError('service_unavailable', 'The database is not reachable.', { headers: { 'retry-after': '1' } });
+    }
+  });
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  const deps: Deps = { db, config };
+  registerNamespaceRoutes(app, deps);
+  registerContactRoutes(app, deps);
+  registerContactActionRoutes(app, deps);
+  registerPropRoutes(app, deps);
+
+  return app;
+}

@@ -1,0 +1,3 @@
+export * from './verifier.js';
+export * from './token.js';
+export * from './dev-secret.js';

@@ -1,0 +1,61 @@
+import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { AppError } from '../errors/index.js';
+
+export interface TenantContext {
+  tenantId: string;
+  userId: string;
+}
+
+export interface AuthSettings {
+  jwtSecret: string | null;
+  jwksUrl: string | null;
+  issuer: string | null;
+  audience: string | null;
+}
+
+export type TokenVerifier = (token: string) => Promise<TenantContext>;
+
+const TENANT_PATTERN = /^[A-Za-z0-9._:-]{1,100}$/;
+// Verified tokens are cached (bounded, until expiry) so a hot client does not pay signature
+// verification on every request; a token's claims cannot change, only expire.
+const CACHE_MAX = 10_000;
+
+export function createTokenVerifier(settings: AuthSettings): TokenVerifier {
+  const key: Uint8Array | JWTVerifyGetKey = settings.jwksUrl
+    ? createRemoteJWKSet(new URL(settings.jwksUrl), { cacheMaxAge: 10 * 60_000, cooldownDuration: 30_000 })
+    : new TextEncoder().encode(settings.jwtSecret ?? '');
+  if (!settings.jwksUrl && !settings.jwtSecret) throw new Error('an auth secret or JWKS URL is required');
+  const algorithms = settings.jwksUrl ? ['RS256', 'ES256', 'PS256', 'EdDSA'] : ['HS256'];
+  const cache = new Map<string, { ctx: TenantContext; expMs: number }>();
+
+  return async (token) => {
+    const hit = cache.get(token);
+    if (hit) {
+      if (hit.expMs > Date.now()) return hit.ctx;
+      cache.delete(token);
+    }
+    let payload: JWTPayload;
+    try {
+      const result = await jwtVerify(token, key as Uint8Array, {
+        algorithms,
+        issuer: settings.issuer ?? undefined,
+        audience: settings.audience ?? undefined,
+        requiredClaims: ['exp'],
+      });
+      payload = result.payload;
+    } catch {
+      throw new AppError('unauthorized', 'The bearer token is invalid or expired.');
+    }
+    const tenant = payload.tenant_id ?? payload.tenant;
+    if (typeof tenant !== 'string' || !TENANT_PATTERN.test(tenant)) {
+      throw new AppError('unauthorized', 'The bearer token has no valid tenant_id claim.');
+    }
+    if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 100) {
+      throw new AppError('unauthorized', 'The bearer token has no valid sub claim.');
+    }
+    const ctx: TenantContext = { tenantId: tenant, userId: payload.sub };
+    if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
+    cache.set(token, { ctx, expMs: (payload.exp as number) * 1000 });
+    return ctx;
+  };
+}

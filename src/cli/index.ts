@@ -1,0 +1,96 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config.js';
+import { migrate, openDatabase, DataDirLockedError } from '../db/index.js';
+import { mintToken, parseTtl } from '../auth/index.js';
+import { resolveDevSecret, serveForever } from '../main.js';
+import { buildApp } from '../app.js';
+
+const HELP: Record<string, string> = {
+  main: `Usage: contact-registry <command> [options]
+
+Commands:
+  serve                 run the HTTP service (HOST, PORT, DATABASE_URL, DATA_DIR, AUTH_* from the environment)
+  migrate               apply pending database migrations and exit
+  token --tenant <id> --sub <id> [--ttl 1h]
+                        print a bearer token signed with the configured HS256 secret
+  openapi               print the OpenAPI 3.1 document
+
+Run "contact-registry <command> --help" for a command's options.`,
+  serve: 'Usage: contact-registry serve\n\nServes on HOST:PORT (default 127.0.0.1:8080). Migrations run at start.',
+  migrate: 'Usage: contact-registry migrate\n\nApplies pending migrations to DATABASE_URL (or the embedded database in DATA_DIR).',
+  token:
+    'Usage: contact-registry token --tenant <id> --sub <id> [--ttl 1h]\n\nPrints an HS256 JWT with claims tenant_id and sub, signed with AUTH_JWT_SECRET\n(or the development secret in DATA_DIR). --ttl accepts 90s, 30m, 1h, 7d.',
+  openapi: 'Usage: contact-registry openapi\n\nPrints the OpenAPI 3.1 document as JSON.',
+};
+
+async function run(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    console.log(HELP.main);
+    return command ? 0 : 2;
+  }
+  if (!(command in HELP) || command === 'main') {
+    console.error(`unknown command "${command}"\n\n${HELP.main}`);
+    return 2;
+  }
+  const { values } = parseArgs({
+    args: rest,
+    options: { help: { type: 'boolean', short: 'h' }, tenant: { type: 'string' }, sub: { type: 'string' }, ttl: { type: 'string' } },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(HELP[command]);
+    return 0;
+  }
+  const config = loadConfig();
+  switch (command) {
+    case 'serve':
+      await serveForever(config);
+      return -1; // keep running
+    case 'migrate': {
+      const db = await openDatabase(config);
+      try {
+        const applied = await migrate(db);
+        console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+      } finally {
+        await db.close();
+      }
+      return 0;
+    }
+    case 'token': {
+      if (!values.tenant || !values.sub) {
+        console.error(HELP.token);
+        return 2;
+      }
+      const secret = config.auth.jwtSecret ?? resolveDevSecret(config)?.secret;
+      if (!secret) {
+        console.error('token needs AUTH_JWT_SECRET (an external JWKS issuer mints its own tokens)');
+        return 2;
+      }
+      const ttlSeconds = parseTtl(values.ttl ?? '1h');
+      console.log(await mintToken({ secret, tenant: values.tenant, sub: values.sub, ttlSeconds, issuer: config.auth.issuer, audience: config.auth.audience }));
+      return 0;
+    }
+    case 'openapi': {
+      const stub = { engine: 'pglite' as const, query: async () => ({ rows: [], rowCount: 0 }), exec: async () => {}, transaction: async () => { throw new Error('no database'); }, ping: async () => {}, close: async () => {} };
+      const app = await buildApp({ config: { ...config, rateLimitPerMinute: 0 }, db: stub, devSecret: 'openapi-generation-only-secret-000000' });
+      await app.ready();
+      console.log(JSON.stringify(app.swagger(), null, 2));
+      await app.close();
+      return 0;
+    }
+  }
+  return 2;
+}
+
+run(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError || err instanceof DataDirLockedError) console.error(`error: ${err.message}`);
+    else if ((err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') console.error(`error: ${(err as Error).message}`);
+    else console.error(err);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,80 @@
+// The only reader of process.env. Everything is validated once at start-up so a bad setting
+// fails fast with a message naming the variable, instead of surfacing later as a 500.
+
+export interface Config {
+  host: string;
+  port: number;
+  databaseUrl: string | null;
+  dataDir: string;
+  auth: {
+    jwtSecret: string | null;
+    jwksUrl: string | null;
+    issuer: string | null;
+    audience: string | null;
+  };
+  logLevel: string;
+  bodyLimitBytes: number;
+  rateLimitPerMinute: number;
+  identifierValidation: 'lenient' | 'strict';
+  dbPoolSize: number;
+  statementTimeoutMs: number;
+  connectTimeoutMs: number;
+  nodeEnv: string;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^[0-9]+$/.test(raw) || Number(raw) < min) {
+    throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+function str(env: Env, name: string): string | null {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? null : raw;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const identifierValidation = (env.IDENTIFIER_VALIDATION ?? 'lenient').toLowerCase();
+  if (identifierValidation !== 'lenient' && identifierValidation !== 'strict') {
+    throw new ConfigError(`IDENTIFIER_VALIDATION must be "lenient" or "strict", got "${identifierValidation}"`);
+  }
+  const config: Config = {
+    host: env.HOST ?? '127.0.0.1',
+    port: int(env, 'PORT', 8080),
+    databaseUrl: str(env, 'DATABASE_URL'),
+    dataDir: env.DATA_DIR ?? './data',
+    auth: {
+      jwtSecret: str(env, 'AUTH_JWT_SECRET'),
+      jwksUrl: str(env, 'AUTH_JWKS_URL'),
+      issuer: str(env, 'AUTH_ISSUER'),
+      audience: str(env, 'AUTH_AUDIENCE'),
+    },
+    logLevel: env.LOG_LEVEL ?? 'info',
+    bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024),
+    rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 6000),
+    identifierValidation,
+    dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 1),
+    statementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 10000, 1),
+    connectTimeoutMs: int(env, 'DB_CONNECT_TIMEOUT_MS', 3000, 1),
+    nodeEnv: env.NODE_ENV ?? 'development',
+  };
+  if (config.auth.jwtSecret && config.auth.jwtSecret.length < 32) {
+    throw new ConfigError('AUTH_JWT_SECRET must be at least 32 characters (HS256 needs 256 bits)');
+  }
+  if (config.auth.jwksUrl && !/^https?:\/\//.test(config.auth.jwksUrl)) {
+    throw new ConfigError('AUTH_JWKS_URL must be an http(s) URL');
+  }
+  if (config.databaseUrl && !config.auth.jwtSecret && !config.auth.jwksUrl) {
+    throw new ConfigError(
+      'DATABASE_URL is set but neither AUTH_JWT_SECRET nor AUTH_JWKS_URL is: a shared database needs a configured auth key',
+    );
+  }
+  return config;
+}

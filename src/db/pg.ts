@@ -1,0 +1,70 @@
+import pg from 'pg';
+import type { Database, Executor, QueryResult } from './executor.js';
+
+export interface PgOptions {
+  connectionString: string;
+  max: number;
+  statementTimeoutMs: number;
+  connectTimeoutMs: number;
+}
+
+// int8 (counters) as JS numbers, like PGlite returns them: counters never reach 2^53.
+const types = {
+  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format),
+};
+
+export function createPgDatabase(opts: PgOptions): Database {
+  const pool = new pg.Pool({
+    connectionString: opts.connectionString,
+    max: opts.max,
+    connectionTimeoutMillis: opts.connectTimeoutMs,
+    statement_timeout: opts.statementTimeoutMs,
+    query_timeout: opts.statementTimeoutMs + 1000,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+    types,
+  });
+  // An idle client losing its connection emits 'error' on the pool; without a listener that
+  // would crash the process. The next checkout simply opens a new connection.
+  pool.on('error', () => {});
+
+  const run = async <T>(client: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> => {
+    const res = await client.query(sql, params as unknown[] | undefined);
+    return { rows: res.rows as T[], rowCount: res.rowCount ?? 0 };
+  };
+
+  return {
+    engine: 'postgres',
+    query: (sql, params) => run(pool, sql, params),
+    exec: async (sql) => void (await pool.query(sql)),
+    async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        const result = await fn({
+          query: (sql, params) => run(client, sql, params),
+          exec: async (sql) => void (await client.query(sql)),
+        });
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          broken = true;
+        }
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    },
+    async ping() {
+      await pool.query('select 1');
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { AppError } from '../errors/index.js';
+
+// SQLSTATE → AppError, in one place. Constraint-specific conflicts are mapped by the queries
+// that expect them (they know which field collided); this is the fallback.
+const CONNECTION_CODES = new Set(['08000', '08001', '08003', '08004', '08006', '57P01', '57P02', '57P03', '53300']);
+const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+
+export function sqlState(err: unknown): string | undefined {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+export function isUniqueViolation(err: unknown, constraint?: string): boolean {
+  if (sqlState(err) !== '23505') return false;
+  if (!constraint) return true;
+  const e = err as { constraint?: string; message?: string };
+  return e.constraint === constraint || (e.message ?? '').includes(constraint);
+}
+
+export function isConnectionError(err: unknown): boolean {
+  const code = sqlState(err);
+  if (code && (CONNECTION_CODES.has(code) || CONNECTION_ERRNOS.has(code))) return true;
+  const msg = (err as { message?: string })?.message ?? '';
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i.test(
+    msg,
+  );
+}
+
+/** Maps a database error to an AppError, or returns undefined when it is a genuine bug (→ 500). */
+export function fromDbError(err: unknown): AppError | undefined {
+  if (err instanceof AppError) return err;
+  const code = sqlState(err);
+  if (isConnectionError(err)) return new AppError('service_unavailable', 'The database is unavailable; retry later.', { cause: err, headers: { 'retry-after': '1' } });
+  switch (code) {
+    case '23505':
+      return new AppError('conflict', 'The object conflicts with an existing one.', { cause: err });
+    case '23503':
+      return new AppError('not_found', 'A referenced object does not exist.', { cause: err });
+    case '40001':
+    case '40P01':
+      return new AppError('service_unavailable', 'A concurrent update conflicted; retry the request.', { cause: err, headers: { 'retry-after': '0' } });
+    case '57014':
+      return new AppError('service_unavailable', 'The database took too long to answer; retry later.', { cause: err, headers: { 'retry-after': '1' } });
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * Identifier props: which prop keys name an identifier, what each identifier is worth to dedupe,
+ * and the match keys a contact's props yield. Pure functions, no I/O.
+ *
+ * Value normalization itself lives in ./normalize.ts and is re-exported here, so callers need
+ * only this module.
+ */
+import {
+  type IdentifierKind,
+  type NormalizeResult,
+  normalizeIdentifier,
+} from './normalize.js';
+
+export {
+  type IdentifierExtra,
+  type IdentifierKind,
+  type NormalizeResult,
+  type PanHolderKind,
+  gstinEmbeddedPan,
+  normalizeIdentifier,
+  panHolderKind,
+} from './normalize.js';
+
+/** Every identifier kind, in the order reasons are reported. */
+export const IDENTIFIER_KINDS: readonly IdentifierKind[] = [
+  'pan',
+  'gstin',
+  'aadhaar',
+  'mobile',
+  'email',
+  'cin',
+  'passport',
+  'voter_id',
+];
+
+/**
+ * What an agreeing identifier can prove (CONTRACT §6a "Which identifiers block", "Identifier bands"):
+ * - `blocking`: PAN and GSTIN. An identical PAN (a GSTIN counts through the PAN it embeds) is band
+ *   `exact` and blocks creation with 409. PAN is the legal tax identity of the holder, so two live
+ *   records with one PAN are the same party by definition.
+ * - `strong`: CIN, passport, voter id. They are unique per holder too, but the contract pins `exact`
+ *   to PAN/GSTIN, they are typed by hand far more often (no check digit), and a CIN survives
+ *   renames and amalgamations, so agreement gives at most `probable`.
+ * - `evidence`: mobile and email. Families and employees share them; at most `probable`.
+ * - `partial`: Aadhaar. Only its last four digits are compared (1 in 10 000 collide by chance);
+ *   supporting evidence only, never `exact`.
+ */
+export type IdentifierStrength = 'blocking' | 'strong' | 'evidence' | 'partial';
+
+export const IDENTIFIER_STRENGTH: Readonly<Record<IdentifierKind, IdentifierStrength>> = {
+  pan: 'blocking',
+  gstin: 'blocking',
+  aadhaar: 'partial',
+  mobile: 'evidence',
+  email: 'evidence',
+  cin: 'strong',
+  passport: 'strong',
+  voter_id: 'strong',
+};
+
+/** Kinds whose identical value blocks a write; the blocking key is always a PAN. */
+export const BLOCKING_KINDS: readonly IdentifierKind[] = ['pan', 'gstin'];
+/** Kinds that only add evidence to a score and never make a match `exact`. */
+export const EVIDENCE_KINDS: readonly IdentifierKind[] = [
+  'aadhaar',
+  'mobile',
+  'email',
+  'cin',
+  'passport',
+  'voter_id',
+];
+
+const KEY_ALIASES: Readonly<Record<string, IdentifierKind>> = {
+  pan: 'pan',
+  pan_no: 'pan',
+  pan_number: 'pan',
+  gstin: 'gstin',
+  gst: 'gstin',
+  gst_no: 'gstin',
+  gstin_no: 'gstin',
+  aadhaar: 'aadhaar',
+  aadhar: 'aadhaar',
+  aadhaar_no: 'aadhaar',
+  aadhar_no: 'aadhaar',
+  uid: 'aadhaar',
+  mobile: 'mobile',
+  phone: 'mobile',
+  mobile_no: 'mobile',
+  phone_no: 'mobile',
+  mobile_number: 'mobile',
+  phone_number: 'mobile',
+  email: 'email',
+  email_id: 'email',
+  cin: 'cin',
+  passport: 'passport',
+  passport_no: 'passport',
+  voter_id: 'voter_id',
+  epic: 'voter_id',
+  voter_id_no: 'voter_id',
+};
+
+/**
+ * Canonical spelling of a prop key for alias lookup: trimmed, lower-case, and runs of spaces,
+ * hyphens and dots (prop keys may contain all three: "PAN No.", "mobile-number") become one `_`.
+ */
+export function canonicalKey(key: string): string {
+  return key
+    .trim()
+    .toLowerCase()
+    .replace(/[\s.-]+/gu, '_')
+    .replace(/_+/g, '_')
+    .replace(/^_|_$/g, '');
+}
+
+/** The identifier kind a prop key names, or null for an ordinary prop. */
+export function identifierKind(key: string): IdentifierKind | null {
+  return KEY_ALIASES[canonicalKey(key)] ?? null;
+}
+
+/** One normalized identifier of a contact, comparable across contacts by (kind, value). */
+export interface MatchKey {
+  kind: IdentifierKind;
+  /** Normalized value; for aadhaar only the last 4 digits. */
+  value: string;
+  /** The prop key it came from, as the client wrote it. */
+  key: string;
+  /** Set on the PAN key derived from a GSTIN's embedded PAN. */
+  via?: 'gstin';
+}
+
+export interface InvalidIdentifier {
+  key: string;
+  kind: IdentifierKind;
+  reason: string;
+}
+
+export interface IdentifierAnalysis {
+  keys: MatchKey[];
+  invalid: InvalidIdentifier[];
+}
+
+export interface PropLike {
+  key: string;
+  value: string;
+}
+
+/**
+ * Match keys and invalid identifier props of a contact's props. Ordinary props are ignored.
+ * A GSTIN yields two keys: the GSTIN itself and `{kind: 'pan', via: 'gstin'}` for its embedded PAN.
+ */
+export function analyzeIdentifiers(props: readonly PropLike[]): IdentifierAnalysis {
+  const keys: MatchKey[] = [];
+  const invalid: InvalidIdentifier[] = [];
+  for (const prop of props) {
+    const kind = identifierKind(prop.key);
+    if (kind === null) continue;
+    const r: NormalizeResult = normalizeIdentifier(kind, prop.value);
+    if (!r.ok) {
+      invalid.push({ key: prop.key, kind, reason: r.reason });
+      continue;
+    }
+    keys.push({ kind, value: r.value, key: prop.key });
+    const embedded = r.extra?.embeddedPan;
+    if (kind === 'gstin' && embedded !== undefined) {
+      keys.push({ kind: 'pan', value: embedded, key: prop.key, via: 'gstin' });
+    }
+  }
+  return { keys, invalid };
+}
+
+/** Convenience: match keys only (see analyzeIdentifiers). */
+export function matchKeysForProps(props: readonly PropLike[]): MatchKey[] {
+  return analyzeIdentifiers(props).keys;
+}
+
+/**
+ * The distinct PANs that block a write (own PANs and PANs embedded in GSTINs), sorted.
+ * A create/update must 409 when a live contact of the tenant holds any of them.
+ */
+export function blockingPans(keys: readonly MatchKey[]): string[] {
+  const pans = new Set<string>();
+  for (const k of keys) if (k.kind === 'pan') pans.add(k.value);
+  return [...pans].sort();
+}
+
+/**
+ * Normalized forms a free-text search term could stand for (for `GET /contacts/?search=`), one per
+ * kind whose format it satisfies. Aadhaar is left out: full numbers are never stored in match keys.
+ */
+export function identifierSearchKeys(term: string): { kind: IdentifierKind; value: string }[] {
+  const out: { kind: IdentifierKind; value: string }[] = [];
+  for (const kind of IDENTIFIER_KINDS) {
+    if (kind === 'aadhaar') continue;
+    const r = normalizeIdentifier(kind, term);
+    if (r.ok) out.push({ kind, value: r.value });
+  }
+  return out;
+}

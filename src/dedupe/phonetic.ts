@@ -1,0 +1,58 @@
+/**
+ * A small phonetic code for romanized Indian names ("Soundex-lite"). Pure TS.
+ *
+ * Romanized Indian names vary mostly in vowels (Ishwar/Eshwar, Rama/Raama), aspiration
+ * (Bharat/Barat, Sudhir/Sudir), sibilants (Sharma/Sarma, Shrivastava/Srivastava), and a few letter
+ * swaps (Laxmi/Lakshmi, Zakir/Jakir, Qureshi/Kureshi, Chowdhury/Choudhury). Soundex handles these
+ * poorly (it groups consonants by English sounds and truncates at 4), so the code is:
+ *
+ *   1. rewrite letter groups: x→ks, q→k, z→j, ph→f, ck→k, ee→i, oo→u;
+ *      w after a vowel is a vowel glide (ow, aw), otherwise w→v;
+ *   2. drop aspiration: kh→k, gh→g, jh→j, th→t, dh→d, bh→b, sh→s, and ch stays distinct from k;
+ *      a bare c (not ch) is k;
+ *   3. a leading vowel becomes "a" (initial vowels are the least stable part of a transliteration);
+ *      other vowels (a e i o u y) and any remaining h (not leading) are dropped;
+ *   4. runs of the same letter collapse (Aggarwal/Agarwal).
+ *
+ * Digits are kept as they are. The code is never empty for a non-empty token.
+ * Examples: sharma→srm, sarma→srm, lakshmi→lksm, laxmi→lksm, chowdhury→cdr, choudhary→cdr.
+ */
+
+const VOWELS = new Set(['a', 'e', 'i', 'o', 'u', 'y']);
+
+export function phoneticCode(token: string): string {
+  let s = token.toLowerCase().replace(/[^a-z0-9]/g, '');
+  if (s.length === 0) return '';
+  // Step 1.
+  s = s
+    .replace(/x/g, 'ks')
+    .replace(/q/g, 'k')
+    .replace(/z/g, 'j')
+    .replace(/ph/g, 'f')
+    .replace(/ck/g, 'k')
+    .replace(/ee/g, 'i')
+    .replace(/oo/g, 'u')
+    .replace(/([aeiou])w/g, '$1u')
+    .replace(/w/g, 'v');
+  // Step 2. 'ch' becomes the placeholder 'C' so the bare-c rule below cannot touch it.
+  s = s
+    .replace(/ch/g, 'C')
+    .replace(/kh/g, 'k')
+    .replace(/gh/g, 'g')
+    .replace(/jh/g, 'j')
+    .replace(/th/g, 't')
+    .replace(/dh/g, 'd')
+    .replace(/bh/g, 'b')
+    .replace(/sh/g, 's')
+    .replace(/c/g, 'k')
+    .replace(/C/g, 'c');
+  // Step 3.
+  const first = s.charAt(0);
+  let out = VOWELS.has(first) ? 'a' : first;
+  for (const ch of s.slice(1)) {
+    if (VOWELS.has(ch) || ch === 'h') continue;
+    // Step 4.
+    if (out.charAt(out.length - 1) !== ch) out += ch;
+  }
+  return out;
+}

@@ -1,0 +1,254 @@
+/**
+ * Deterministic Fellegi–Sunter-style duplicate scoring of a candidate against one existing contact
+ * (CONTRACT §6, §6a). Pure functions, no I/O.
+ *
+ * score = logistic₂(PRIOR + Σ field weights), weights in weights.ts. Then:
+ * - an identical normalized PAN (own, or embedded in a GSTIN, on either side) makes the match
+ *   band `exact` with score 0.99 + 0.01 × (the score of the remaining evidence): exact matches
+ *   always rank first, and among themselves by how well everything else agrees;
+ * - any other match is capped at 0.98 and banded `probable` (≥ 0.80) / `possible` (≥ 0.50) / null.
+ * Every agreement weight is positive and every disagreement weight negative, so adding agreeing
+ * evidence never lowers the score. Scores are rounded to 4 decimals (a monotone operation).
+ */
+import {
+  type IdentifierAnalysis,
+  type IdentifierKind,
+  type PropLike,
+  analyzeIdentifiers,
+  panHolderKind,
+} from './identifiers.js';
+import { type PreparedName, prepareName, preparedNameSimilarity } from './names.js';
+import * as W from './weights.js';
+
+export type ContactType = 'individual' | 'corporate';
+export type Band = 'exact' | 'probable' | 'possible';
+export type ReasonMatch = 'exact' | 'fuzzy' | 'mismatch' | 'partial' | 'invalid_identifier';
+
+export interface Reason {
+  /** The candidate's prop key, or 'name', 'type', 'pincode'. */
+  field: string;
+  match: ReasonMatch;
+  similarity?: number;
+  detail?: string;
+}
+
+export interface MatchResult {
+  score: number;
+  band: Band | null;
+  reasons: Reason[];
+}
+
+/** One side of a comparison: the candidate, or an existing contact. */
+export interface DedupeSubject {
+  name: string;
+  type?: ContactType | null;
+  identifiers: IdentifierAnalysis;
+  /** Pincodes of the contact's addresses; malformed ones are ignored. */
+  pincodes?: readonly string[];
+}
+
+export const PROBABLE_THRESHOLD = 0.8;
+export const POSSIBLE_THRESHOLD = 0.5;
+/** Lowest score of an `exact` match; every non-exact score is ≤ NON_EXACT_MAX_SCORE. */
+export const EXACT_MIN_SCORE = 0.99;
+export const NON_EXACT_MAX_SCORE = 0.98;
+/** Name similarity from which the name reason reads `fuzzy` rather than `mismatch`. */
+export const NAME_FUZZY_MIN = 0.75;
+
+/** Builds a subject from the contact-create shape (props as `{key, value}`). */
+export function dedupeSubject(input: {
+  name: string;
+  type?: ContactType | null;
+  props?: readonly PropLike[];
+  pincodes?: readonly string[];
+}): DedupeSubject {
+  return {
+    name: input.name,
+    type: input.type ?? null,
+    identifiers: analyzeIdentifiers(input.props ?? []),
+    pincodes: input.pincodes ?? [],
+  };
+}
+
+/** A subject with its name and identifiers pre-processed, for scoring against many contacts. */
+export interface PreparedSubject {
+  subject: DedupeSubject;
+  /** The name under individual rules and under corporate rules (legal suffixes stripped). */
+  name: { plain: PreparedName; corporate: PreparedName };
+  pincodes: Set<string>;
+  /** Normalized values per kind ('pan' includes PANs embedded in GSTINs). */
+  values: Map<IdentifierKind, Set<string>>;
+}
+
+export function prepareSubject(subject: DedupeSubject): PreparedSubject {
+  const values = new Map<IdentifierKind, Set<string>>();
+  for (const k of subject.identifiers.keys) {
+    let set = values.get(k.kind);
+    if (set === undefined) values.set(k.kind, (set = new Set()));
+    set.add(k.value);
+  }
+  const pincodes = new Set<string>();
+  for (const p of subject.pincodes ?? []) {
+    const v = p.replace(/\s+/g, '');
+    if (/^[0-9]{6}$/.test(v)) pincodes.add(v);
+  }
+  const name = {
+    plain: prepareName(subject.name, 'individual'),
+    corporate: prepareName(subject.name, 'corporate'),
+  };
+  return { subject, name, pincodes, values };
+}
+
+const OTHER_KINDS: readonly [IdentifierKind, W.FieldWeights, ReasonMatch][] = [
+  ['aadhaar', W.AADHAAR_LAST4, 'partial'],
+  ['mobile', W.MOBILE, 'exact'],
+  ['email', W.EMAIL, 'exact'],
+  ['cin', W.STRONG_ID, 'exact'],
+  ['passport', W.STRONG_ID, 'exact'],
+  ['voter_id', W.STRONG_ID, 'exact'],
+];
+
+/** Adds `reason` unless one with the same field and detail was already given. */
+function pushOnce(reasons: Reason[], reason: Reason): void {
+  if (!reasons.some((r) => r.field === reason.field && r.detail === reason.detail)) reasons.push(reason);
+}
+
+function intersects(a: Set<string> | undefined, b: Set<string> | undefined): boolean | null {
+  if (a === undefined || b === undefined || a.size === 0 || b.size === 0) return null;
+  for (const v of a) if (b.has(v)) return true;
+  return false;
+}
+
+function panReasons(c: PreparedSubject, e: PreparedSubject, agree: boolean): Reason[] {
+  const out: Reason[] = [];
+  const ePans = e.values.get('pan') ?? new Set<string>();
+  const eGstins = e.values.get('gstin') ?? new Set<string>();
+  const eDirectPans = new Set(
+    e.subject.identifiers.keys.filter((k) => k.kind === 'pan' && k.via === undefined).map((k) => k.value),
+  );
+  const gstinOf = new Map<string, string>(); // candidate key → its GSTIN value
+  for (const k of c.subject.identifiers.keys) if (k.kind === 'gstin') gstinOf.set(k.key, k.value);
+  for (const k of c.subject.identifiers.keys) {
+    if (k.kind !== 'pan') continue;
+    if (!agree) {
+      pushOnce(out, { field: k.key, match: 'mismatch' });
+      continue;
+    }
+    if (!ePans.has(k.value)) continue;
+    const reason: Reason = { field: k.key, match: 'exact' };
+    if (k.via === 'gstin') {
+      const g = gstinOf.get(k.key);
+      if (g === undefined || !eGstins.has(g)) reason.detail = 'PAN embedded in GSTIN';
+    } else if (!eDirectPans.has(k.value)) {
+      reason.detail = 'PAN embedded in existing GSTIN';
+    }
+    pushOnce(out, reason);
+  }
+  return out;
+}
+
+/** Candidate PAN holder types that contradict the existing contact's declared type. */
+function holderMismatches(c: PreparedSubject, e: PreparedSubject): Reason[] {
+  const out: Reason[] = [];
+  const eType = e.subject.type;
+  if (!eType) return out;
+  for (const k of c.subject.identifiers.keys) {
+    if (k.kind !== 'pan') continue;
+    const holder = panHolderKind(k.value);
+    if (holder !== null && holder !== eType) {
+      pushOnce(out, { field: k.key, match: 'mismatch', detail: 'holder type' });
+    }
+  }
+  return out;
+}
+
+function round4(x: number): number {
+  return Math.round(x * 10_000) / 10_000;
+}
+
+export function bandFor(score: number, exact: boolean): Band | null {
+  if (exact) return 'exact';
+  if (score >= PROBABLE_THRESHOLD) return 'probable';
+  if (score >= POSSIBLE_THRESHOLD) return 'possible';
+  return null;
+}
+
+/** Scores prepared subjects (same result as scoreMatch; prepare the candidate once). */
+export function scorePrepared(c: PreparedSubject, e: PreparedSubject): MatchResult {
+  let weight = W.PRIOR_LOG2_ODDS;
+  const idReasons: Reason[] = [];
+
+  const panAgree = intersects(c.values.get('pan'), e.values.get('pan'));
+  if (panAgree !== null) idReasons.push(...panReasons(c, e, panAgree));
+  if (panAgree === false) weight += W.PAN.disagree;
+  const holder = holderMismatches(c, e);
+  for (const r of holder) pushOnce(idReasons, r);
+
+  for (const [kind, fw, agreeMatch] of OTHER_KINDS) {
+    const agree = intersects(c.values.get(kind), e.values.get(kind));
+    if (agree === null) continue;
+    weight += agree ? fw.agree : fw.disagree;
+    const eValues = e.values.get(kind);
+    for (const k of c.subject.identifiers.keys) {
+      if (k.kind !== kind) continue;
+      const same = eValues?.has(k.value) ?? false;
+      if (agree && !same) continue; // report only the keys that agree
+      pushOnce(idReasons, { field: k.key, match: agree ? agreeMatch : 'mismatch' });
+    }
+  }
+
+  const reasons: Reason[] = [...idReasons];
+  // Both names are read under corporate rules when either side is a corporate, so "Acme Pvt Ltd"
+  // ~ "Acme" however the two are typed, and filling in a missing type never changes the names.
+  const corp = c.subject.type === 'corporate' || e.subject.type === 'corporate';
+  const sim = corp
+    ? preparedNameSimilarity(c.name.corporate, e.name.corporate)
+    : preparedNameSimilarity(c.name.plain, e.name.plain);
+  weight += W.nameWeight(sim);
+  const nameMatch: ReasonMatch = sim === 1 ? 'exact' : sim >= NAME_FUZZY_MIN ? 'fuzzy' : 'mismatch';
+  reasons.push({ field: 'name', match: nameMatch, similarity: round4(sim) });
+
+  const cType = c.subject.type;
+  const eType = e.subject.type;
+  if (cType && eType) {
+    // A candidate PAN whose holder type contradicts the (agreeing) declared types cancels the
+    // type agreement: one of the two records is mistyped, so type says nothing. Not applied in the
+    // exact regime, where an extra agreeing PAN must never lower the score (monotonicity).
+    const contradicted = holder.length > 0 && panAgree !== true;
+    if (cType !== eType) weight += W.TYPE.disagree;
+    else if (!contradicted) weight += W.TYPE.agree;
+    reasons.push({ field: 'type', match: cType === eType ? 'exact' : 'mismatch' });
+  }
+
+  const pinAgree = intersects(c.pincodes, e.pincodes);
+  if (pinAgree !== null) {
+    weight += pinAgree ? W.PINCODE.agree : W.PINCODE.disagree;
+    const shared = [...c.pincodes].filter((p) => e.pincodes.has(p)).sort();
+    const reason: Reason = { field: 'pincode', match: pinAgree ? 'exact' : 'mismatch' };
+    if (shared[0] !== undefined) reason.detail = shared[0];
+    reasons.push(reason);
+  }
+
+  for (const inv of c.subject.identifiers.invalid) {
+    pushOnce(reasons, { field: inv.key, match: 'invalid_identifier', detail: inv.reason });
+  }
+
+  const p = W.oddsToProbability(weight);
+  const exact = panAgree === true;
+  const score = round4(exact ? EXACT_MIN_SCORE + (1 - EXACT_MIN_SCORE) * p : Math.min(p, NON_EXACT_MAX_SCORE));
+  return { score, band: bandFor(score, exact), reasons };
+}
+
+/** Scores `candidate` against one `existing` contact. */
+export function scoreMatch(candidate: DedupeSubject, existing: DedupeSubject): MatchResult {
+  return scorePrepared(prepareSubject(candidate), prepareSubject(existing));
+}
+
+const BAND_RANK: Record<Band, number> = { exact: 0, probable: 1, possible: 2 };
+
+/** Sort order for results: band (exact first), then score descending. Ties: caller's tie-break. */
+export function compareMatches(a: MatchResult, b: MatchResult): number {
+  const ra = a.band === null ? 3 : BAND_RANK[a.band];
+  const rb = b.band === null ? 3 : BAND_RANK[b.band];
+  return ra - rb || b.score - a.score;
+}

@@ -1,0 +1,116 @@
+/**
+ * String and token-set similarity measures used by name matching. Pure TS, no dependencies.
+ */
+
+/**
+ * Jaro similarity in [0, 1]. The classic greedy matching is not perfectly symmetric for some
+ * inputs (which character of a repeated letter gets claimed depends on the scan direction), so the
+ * two strings are put in a canonical order first: jaro(a, b) === jaro(b, a) always.
+ */
+export function jaro(x: string, y: string): number {
+  const [a, b] = x <= y ? [x, y] : [y, x];
+  if (a === b) return 1;
+  if (a.length === 0 || b.length === 0) return 0;
+  const window = Math.max(0, Math.floor(Math.max(a.length, b.length) / 2) - 1);
+  const aMatched = new Array<boolean>(a.length).fill(false);
+  const bMatched = new Array<boolean>(b.length).fill(false);
+  let matches = 0;
+  for (let i = 0; i < a.length; i++) {
+    const lo = Math.max(0, i - window);
+    const hi = Math.min(b.length - 1, i + window);
+    for (let j = lo; j <= hi; j++) {
+      if (bMatched[j] || a.charAt(i) !== b.charAt(j)) continue;
+      aMatched[i] = true;
+      bMatched[j] = true;
+      matches++;
+      break;
+    }
+  }
+  if (matches === 0) return 0;
+  // Count transpositions: matched characters of a and b, in order, that differ.
+  let transpositions = 0;
+  let k = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (!aMatched[i]) continue;
+    while (!bMatched[k]) k++;
+    if (a.charAt(i) !== b.charAt(k)) transpositions++;
+    k++;
+  }
+  const t = transpositions / 2;
+  return (matches / a.length + matches / b.length + (matches - t) / matches) / 3;
+}
+
+/**
+ * Jaro–Winkler similarity in [0, 1]: Jaro boosted by a shared prefix of up to 4 characters
+ * (scale 0.1, the standard value that keeps the result ≤ 1). Names typed by different people
+ * agree most reliably at the start, which is why this suits them.
+ */
+export function jaroWinkler(a: string, b: string): number {
+  const j = jaro(a, b);
+  let prefix = 0;
+  const max = Math.min(4, a.length, b.length);
+  while (prefix < max && a.charAt(prefix) === b.charAt(prefix)) prefix++;
+  return Math.min(1, j + prefix * 0.1 * (1 - j));
+}
+
+/** Token pairs scoring below this Jaro–Winkler value are treated as different words. */
+export const TOKEN_MATCH_THRESHOLD = 0.85;
+/** Similarity of an initial to a word it abbreviates ("r" ~ "rahul"): high, never certain. */
+export const INITIAL_SIMILARITY = 0.8;
+/** Floor for two words (≥ 4 letters) with the same phonetic code ("sarma" ~ "sharma"). */
+export const PHONETIC_SIMILARITY = 0.9;
+
+/** A normalized token together with its phonetic code (see phonetic.ts). */
+export interface Token {
+  text: string;
+  code: string;
+}
+
+function tokenPairSimilarity(x: Token, y: Token): number {
+  if (x.text === y.text) return 1;
+  const [s, l] = x.text.length <= y.text.length ? [x.text, y.text] : [y.text, x.text];
+  if (s.length === 1) return l.startsWith(s) ? INITIAL_SIMILARITY : 0;
+  const jw = jaroWinkler(x.text, y.text);
+  if (s.length >= 4 && x.code === y.code) return Math.max(jw, PHONETIC_SIMILARITY);
+  return jw >= TOKEN_MATCH_THRESHOLD ? jw : 0;
+}
+
+/**
+ * Similarity of two token multisets in [0, 1], independent of token order.
+ * Tokens are paired greedily by best similarity (ties broken by the unordered pair's text, so the
+ * result is symmetric); then
+ *   fit      = sum of paired similarities / size of the smaller set   (how well the shorter name fits)
+ *   coverage = smaller size / larger size                             (penalises missing words)
+ *   result   = fit × (0.6 + 0.4 × coverage)
+ * so "rahul sharma" ~ "rahul kumar sharma" is 0.87 while "rahul" ~ "rahul sharma" is 0.8. The result
+ * is 1 only for equal multisets of tokens.
+ */
+export function tokenSetSimilarity(a: readonly Token[], b: readonly Token[]): number {
+  if (a.length === 0 || b.length === 0) return 0;
+  const pairs: { i: number; j: number; sim: number; tie: string }[] = [];
+  for (let i = 0; i < a.length; i++) {
+    for (let j = 0; j < b.length; j++) {
+      const x = a[i];
+      const y = b[j];
+      if (x === undefined || y === undefined) continue;
+      const sim = tokenPairSimilarity(x, y);
+      if (sim <= 0) continue;
+      const tie = x.text <= y.text ? `${x.text}\u0000${y.text}` : `${y.text}\u0000${x.text}`;
+      pairs.push({ i, j, sim, tie });
+    }
+  }
+  pairs.sort((p, q) => q.sim - p.sim || (p.tie < q.tie ? -1 : p.tie > q.tie ? 1 : 0));
+  const usedA = new Set<number>();
+  const usedB = new Set<number>();
+  let sum = 0;
+  for (const p of pairs) {
+    if (usedA.has(p.i) || usedB.has(p.j)) continue;
+    usedA.add(p.i);
+    usedB.add(p.j);
+    sum += p.sim;
+  }
+  const small = Math.min(a.length, b.length);
+  const large = Math.max(a.length, b.length);
+  const fit = sum / small;
+  return Math.min(1, Math.max(0, fit * (0.6 + 0.4 * (small / large))));
+}

@@ -1,0 +1,110 @@
+/**
+ * Fellegi–Sunter weights of the dedupe score (see score.ts). Pure data and arithmetic.
+ *
+ * For each compared field, m = P(field agrees | same party) and u = P(field agrees | different
+ * parties among the candidates a search returns). Agreement adds log2(m/u), disagreement adds
+ * log2((1−m)/(1−u)), a missing value on either side adds 0. Every agreement weight is > 0 and every
+ * disagreement weight is < 0, which is what makes the score monotone in agreeing evidence.
+ *
+ * The m/u values below are engineering estimates for an Indian lending registry, not fitted to
+ * data; they are chosen so that (with PRIOR_LOG2_ODDS):
+ *   identical name, same type, nothing else           → ≈ 0.74  possible
+ *   identical name + same pincode (or mobile/email)    → ≥ 0.98  probable
+ *   near-identical name (0.95) + same type             → ≈ 0.58  possible
+ *   "R Sharma" ~ "Rahul Sharma" (0.9) + same type      → ≈ 0.33  no match; + same pincode → probable
+ *   identical name but different valid PANs           → ≈ 0.03  no match (namesakes)
+ *   shared mobile but unrelated name (a relative)      → no match
+ */
+
+/** log2(m/u): the weight of an agreement. */
+export function agreeWeight(m: number, u: number): number {
+  return Math.log2(m / u);
+}
+
+/** log2((1−m)/(1−u)): the weight of a disagreement. */
+export function disagreeWeight(m: number, u: number): number {
+  return Math.log2((1 - m) / (1 - u));
+}
+
+export interface FieldWeights {
+  agree: number;
+  disagree: number;
+}
+
+function field(m: number, u: number): FieldWeights {
+  return { agree: agreeWeight(m, u), disagree: disagreeWeight(m, u) };
+}
+
+/**
+ * Prior log2-odds that a candidate returned by blocking (name trigram / phonetic key / shared
+ * identifier) is the same party: about 1 in 180.
+ */
+export const PRIOR_LOG2_ODDS = -7.5;
+
+/**
+ * PAN. m = 0.99 (1% of true pairs carry a mistyped PAN), u = 0.0001 (a search hit that is a
+ * different party yet holds the same PAN: essentially only data errors). Agreement is not weighed
+ * at all — it makes the match `exact` outright — but a disagreement between two *valid* PANs is the
+ * strongest evidence of two different parties (−6.6).
+ */
+export const PAN = field(0.99, 0.0001);
+
+/** Contact type: m = 0.98 (type is rarely mis-set), u = 0.7 (most contacts are individuals). */
+export const TYPE = field(0.98, 0.7);
+
+/**
+ * Pincode (any shared pincode among the addresses): m = 0.6 (people move; addresses differ by
+ * purpose), u = 0.02 (candidates of a regional lender cluster geographically).
+ */
+export const PINCODE = field(0.6, 0.02);
+
+/**
+ * Mobile: m = 0.6 (people change numbers and keep several), u = 0.005 — far above chance because
+ * relatives and employees of one firm share numbers, which is also why it caps at `probable`.
+ */
+export const MOBILE = field(0.6, 0.005);
+
+/** Email: m = 0.6, u = 0.002 (shared family / office addresses are rarer than shared phones). */
+export const EMAIL = field(0.6, 0.002);
+
+/**
+ * Aadhaar last four digits: by chance 1 in 10 000 agree, but u is set to 0.005 on purpose — the
+ * fragment is often keyed from masked copies and must stay supporting evidence. m = 0.9.
+ * A different last four is strong disagreement (Aadhaar is one per person).
+ */
+export const AADHAAR_LAST4 = field(0.9, 0.005);
+
+/** CIN, passport, voter id: unique per holder, no check digit. m = 0.9, u = 0.0001. */
+export const STRONG_ID = field(0.9, 0.0001);
+
+/**
+ * Name similarity s ∈ [0, 1] → weight, piecewise linear through these points (increasing, so the
+ * weight is monotone in s). They are the level weights log2(m/u) of a discretized comparison
+ * (e.g. s = 1: m ≈ 0.7, u ≈ 0.002; s ≈ 0.9: m ≈ 0.15, u ≈ 0.0023; s ≤ 0.5: m ≈ 0.04, u ≈ 0.9),
+ * joined linearly so that a small change in s never jumps the score.
+ */
+export const NAME_CURVE: readonly (readonly [number, number])[] = [
+  [0, -4.5],
+  [0.5, -4.5],
+  [0.7, -1],
+  [0.8, 2.5],
+  [0.9, 6],
+  [0.95, 7.5],
+  [1, 8.5],
+];
+
+export function nameWeight(similarity: number): number {
+  const s = Math.min(1, Math.max(0, similarity));
+  for (let i = 1; i < NAME_CURVE.length; i++) {
+    const lo = NAME_CURVE[i - 1];
+    const hi = NAME_CURVE[i];
+    if (lo === undefined || hi === undefined) break;
+    if (s <= hi[0]) return lo[1] + ((s - lo[0]) / (hi[0] - lo[0])) * (hi[1] - lo[1]);
+  }
+  return NAME_CURVE[NAME_CURVE.length - 1]?.[1] ?? 0;
+}
+
+/** Logistic in base 2: log2-odds → probability. */
+export function oddsToProbability(log2Odds: number): number {
+  return 1 / (1 + 2 ** -log2Odds);
+}

@@ -1,0 +1,51 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from '../errors/index.js';
+import type { TenantContext, TokenVerifier } from '../auth/index.js';
+
+/** Who is asking, from where: what every query and audit entry needs. */
+export interface RequestContext extends TenantContext {
+  requestId: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    ctx: RequestContext;
+  }
+  interface FastifyContextConfig {
+    /** Route served without a bearer token (health, docs). */
+    public?: boolean;
+  }
+}
+
+const BEARER = /^Bearer\s+([A-Za-z0-9_.~+/=-]+)\s*$/i;
+
+/**
+ * Authentication runs in onRequest — before the body is parsed or validated — so a request
+ * without a valid token gets 401 whatever its body (CONTRACT §6a).
+ */
+export function registerAuth(app: FastifyInstance, verify: TokenVerifier, publicPrefixes: string[] = []): void {
+  app.decorateRequest('ctx', null as unknown as RequestContext);
+  app.addHook('onRequest', async (request: FastifyRequest) => {
+    const url = request.routeOptions.url;
+    // Unknown routes fall through to the 404 handler; public routes need no token.
+    if (!url || request.routeOptions.config?.public || publicPrefixes.some((p) => url.startsWith(p))) return;
+    const header = request.headers.authorization;
+    const match = header ? BEARER.exec(header) : null;
+    if (!match) throw new AppError('unauthorized', 'A bearer token is required.');
+    const tenant = await verify(match[1]!);
+    request.ctx = {
+      ...tenant,
+      requestId: request.id,
+      ip: request.ip ?? null,
+      userAgent: truncate(request.headers['user-agent'], 500),
+    };
+    request.log = request.log.child({ tenant: tenant.tenantId });
+  });
+}
+
+function truncate(value: string | undefined, max: number): string | null {
+  if (value === undefined) return null;
+  return value.length > max ? value.slice(0, max) : value;
+}

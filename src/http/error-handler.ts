@@ -1,0 +1,103 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, problem, type ErrorCode, type FieldErrors } from '../errors/index.js';
+import { fromDbError } from '../db/index.js';
+
+interface AjvError {
+  instancePath: string;
+  keyword: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+
+/** `/props/0/key` → `props.0.key` (DRF-style field paths). */
+function fieldPath(instancePath: string, child?: unknown): string {
+  const parts = instancePath.split('/').filter(Boolean).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (typeof child === 'string') parts.push(child);
+  return parts.join('.') || 'non_field_errors';
+}
+
+function messageFor(e: AjvError): string {
+  switch (e.keyword) {
+    case 'required':
+      return 'This field is required.';
+    case 'additionalProperties':
+      return 'Unknown field.';
+    case 'type':
+      return `Must be of type ${String(e.params.type)}.`;
+    case 'pattern':
+      return `Does not match the required pattern ${String(e.params.pattern)}.`;
+    case 'enum':
+      return `Must be one of: ${(e.params.allowedValues as unknown[]).join(', ')}.`;
+    case 'const':
+      return `Must be ${JSON.stringify(e.params.allowedValue)}.`;
+    case 'anyOf':
+      return 'Does not match any allowed form.';
+    default:
+      return (e.message ?? 'Invalid value.').replace(/^must/, 'Must') + (e.message?.endsWith('.') ? '' : '.');
+  }
+}
+
+export function validationErrors(validation: AjvError[]): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const e of validation) {
+    const child = e.keyword === 'required' ? e.params.missingProperty : e.keyword === 'additionalProperties' ? e.params.additionalProperty : undefined;
+    // A whole-body error (e.g. an array instead of an object) lands under `non_field_errors`.
+    const path = fieldPath(e.instancePath, child);
+    const msg = messageFor(e);
+    const list = (errors[path] ??= []);
+    if (!list.includes(msg)) list.push(msg);
+  }
+  // anyOf failures also report each branch's failure; the branch noise is dropped when a
+  // clearer error exists for the same field.
+  for (const [k, v] of Object.entries(errors)) {
+    if (v.length > 1) errors[k] = v.filter((m) => m !== 'Does not match any allowed form.');
+  }
+  return errors;
+}
+
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'bad_request',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'bad_request',
+};
+
+export function toAppError(err: FastifyError & { validation?: AjvError[]; validationContext?: string }): AppError {
+  if (err instanceof AppError) return err;
+  if (err.validation) {
+    // A malformed path id is "no such object" (CONTRACT §1), not a 400.
+    if (err.validationContext === 'params') return new AppError('not_found', 'Not found.');
+    const errors = validationErrors(err.validation);
+    return new AppError('validation_error', `Invalid ${err.validationContext ?? 'request'}: ${Object.keys(errors).join(', ')}.`, { errors });
+  }
+  const mapped = err.code ? FASTIFY_CODES[err.code] : undefined;
+  if (mapped) return new AppError(mapped, mapped === 'bad_request' ? 'The request body is not valid JSON.' : err.message);
+  if (err instanceof SyntaxError || err.statusCode === 400) return new AppError('bad_request', 'The request body is not valid JSON.');
+  if (err.statusCode === 429) return new AppError('rate_limited', 'Rate limit exceeded; retry later.');
+  if (err.statusCode === 413) return new AppError('payload_too_large', 'The request body is too large.');
+  if (err.statusCode === 415) return new AppError('unsupported_media_type', err.message);
+  const fromDb = fromDbError(err);
+  if (fromDb) return fromDb;
+  return new AppError('internal', 'An unexpected error occurred.', { cause: err });
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, appErr: AppError): FastifyReply {
+  if (appErr.headers) for (const [k, v] of Object.entries(appErr.headers)) reply.header(k, v);
+  const doc = problem(appErr.code, appErr.status, appErr.message, request.id, appErr.errors, appErr.extra);
+  return reply.code(appErr.status).type('application/problem+json').send(JSON.stringify(doc));
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const appErr = toAppError(err);
+    if (appErr.status >= 500) {
+      // Logged by code and cause only; request bodies (PII) are never logged.
+      request.log.error({ err: appErr.cause ?? err, code: appErr.code }, 'request failed');
+    }
+    return sendProblem(request, reply, appErr);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(request, reply, new AppError('not_found', `No route for ${request.method} ${request.url.split('?')[0]}.`)),
+  );
+}

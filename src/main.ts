@@ -1,0 +1,73 @@
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, type Config } from './config.js';
+import { migrate, openDatabase, type Database } from './db/index.js';
+import { loadOrCreateDevSecret } from './auth/index.js';
+import { buildApp } from './app.js';
+
+export interface Running {
+  app: FastifyInstance;
+  db: Database;
+  close(): Promise<void>;
+}
+
+/** Dev secret for the embedded mode with no auth configured (CONTRACT §7); null otherwise. */
+export function resolveDevSecret(config: Config): { secret: string; created: boolean; path: string } | null {
+  if (config.auth.jwtSecret || config.auth.jwksUrl || config.databaseUrl) return null;
+  return loadOrCreateDevSecret(config.dataDir);
+}
+
+function loggerOptions(config: Config) {
+  return {
+    level: config.logLevel,
+    // Never log query strings (search terms can be PANs or mobiles), bodies or auth headers.
+    serializers: {
+      req: (req: { method: string; url: string; id: string }) => ({ method: req.method, path: req.url.split('?')[0], id: req.id }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+  };
+}
+
+/** config → db → migrations → buildApp → listen. */
+export async function startServer(config: Config = loadConfig()): Promise<Running> {
+  const db = await openDatabase(config);
+  try {
+    await migrate(db);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const dev = resolveDevSecret(config);
+  const app = await buildApp({ config, db, logger: loggerOptions(config), devSecret: dev?.secret });
+  if (dev) {
+    app.log.warn(
+      { path: dev.path, created: dev.created },
+      'no AUTH_JWT_SECRET/AUTH_JWKS_URL: using the development secret in DATA_DIR (mint tokens with `contact-registry token`)',
+    );
+  }
+  if (db.engine === 'pglite') app.log.info({ dataDir: config.dataDir }, 'embedded PGlite database (development mode, not crash-safe)');
+  await app.listen({ host: config.host, port: config.port });
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      await app.close(); // stops accepting, lets in-flight requests finish
+      await db.close();
+    })());
+  return { app, db, close };
+}
+
+/** Runs the server until SIGTERM/SIGINT, then shuts down gracefully and exits 0. */
+export async function serveForever(config?: Config): Promise<void> {
+  const running = await startServer(config);
+  const stop = (signal: string) => {
+    running.app.log.info({ signal }, 'shutting down');
+    running
+      .close()
+      .then(() => process.exit(0))
+      .catch((err) => {
+        running.app.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}

@@ -1,0 +1,74 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { fieldError, notFound } from '../../errors/index.js';
+import type { Deps } from '../../http/deps.js';
+import { problems } from '../../http/schemas.js';
+import { pathId } from '../../http/ids.js';
+import { checkIfMatch, setEtag } from '../../http/etag.js';
+import { ActionBody, Contact } from './contacts.schema.js';
+import { findContact, toContact } from './contacts.queries.js';
+import { CONTACT_ACTIONS, applyAction, restoreContact, type ContactAction } from './contacts.actions.js';
+import { ContactIdParam } from './contacts.routes.js';
+
+const TAGS = ['contact lifecycle'];
+const SUMMARY: Record<ContactAction, string> = {
+  active: 'Make a contact active (409 if rejected)',
+  inactive: 'Make a contact inactive',
+  approve: 'Approve a contact (status becomes active); optional comment',
+  reject: 'Reject a contact (status becomes inactive); comment required',
+};
+
+export function registerContactActionRoutes(parent: FastifyInstance, deps: Deps): void {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>();
+  const { db } = deps;
+
+  for (const action of CONTACT_ACTIONS) {
+    app.put(
+      `/contacts/:contact_id/${action}/`,
+      {
+        schema: {
+          tags: TAGS,
+          summary: SUMMARY[action],
+          params: ContactIdParam,
+          body: ActionBody,
+          response: { 200: Contact, ...problems(400, 401, 404, 409, 412) },
+        },
+      },
+      async (request, reply) => {
+        const id = pathId(request.params.contact_id, 'Contact');
+        const comment = request.body?.comment?.trim() || null;
+        if (action === 'reject' && !comment) throw fieldError('comment', 'A comment is required to reject a contact.');
+        const ctx = request.ctx;
+        const at = new Date();
+        const row = await db.transaction(async (tx) => {
+          const current = await findContact(tx, ctx.tenantId, id, { lock: true });
+          if (!current) throw notFound('Contact');
+          checkIfMatch(request, current.version);
+          const changed = await applyAction(tx, ctx, current, action, comment, at);
+          return changed ? (await findContact(tx, ctx.tenantId, id))! : current;
+        });
+        setEtag(reply, row.version);
+        return toContact(row);
+      },
+    );
+  }
+
+  app.post(
+    '/contacts/:contact_id/restore/',
+    { schema: { tags: TAGS, summary: 'Restore a soft-deleted contact (no-op when live)', params: ContactIdParam, response: { 200: Contact, ...problems(401, 404, 409, 412) } } },
+    async (request, reply) => {
+      const id = pathId(request.params.contact_id, 'Contact');
+      const ctx = request.ctx;
+      const at = new Date();
+      const row = await db.transaction(async (tx) => {
+        const current = await findContact(tx, ctx.tenantId, id, { lock: true, includeDeleted: true });
+        if (!current) throw notFound('Contact');
+        checkIfMatch(request, current.version);
+        const changed = await restoreContact(tx, ctx, current, at);
+        return changed ? (await findContact(tx, ctx.tenantId, id))! : current;
+      });
+      setEtag(reply, row.version);
+      return toContact(row);
+    },
+  );
+}

@@ -1,0 +1,284 @@
+import type { Executor } from '../../db/index.js';
+import { Params } from '../../db/index.js';
+import type { Contact, Prop } from './contacts.schema.js';
+
+export interface ContactRow {
+  tenant_id: string;
+  id: string;
+  namespace_id: string;
+  namespace_name: string;
+  name: string;
+  status: 'active' | 'inactive';
+  type: 'individual' | 'corporate';
+  ref_id: string | null;
+  tags: string[];
+  refs: Record<string, unknown>;
+  rm_id: string | null;
+  branch_id: string | null;
+  approval_status: 'pending' | 'approved' | 'rejected';
+  approval_comment: string | null;
+  approval_by: string | null;
+  approval_at: Date | null;
+  is_deleted: boolean;
+  deleted_at: Date | null;
+  version: number;
+  created_at: Date;
+  created_by: string;
+  updated_at: Date;
+  updated_by: string | null;
+  /** Prop ids sorted by key, gathered in the same query. */
+  prop_ids: string[];
+}
+
+export interface PropRow {
+  tenant_id: string;
+  id: string;
+  contact_id: string;
+  key: string;
+  value: string;
+  type: string;
+  created_at: Date;
+  created_by: string;
+  updated_at: Date;
+  updated_by: string | null;
+}
+
+// Props are ordered by key in code-point order (COLLATE "C"), the same on both engines.
+const SELECT = `SELECT c.tenant_id, c.id, c.namespace_id, n.name AS namespace_name, c.name, c.status, c.type, c.ref_id,
+  c.tags, c.refs, c.rm_id, c.branch_id, c.approval_status, c.approval_comment, c.approval_by, c.approval_at,
+  c.is_deleted, c.deleted_at, c.version, c.created_at, c.created_by, c.updated_at, c.updated_by,
+  ARRAY(SELECT p.id FROM contact_props p WHERE p.tenant_id = c.tenant_id AND p.contact_id = c.id ORDER BY p.key COLLATE "C") AS prop_ids
+  FROM contacts c JOIN namespaces n ON n.tenant_id = c.tenant_id AND n.id = c.namespace_id`;
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function toProp(r: PropRow): Prop {
+  return {
+    id: r.id,
+    tenant_id: r.tenant_id,
+    created_at: r.created_at.toISOString(),
+    created_by: r.created_by,
+    updated_at: r.updated_at.toISOString(),
+    updated_by: r.updated_by,
+    key: r.key,
+    value: r.value,
+    type: r.type,
+  };
+}
+
+export function toContact(r: ContactRow, props?: PropRow[]): Contact {
+  return {
+    id: r.id,
+    tenant_id: r.tenant_id,
+    created_at: r.created_at.toISOString(),
+    created_by: r.created_by,
+    updated_at: r.updated_at.toISOString(),
+    updated_by: r.updated_by,
+    namespace: r.namespace_name,
+    name: r.name,
+    ref_id: r.ref_id,
+    status: r.status,
+    type: r.type,
+    tags: r.tags,
+    refs: r.refs,
+    rm_id: r.rm_id,
+    branch_id: r.branch_id,
+    props: props ? props.map(toProp) : r.prop_ids,
+    approval_status: r.approval_status,
+    approval_comment: r.approval_comment,
+    approval_by: r.approval_by,
+    approval_at: iso(r.approval_at),
+    is_deleted: r.is_deleted,
+    deleted_at: iso(r.deleted_at),
+  };
+}
+
+export async function findContact(
+  db: Executor,
+  tenantId: string,
+  id: string,
+  opts: { lock?: boolean; includeDeleted?: boolean } = {},
+): Promise<ContactRow | undefined> {
+  const res = await db.query<ContactRow>(
+    `${SELECT} WHERE c.tenant_id = $1 AND c.id = $2${opts.includeDeleted ? '' : ' AND NOT c.is_deleted'}${opts.lock ? ' FOR UPDATE OF c' : ''}`,
+    [tenantId, id],
+  );
+  return res.rows[0];
+}
+
+/** True when a live contact with this id exists in the tenant (for references from bodies). */
+export async function liveContactExists(db: Executor, tenantId: string, id: string): Promise<boolean> {
+  const res = await db.query(`SELECT 1 FROM contacts WHERE tenant_id = $1 AND id = $2 AND NOT is_deleted`, [tenantId, id]);
+  return res.rowCount > 0;
+}
+
+export interface ContactInsert {
+  tenant_id: string;
+  id: string;
+  namespace_id: string;
+  name: string;
+  status: string;
+  type: string;
+  ref_id: string | null;
+  tags: string[];
+  refs: Record<string, unknown>;
+  rm_id: string | null;
+  branch_id: string | null;
+  at: Date;
+  user_id: string;
+}
+
+export async function insertContact(tx: Executor, c: ContactInsert): Promise<void> {
+  await tx.query(
+    `INSERT INTO contacts (tenant_id, id, namespace_id, name, status, type, ref_id, tags, refs, rm_id, branch_id,
+                           created_at, created_by, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $12)`,
+    [c.tenant_id, c.id, c.namespace_id, c.name, c.status, c.type, c.ref_id, c.tags, JSON.stringify(c.refs), c.rm_id, c.branch_id, c.at, c.user_id],
+  );
+}
+
+export type ContactChanges = Partial<{
+  namespace_id: string;
+  name: string;
+  status: string;
+  type: string;
+  ref_id: string | null;
+  tags: string[];
+  refs: string;
+  rm_id: string | null;
+  branch_id: string | null;
+  approval_status: string;
+  approval_comment: string | null;
+  approval_by: string | null;
+  approval_at: Date | null;
+  is_deleted: boolean;
+  deleted_at: Date | null;
+}>;
+
+/** Applies changes, bumps the version and stamps updated_at/by. */
+export async function updateContact(tx: Executor, tenantId: string, id: string, changes: ContactChanges, userId: string, at: Date): Promise<void> {
+  const p = new Params();
+  const sets = Object.entries(changes)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k} = ${p.add(v)}`);
+  sets.push(`updated_at = ${p.add(at)}`, `updated_by = ${p.add(userId)}`, 'version = version + 1');
+  await tx.query(`UPDATE contacts SET ${sets.join(', ')} WHERE tenant_id = ${p.add(tenantId)} AND id = ${p.add(id)}`, p.values);
+}
+
+/**
+ * Reserves a ref id in a namespace for a contact. Returns false when another contact holds it
+ * (ids are never reused, even after deletion). Re-reserving one's own earlier ref id is allowed.
+ */
+export async function reserveRefId(tx: Executor, tenantId: string, namespaceId: string, refId: string, contactId: string, at: Date): Promise<boolean> {
+  const res = await tx.query<{ contact_id: string }>(
+    `INSERT INTO contact_ref_ids (tenant_id, namespace_id, ref_id, contact_id, created_at) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (tenant_id, namespace_id, ref_id) DO UPDATE SET contact_id = contact_ref_ids.contact_id
+     RETURNING contact_id`,
+    [tenantId, namespaceId, refId, contactId, at],
+  );
+  return res.rows[0]?.contact_id === contactId;
+}
+
+export async function propsOf(db: Executor, tenantId: string, contactIds: string[]): Promise<Map<string, PropRow[]>> {
+  const out = new Map<string, PropRow[]>();
+  if (contactIds.length === 0) return out;
+  const res = await db.query<PropRow>(
+    `SELECT tenant_id, id, contact_id, key, value, type, created_at, created_by, updated_at, updated_by
+       FROM contact_props WHERE tenant_id = $1 AND contact_id = ANY($2) ORDER BY contact_id, key COLLATE "C"`,
+    [tenantId, contactIds],
+  );
+  for (const r of res.rows) {
+    const list = out.get(r.contact_id);
+    if (list) list.push(r);
+    else out.set(r.contact_id, [r]);
+  }
+  return out;
+}
+
+export interface PropUpsert {
+  key: string;
+  value: string;
+  type: string;
+}
+
+/**
+ * Upserts props by key (others kept). Returns the rows that changed, for the audit entry; a prop
+ * written again with the same value and type is not a change.
+ */
+export async function upsertProps(tx: Executor, tenantId: string, contactId: string, props: PropUpsert[], ids: string[], userId: string, at: Date): Promise<number> {
+  if (props.length === 0) return 0;
+  const res = await tx.query(
+    `INSERT INTO contact_props (tenant_id, id, contact_id, key, value, type, created_at, created_by, updated_at)
+     SELECT $1, u.id, $2, u.key, u.value, u.type, $3, $4, $3
+       FROM unnest($5::text[], $6::text[], $7::text[], $8::text[]) AS u(id, key, value, type)
+     ON CONFLICT (tenant_id, contact_id, key) DO UPDATE
+       SET value = EXCLUDED.value, type = EXCLUDED.type, updated_at = EXCLUDED.updated_at, updated_by = $4
+       WHERE contact_props.value IS DISTINCT FROM EXCLUDED.value OR contact_props.type IS DISTINCT FROM EXCLUDED.type
+     RETURNING id`,
+    [tenantId, contactId, at, userId, ids, props.map((p) => p.key), props.map((p) => p.value), props.map((p) => p.type)],
+  );
+  return res.rowCount;
+}
+
+export async function deleteProps(tx: Executor, tenantId: string, contactId: string, keys: string[]): Promise<number> {
+  if (keys.length === 0) return 0;
+  const res = await tx.query(`DELETE FROM contact_props WHERE tenant_id = $1 AND contact_id = $2 AND key = ANY($3)`, [tenantId, contactId, keys]);
+  return res.rowCount;
+}
+
+export interface ContactFilter {
+  namespaceId?: string;
+  status?: string;
+  type?: string;
+  tags?: string[];
+  approvalStatus?: string;
+  rmId?: string;
+  branchId?: string;
+  refId?: string;
+  /** Already a LIKE pattern. */
+  searchLike?: string;
+  /** Raw search text, for exact identifier-value matching. */
+  searchExact?: string;
+  after: Date | null;
+  before: Date | null;
+}
+
+export async function listContacts(
+  db: Executor,
+  tenantId: string,
+  f: ContactFilter,
+  orderBy: string,
+  limit: number,
+  offset: number,
+): Promise<{ rows: ContactRow[]; count: number }> {
+  const p = new Params();
+  const where = [`c.tenant_id = ${p.add(tenantId)}`, 'NOT c.is_deleted'];
+  if (f.namespaceId) where.push(`c.namespace_id = ${p.add(f.namespaceId)}`);
+  if (f.status) where.push(`c.status = ${p.add(f.status)}`);
+  if (f.type) where.push(`c.type = ${p.add(f.type)}`);
+  if (f.approvalStatus) where.push(`c.approval_status = ${p.add(f.approvalStatus)}`);
+  if (f.rmId) where.push(`c.rm_id = ${p.add(f.rmId)}`);
+  if (f.branchId) where.push(`c.branch_id = ${p.add(f.branchId)}`);
+  if (f.refId) where.push(`c.ref_id = ${p.add(f.refId)}`);
+  if (f.tags && f.tags.length) where.push(`c.tags && ${p.add(f.tags)}::text[]`);
+  if (f.after) where.push(`c.created_at >= ${p.add(f.after)}`);
+  if (f.before) where.push(`c.created_at <= ${p.add(f.before)}`);
+  if (f.searchLike) {
+    const like = p.add(f.searchLike);
+    const exact = p.add((f.searchExact ?? '').toLowerCase());
+    where.push(`(lower(c.name) LIKE lower(${like}) OR c.ref_id ILIKE ${like} OR EXISTS (
+      SELECT 1 FROM contact_props sp WHERE sp.tenant_id = c.tenant_id AND sp.contact_id = c.id AND lower(sp.value) = ${exact}))`);
+  }
+  const cond = where.join(' AND ');
+  const countParams = p.values.slice();
+  const res = await db.query<ContactRow & { total: number }>(
+    `${SELECT.replace('SELECT ', 'SELECT count(*) OVER () AS total, ')} WHERE ${cond} ORDER BY ${orderBy} LIMIT ${p.add(limit)} OFFSET ${p.add(offset)}`,
+    p.values,
+  );
+  let count = res.rows[0] ? Number(res.rows[0].total) : 0;
+  if (!res.rows[0] && offset > 0) {
+    const c = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM contacts c WHERE ${cond}`, countParams);
+    count = Number(c.rows[0]!.n);
+  }
+  return { rows: res.rows, count };
+}

@@ -1,0 +1,176 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { FieldErrorCollector, notFound } from '../../errors/index.js';
+import type { Deps } from '../../http/deps.js';
+import { IdParam, NoContent, problems } from '../../http/schemas.js';
+import { pathId } from '../../http/ids.js';
+import { checkIfMatch, setEtag } from '../../http/etag.js';
+import { commaList, envelope, likePattern, orderBySql, parseDateRange, parseExpand, parseOrdering, parsePaging } from '../../http/list.js';
+import { findNamespaceByIdOrName } from '../namespaces/namespaces.queries.js';
+import {
+  APPROVAL_STATUSES,
+  CONTACT_STATUSES,
+  CONTACT_TYPES,
+  Contact,
+  ContactCreateBody,
+  ContactList,
+  ContactListQuery,
+  ContactPatchBody,
+  ExpandQuery,
+} from './contacts.schema.js';
+import { findContact, listContacts, toContact } from './contacts.queries.js';
+import { checkContactBody, createContact, deleteContact, patchContact } from './contacts.service.js';
+import { CONTACT_EXPANDS, expandContacts } from './expand.js';
+
+const ORDERING = { created_at: 'c.created_at', updated_at: 'c.updated_at', name: 'lower(c.name)', ref_id: 'c.ref_id' };
+const TAGS = ['contacts'];
+export const ContactIdParam = IdParam('contact_id');
+
+function checkEnum(errors: FieldErrorCollector, field: string, value: string | undefined, allowed: readonly string[]): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!allowed.includes(value)) errors.add(field, `Must be one of: ${allowed.join(', ')}.`);
+  return value;
+}
+
+export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>();
+  const { db } = deps;
+
+  app.post(
+    '/contacts/',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Create a contact with its props (one transaction)',
+        body: ContactCreateBody,
+        response: { 201: Contact, ...problems(400, 401, 409) },
+      },
+    },
+    async (request, reply) => {
+      const errors = new FieldErrorCollector();
+      checkContactBody(errors, request.body);
+      errors.throwIfAny();
+      const at = new Date();
+      const row = await db.transaction((tx) => createContact(tx, request.ctx, request.body, at));
+      setEtag(reply, row.version);
+      return reply.code(201).send(toContact(row));
+    },
+  );
+
+  app.get(
+    '/contacts/',
+    { schema: { tags: TAGS, summary: 'List contacts', querystring: ContactListQuery, response: { 200: ContactList, ...problems(400, 401) } } },
+    async (request) => {
+      const q = request.query;
+      const tenantId = request.ctx.tenantId;
+      const errors = new FieldErrorCollector();
+      const paging = parsePaging(errors, q);
+      const ordering = parseOrdering(errors, q.ordering, ORDERING, '-created_at');
+      const range = parseDateRange(errors, q);
+      const expand = parseExpand(errors, q.expand, CONTACT_EXPANDS);
+      const status = checkEnum(errors, 'status', q.status, CONTACT_STATUSES);
+      const type = checkEnum(errors, 'type', q.type, CONTACT_TYPES);
+      const approvalStatus = checkEnum(errors, 'approval_status', q.approval_status, APPROVAL_STATUSES);
+      errors.throwIfAny();
+      let namespaceId: string | undefined;
+      if (q.namespace) {
+        const ns = await findNamespaceByIdOrName(db, tenantId, q.namespace);
+        // An unknown namespace matches no contact (a filter, not a reference).
+        if (!ns) return envelope([], 0, paging);
+        namespaceId = ns.id;
+      }
+      const search = q.search?.trim();
+      const { rows, count } = await listContacts(
+        db,
+        tenantId,
+        {
+          namespaceId,
+          status,
+          type,
+          approvalStatus,
+          tags: commaList(q.tags),
+          rmId: q.rm_id || undefined,
+          branchId: q.branch_id || undefined,
+          refId: q.ref_id || undefined,
+          searchLike: search ? likePattern(search) : undefined,
+          searchExact: search,
+          ...range,
+        },
+        orderBySql(ordering, 'c'),
+        paging.pageSize,
+        paging.offset,
+      );
+      return envelope(await expandContacts(db, tenantId, rows, expand), count, paging);
+    },
+  );
+
+  app.get(
+    '/contacts/:contact_id/',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Retrieve a contact',
+        params: ContactIdParam,
+        querystring: ExpandQuery,
+        response: { 200: Contact, ...problems(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const id = pathId(request.params.contact_id, 'Contact');
+      const errors = new FieldErrorCollector();
+      const expand = parseExpand(errors, request.query.expand, CONTACT_EXPANDS);
+      errors.throwIfAny();
+      const row = await findContact(db, request.ctx.tenantId, id);
+      if (!row) throw notFound('Contact');
+      setEtag(reply, row.version);
+      const [contact] = await expandContacts(db, request.ctx.tenantId, [row], expand);
+      return contact;
+    },
+  );
+
+  app.patch(
+    '/contacts/:contact_id/',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Update a contact (partial); props are upserted by key',
+        params: ContactIdParam,
+        body: ContactPatchBody,
+        response: { 200: Contact, ...problems(400, 401, 404, 409, 412) },
+      },
+    },
+    async (request, reply) => {
+      const id = pathId(request.params.contact_id, 'Contact');
+      const body = request.body ?? {};
+      const errors = new FieldErrorCollector();
+      checkContactBody(errors, body);
+      errors.throwIfAny();
+      const ctx = request.ctx;
+      const at = new Date();
+      const row = await db.transaction(async (tx) => {
+        const current = await findContact(tx, ctx.tenantId, id, { lock: true });
+        if (!current) throw notFound('Contact');
+        checkIfMatch(request, current.version);
+        return patchContact(tx, ctx, current, body, at);
+      });
+      setEtag(reply, row.version);
+      return toContact(row);
+    },
+  );
+
+  app.delete(
+    '/contacts/:contact_id/',
+    { schema: { tags: TAGS, summary: 'Delete a contact (soft)', params: ContactIdParam, response: { 204: NoContent, ...problems(401, 404, 412) } } },
+    async (request, reply) => {
+      const id = pathId(request.params.contact_id, 'Contact');
+      const ctx = request.ctx;
+      await db.transaction(async (tx) => {
+        const current = await findContact(tx, ctx.tenantId, id, { lock: true });
+        if (!current) throw notFound('Contact');
+        checkIfMatch(request, current.version);
+        await deleteContact(tx, ctx, current, new Date());
+      });
+      return reply.code(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,155 @@
+import { Type, type Static } from 'typebox';
+import { AuditFields, Envelope, ListQueryFields, NullableString, NullableTimestamp, ReadOnlyBodyFields, SoftDeleteFields } from '../../http/schemas.js';
+
+// [crego] patterns; the prop key pattern adds `_` (Crego's own example key `pan_no` needs it).
+export const CONTACT_NAME_PATTERN = "^[a-zA-Z0-9\\s,.\\-'&()]{1,100}$";
+export const PROP_KEY_PATTERN = "^[A-Za-z0-9_\\s,.\\-'&()]{1,100}$";
+export const REF_ID_PATTERN = '^[A-Za-z0-9._/-]{1,50}$';
+export const CODE_ID_PATTERN = '^[A-Za-z0-9_-]{1,50}$';
+/** 1–50 printable characters: no control characters. */
+export const TAG_PATTERN = '^[^\\u0000-\\u001F\\u007F]{1,50}$';
+export const MAX_TAGS = 50;
+export const MAX_PROPS = 200;
+export const REFS_MAX_BYTES = 8 * 1024;
+export const COMMENT_MAX = 500;
+
+export const PROP_TYPES = ['text', 'number', 'boolean', 'file'] as const;
+export const CONTACT_STATUSES = ['active', 'inactive'] as const;
+export const CONTACT_TYPES = ['individual', 'corporate'] as const;
+export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected'] as const;
+
+export const Tags = Type.Array(Type.String({ pattern: TAG_PATTERN }), {
+  maxItems: MAX_TAGS,
+  description: 'unique tags (duplicates removed, order kept), each 1–50 printable characters',
+});
+export const Refs = Type.Record(Type.String(), Type.Unknown(), { description: 'free JSON object, ≤ 8 KiB serialized' });
+
+export const PropWrite = Type.Object(
+  {
+    key: Type.String({ pattern: PROP_KEY_PATTERN }),
+    value: Type.String({ minLength: 1, maxLength: 500, description: 'checked against `type`' }),
+    type: Type.Union(PROP_TYPES.map((t) => Type.Literal(t))),
+    ...ReadOnlyBodyFields,
+  },
+  { additionalProperties: false },
+);
+export type PropWrite = Static<typeof PropWrite>;
+export const PropsWrite = Type.Array(PropWrite, { maxItems: MAX_PROPS });
+
+export const Prop = Type.Object({
+  ...AuditFields,
+  key: Type.String(),
+  value: Type.String(),
+  type: Type.String(),
+});
+export type Prop = Static<typeof Prop>;
+
+const CodeId = Type.Union([Type.String({ pattern: `(${CODE_ID_PATTERN})|^$` }), Type.Null()], { description: '`""` means null' });
+
+const writable = {
+  name: Type.String({ pattern: CONTACT_NAME_PATTERN }),
+  namespace: Type.String({ minLength: 1, maxLength: 50, description: 'namespace name or id' }),
+  status: Type.Union(CONTACT_STATUSES.map((s) => Type.Literal(s)), { description: 'default active' }),
+  type: Type.Union(CONTACT_TYPES.map((s) => Type.Literal(s))),
+  ref_id: Type.Union([Type.String({ pattern: REF_ID_PATTERN }), Type.Null()], {
+    description: 'client-supplied, else generated from the namespace pattern, else null',
+  }),
+  tags: Tags,
+  refs: Refs,
+  props: PropsWrite,
+  rm_id: CodeId,
+  branch_id: CodeId,
+};
+
+export const ContactCreateBody = Type.Object(
+  {
+    name: writable.name,
+    namespace: writable.namespace,
+    type: writable.type,
+    status: Type.Optional(writable.status),
+    ref_id: Type.Optional(writable.ref_id),
+    tags: Type.Optional(writable.tags),
+    refs: Type.Optional(writable.refs),
+    props: Type.Optional(writable.props),
+    rm_id: Type.Optional(writable.rm_id),
+    branch_id: Type.Optional(writable.branch_id),
+    ...ReadOnlyBodyFields,
+  },
+  { additionalProperties: false },
+);
+export type ContactCreateBody = Static<typeof ContactCreateBody>;
+
+export const ContactPatchBody = Type.Object(
+  {
+    name: Type.Optional(writable.name),
+    namespace: Type.Optional(writable.namespace),
+    type: Type.Optional(writable.type),
+    status: Type.Optional(writable.status),
+    ref_id: Type.Optional(writable.ref_id),
+    tags: Type.Optional(writable.tags),
+    refs: Type.Optional(writable.refs),
+    props: Type.Optional(writable.props),
+    rm_id: Type.Optional(writable.rm_id),
+    branch_id: Type.Optional(writable.branch_id),
+    ...ReadOnlyBodyFields,
+  },
+  { additionalProperties: false },
+);
+export type ContactPatchBody = Static<typeof ContactPatchBody>;
+
+export const Contact = Type.Object(
+  {
+    ...AuditFields,
+    namespace: Type.String({ description: 'namespace name' }),
+    name: Type.String(),
+    ref_id: NullableString,
+    status: Type.String(),
+    type: Type.String(),
+    tags: Type.Array(Type.String()),
+    refs: Type.Record(Type.String(), Type.Unknown()),
+    rm_id: NullableString,
+    branch_id: NullableString,
+    props: Type.Array(Type.Union([Type.String(), Prop]), { description: 'prop ids; full objects with expand=props' }),
+    approval_status: Type.String(),
+    approval_comment: NullableString,
+    approval_by: NullableString,
+    approval_at: NullableTimestamp,
+    ...SoftDeleteFields,
+    addresses: Type.Optional(Type.Array(Type.Unknown())),
+    banks: Type.Optional(Type.Array(Type.Unknown())),
+    relations: Type.Optional(Type.Array(Type.Unknown())),
+  },
+  { $id: 'Contact' },
+);
+export type Contact = Static<typeof Contact>;
+
+export const ContactList = Envelope(Type.Ref('Contact'));
+
+export const ContactListQuery = Type.Object({
+  ...ListQueryFields,
+  namespace: Type.Optional(Type.String({ description: 'namespace name or id' })),
+  status: Type.Optional(Type.String({ description: 'active | inactive' })),
+  type: Type.Optional(Type.String({ description: 'individual | corporate' })),
+  tags: Type.Optional(Type.String({ description: 'comma-separated; matches any' })),
+  approval_status: Type.Optional(Type.String({ description: 'pending | approved | rejected' })),
+  rm_id: Type.Optional(Type.String()),
+  branch_id: Type.Optional(Type.String()),
+  ref_id: Type.Optional(Type.String()),
+  expand: Type.Optional(Type.String({ description: 'comma-separated: props, addresses, banks, relations' })),
+});
+export type ContactListQuery = Static<typeof ContactListQuery>;
+
+export const ExpandQuery = Type.Object({
+  expand: Type.Optional(Type.String({ description: 'comma-separated: props, addresses, banks, relations' })),
+});
+
+export const ActionBody = Type.Union(
+  [Type.Object({ comment: Type.Optional(Type.Union([Type.String({ maxLength: COMMENT_MAX }), Type.Null()])) }, { additionalProperties: false }), Type.Null()],
+  { description: 'optional {"comment"}; required for reject' },
+);
+export type ActionBody = Static<typeof ActionBody>;
+
+export const DuplicateOverrideQuery = Type.Object({
+  on_duplicate: Type.Optional(Type.String({ description: '`allow` skips duplicate blocking (needs `reason`)' })),
+  reason: Type.Optional(Type.String({ description: 'why the duplicate is allowed; recorded in the audit entry' })),
+});

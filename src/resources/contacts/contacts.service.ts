@@ -1,0 +1,125 @@
+import { ulid } from 'ulidx';
+import { AppError, FieldErrorCollector, notFound } from '../../errors/index.js';
+import type { Executor } from '../../db/index.js';
+import type { RequestContext } from '../../http/context.js';
+import { recordAudit } from '../audit/audit.queries.js';
+import { findNamespaceByIdOrName } from '../namespaces/namespaces.queries.js';
+import { REFS_MAX_BYTES, type Contact, type ContactCreateBody, type ContactPatchBody } from './contacts.schema.js';
+import {
+  findContact,
+  insertContact,
+  propsOf,
+  toContact,
+  updateContact,
+  upsertProps,
+  type ContactChanges,
+  type ContactRow,
+} from './contacts.queries.js';
+import { checkProps, propUpserts } from './props.validation.js';
+import { allocateRefId, reserveClientRefId } from './ref-ids.js';
+
+/** Duplicates removed, first occurrence kept. */
+export const uniqueTags = (tags: string[]): string[] => [...new Set(tags)];
+const blankToNull = (v: string | null | undefined): string | null | undefined => (v === '' ? null : v);
+
+export function checkContactBody(errors: FieldErrorCollector, body: ContactCreateBody | ContactPatchBody): void {
+  checkProps(errors, body.props);
+  if (body.refs !== undefined && Buffer.byteLength(JSON.stringify(body.refs)) > REFS_MAX_BYTES) {
+    errors.add('refs', `Must be at most ${REFS_MAX_BYTES} bytes serialized.`);
+  }
+}
+
+async function resolveNamespace(tx: Executor, tenantId: string, nameOrId: string) {
+  const ns = await findNamespaceByIdOrName(tx, tenantId, nameOrId);
+  if (!ns) throw new AppError('validation_error', `Unknown namespace "${nameOrId}".`, { errors: { namespace: [`Unknown namespace "${nameOrId}".`] } });
+  return ns;
+}
+
+/** The contact as stored, with full props: what audit entries record and responses are built from. */
+export async function loadContactState(tx: Executor, tenantId: string, id: string, includeDeleted = false): Promise<{ row: ContactRow; state: Contact }> {
+  const row = await findContact(tx, tenantId, id, { includeDeleted });
+  if (!row) throw notFound('Contact');
+  const props = await propsOf(tx, tenantId, [id]);
+  return { row, state: toContact(row, props.get(id) ?? []) };
+}
+
+export async function createContact(tx: Executor, ctx: RequestContext, body: ContactCreateBody, at: Date, auditComment?: string): Promise<ContactRow> {
+  const ns = await resolveNamespace(tx, ctx.tenantId, body.namespace);
+  const id = ulid(at.getTime());
+  let refId = body.ref_id ?? null;
+  if (refId !== null) await reserveClientRefId(tx, ctx.tenantId, ns.id, refId, id, at);
+  else refId = await allocateRefId(tx, ctx.tenantId, ns.id, ns.contact_pattern, id, at);
+  await insertContact(tx, {
+    tenant_id: ctx.tenantId,
+    id,
+    namespace_id: ns.id,
+    name: body.name,
+    status: body.status ?? 'active',
+    type: body.type,
+    ref_id: refId,
+    tags: uniqueTags(body.tags ?? []),
+    refs: body.refs ?? {},
+    rm_id: blankToNull(body.rm_id) ?? null,
+    branch_id: blankToNull(body.branch_id) ?? null,
+    at,
+    user_id: ctx.userId,
+  });
+  const props = propUpserts(body.props);
+  await upsertProps(tx, ctx.tenantId, id, props, props.map(() => ulid(at.getTime())), ctx.userId, at);
+  const { row, state } = await loadContactState(tx, ctx.tenantId, id);
+  await recordAudit(tx, ctx, { actionType: 'create', objectType: 'contact', objectId: id, contactId: id, before: null, after: state, at, comment: auditComment });
+  return row;
+}
+
+export function assertCanActivate(row: Pick<ContactRow, 'approval_status'>): void {
+  if (row.approval_status === 'rejected') {
+    throw new AppError('invalid_state', 'A rejected contact cannot be made active; approve it first (approval_status is "rejected").');
+  }
+}
+
+export async function patchContact(
+  tx: Executor,
+  ctx: RequestContext,
+  current: ContactRow,
+  body: ContactPatchBody,
+  at: Date,
+  auditComment?: string,
+): Promise<ContactRow> {
+  const before = (await loadContactState(tx, ctx.tenantId, current.id)).state;
+  const changes: ContactChanges = {
+    name: body.name,
+    type: body.type,
+    status: body.status,
+    tags: body.tags === undefined ? undefined : uniqueTags(body.tags),
+    refs: body.refs === undefined ? undefined : JSON.stringify(body.refs),
+    rm_id: blankToNull(body.rm_id),
+    branch_id: blankToNull(body.branch_id),
+  };
+  if (body.status === 'active' && current.status !== 'active') assertCanActivate(current);
+
+  let namespaceId = current.namespace_id;
+  if (body.namespace !== undefined) {
+    namespaceId = (await resolveNamespace(tx, ctx.tenantId, body.namespace)).id;
+    changes.namespace_id = namespaceId;
+  }
+  const refId = body.ref_id === undefined ? current.ref_id : body.ref_id;
+  // The ref id must be unique (and is reserved for good) in the namespace the contact ends up in.
+  if (refId !== null && (refId !== current.ref_id || namespaceId !== current.namespace_id)) {
+    await reserveClientRefId(tx, ctx.tenantId, namespaceId, refId, current.id, at);
+  }
+  changes.ref_id = body.ref_id;
+
+  await updateContact(tx, ctx.tenantId, current.id, changes, ctx.userId, at);
+  const props = propUpserts(body.props);
+  await upsertProps(tx, ctx.tenantId, current.id, props, props.map(() => ulid(at.getTime())), ctx.userId, at);
+  const { row, state } = await loadContactState(tx, ctx.tenantId, current.id);
+  await recordAudit(tx, ctx, { actionType: 'update', objectType: 'contact', objectId: current.id, contactId: current.id, before, after: state, at, comment: auditComment });
+  return row;
+}
+
+export async function deleteContact(tx: Executor, ctx: RequestContext, current: ContactRow, at: Date): Promise<void> {
+  const before = (await loadContactState(tx, ctx.tenantId, current.id)).state;
+  await updateContact(tx, ctx.tenantId, current.id, { is_deleted: true, deleted_at: at }, ctx.userId, at);
+  const after = (await loadContactState(tx, ctx.tenantId, current.id, true)).state;
+  await recordAudit(tx, ctx, { actionType: 'delete', objectType: 'contact', objectId: current.id, contactId: current.id, before, after, at });
+}
