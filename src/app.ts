@@ -86,7 +86,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   }
 
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
+  app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async () => {
     try {
       await db.ping();
       return { status: 'ready', database: db.engine };

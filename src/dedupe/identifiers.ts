@@ -5,11 +5,7 @@
  * Value normalization itself lives in ./normalize.ts and is re-exported here, so callers need
  * only this module.
  */
-import {
-  type IdentifierKind,
-  type NormalizeResult,
-  normalizeIdentifier,
-} from './normalize.js';
+import { type IdentifierKind, type NormalizeResult, normalizeIdentifier } from './normalize.js';
 
 export {
   type IdentifierExtra,
@@ -22,16 +18,7 @@ export {
 } from './normalize.js';
 
 /** Every identifier kind, in the order reasons are reported. */
-export const IDENTIFIER_KINDS: readonly IdentifierKind[] = [
-  'pan',
-  'gstin',
-  'aadhaar',
-  'mobile',
-  'email',
-  'cin',
-  'passport',
-  'voter_id',
-];
+export const IDENTIFIER_KINDS: readonly IdentifierKind[] = ['pan', 'gstin', 'aadhaar', 'mobile', 'email', 'cin', 'passport', 'voter_id'];
 
 /**
  * What an agreeing identifier can prove (CONTRACT §6a "Which identifiers block", "Identifier bands"):
@@ -61,14 +48,7 @@ export const IDENTIFIER_STRENGTH: Readonly<Record<IdentifierKind, IdentifierStre
 /** Kinds whose identical value blocks a write; the blocking key is always a PAN. */
 export const BLOCKING_KINDS: readonly IdentifierKind[] = ['pan', 'gstin'];
 /** Kinds that only add evidence to a score and never make a match `exact`. */
-export const EVIDENCE_KINDS: readonly IdentifierKind[] = [
-  'aadhaar',
-  'mobile',
-  'email',
-  'cin',
-  'passport',
-  'voter_id',
-];
+export const EVIDENCE_KINDS: readonly IdentifierKind[] = ['aadhaar', 'mobile', 'email', 'cin', 'passport', 'voter_id'];
 
 const KEY_ALIASES: Readonly<Record<string, IdentifierKind>> = {
   pan: 'pan',

@@ -63,8 +63,19 @@ function buildVariants(table: Record<string, string[]>): Record<string, string> 
 /** Honorifics after variant mapping (so "sri" and "shree" arrive here as "shri"). */
 const HONORIFICS = new Set(['mr', 'mrs', 'ms', 'miss', 'dr', 'prof', 'shri', 'smt', 'kumari']);
 const CORPORATE_SUFFIXES = new Set([
-  'pvt', 'private', 'ltd', 'limited', 'pvtltd', 'llp', 'inc', 'incorporated', 'co', 'company',
-  'corp', 'corporation', 'opc',
+  'pvt',
+  'private',
+  'ltd',
+  'limited',
+  'pvtltd',
+  'llp',
+  'inc',
+  'incorporated',
+  'co',
+  'company',
+  'corp',
+  'corporation',
+  'opc',
 ]);
 
 function tokenize(name: string): string[] {
@@ -87,8 +98,7 @@ export function nameTokens(name: string, type?: NameType | null): string[] {
   const corporate = type === 'corporate';
   // One loop for honorifics and the corporate "the", in any order ("The M/s …"), so a second pass
   // finds nothing left to strip.
-  const strippable = (t: string | undefined): boolean =>
-    t !== undefined && (HONORIFICS.has(t) || (corporate && t === 'the'));
+  const strippable = (t: string | undefined): boolean => t !== undefined && (HONORIFICS.has(t) || (corporate && t === 'the'));
   while (end - start > 1 && strippable(tokens[start])) start++;
   if (corporate) {
     while (end - start > 1 && CORPORATE_SUFFIXES.has(tokens[end - 1] ?? '')) end--;
@@ -151,9 +161,7 @@ export function preparedNameSimilarity(a: PreparedName, b: PreparedName): number
   if (a.key === b.key) return 1;
   let sim = tokenSetSimilarity(a.coded, b.coded);
   if (a.tokens.length !== b.tokens.length) {
-    const joinedEqual =
-      a.tokens.join('') === b.tokens.join('') ||
-      a.key.replace(/ /g, '') === b.key.replace(/ /g, '');
+    const joinedEqual = a.tokens.join('') === b.tokens.join('') || a.key.replace(/ /g, '') === b.key.replace(/ /g, '');
     if (joinedEqual) sim = Math.max(sim, JOINED_SIMILARITY);
   }
   return sim;

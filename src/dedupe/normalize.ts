@@ -7,15 +7,7 @@
  */
 import { gstinChecksumValid, verhoeffValid } from './checksums.js';
 
-export type IdentifierKind =
-  | 'pan'
-  | 'gstin'
-  | 'aadhaar'
-  | 'mobile'
-  | 'email'
-  | 'cin'
-  | 'passport'
-  | 'voter_id';
+export type IdentifierKind = 'pan' | 'gstin' | 'aadhaar' | 'mobile' | 'email' | 'cin' | 'passport' | 'voter_id';
 
 export type PanHolderKind = 'individual' | 'corporate';
 
@@ -31,9 +23,7 @@ export interface IdentifierExtra {
   masked?: string;
 }
 
-export type NormalizeResult =
-  | { ok: true; value: string; extra?: IdentifierExtra }
-  | { ok: false; reason: string };
+export type NormalizeResult = { ok: true; value: string; extra?: IdentifierExtra } | { ok: false; reason: string };
 
 const fail = (reason: string): NormalizeResult => ({ ok: false, reason });
 
@@ -142,9 +132,7 @@ export function normalizeMobile(raw: string): NormalizeResult {
   if (international) {
     if (digits.startsWith('91')) {
       const rest = digits.slice(2);
-      return INDIAN_MOBILE_RE.test(rest)
-        ? { ok: true, value: `+91${rest}` }
-        : fail('+91 number is not a 10-digit Indian mobile');
+      return INDIAN_MOBILE_RE.test(rest) ? { ok: true, value: `+91${rest}` } : fail('+91 number is not a 10-digit Indian mobile');
     }
     if (digits.length < 8 || digits.length > 15) return fail('international number needs 8-15 digits');
     if (digits.startsWith('0')) return fail('country code cannot start with 0');
@@ -165,8 +153,7 @@ export function normalizeMobile(raw: string): NormalizeResult {
 // ---------------------------------------------------------------------------------------------
 
 // Deliberately simple: dot-atom local part, dotted host of LDH labels, alphabetic TLD ≥ 2.
-const EMAIL_RE =
-  /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const EMAIL_RE = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 export function normalizeEmail(raw: string): NormalizeResult {
   const v = raw.trim().toLowerCase();

@@ -10,13 +10,7 @@
  * Every agreement weight is positive and every disagreement weight negative, so adding agreeing
  * evidence never lowers the score. Scores are rounded to 4 decimals (a monotone operation).
  */
-import {
-  type IdentifierAnalysis,
-  type IdentifierKind,
-  type PropLike,
-  analyzeIdentifiers,
-  panHolderKind,
-} from './identifiers.js';
+import { type IdentifierAnalysis, type IdentifierKind, type PropLike, analyzeIdentifiers, panHolderKind } from './identifiers.js';
 import { type PreparedName, prepareName, preparedNameSimilarity } from './names.js';
 import * as W from './weights.js';
 
@@ -123,9 +117,7 @@ function panReasons(c: PreparedSubject, e: PreparedSubject, agree: boolean): Rea
   const out: Reason[] = [];
   const ePans = e.values.get('pan') ?? new Set<string>();
   const eGstins = e.values.get('gstin') ?? new Set<string>();
-  const eDirectPans = new Set(
-    e.subject.identifiers.keys.filter((k) => k.kind === 'pan' && k.via === undefined).map((k) => k.value),
-  );
+  const eDirectPans = new Set(e.subject.identifiers.keys.filter((k) => k.kind === 'pan' && k.via === undefined).map((k) => k.value));
   const gstinOf = new Map<string, string>(); // candidate key → its GSTIN value
   for (const k of c.subject.identifiers.keys) if (k.kind === 'gstin') gstinOf.set(k.key, k.value);
   for (const k of c.subject.identifiers.keys) {
@@ -201,9 +193,7 @@ export function scorePrepared(c: PreparedSubject, e: PreparedSubject): MatchResu
   // Both names are read under corporate rules when either side is a corporate, so "Acme Pvt Ltd"
   // ~ "Acme" however the two are typed, and filling in a missing type never changes the names.
   const corp = c.subject.type === 'corporate' || e.subject.type === 'corporate';
-  const sim = corp
-    ? preparedNameSimilarity(c.name.corporate, e.name.corporate)
-    : preparedNameSimilarity(c.name.plain, e.name.plain);
+  const sim = corp ? preparedNameSimilarity(c.name.corporate, e.name.corporate) : preparedNameSimilarity(c.name.plain, e.name.plain);
   weight += W.nameWeight(sim);
   const nameMatch: ReasonMatch = sim === 1 ? 'exact' : sim >= NAME_FUZZY_MIN ? 'fuzzy' : 'mismatch';
   reasons.push({ field: 'name', match: nameMatch, similarity: round4(sim) });

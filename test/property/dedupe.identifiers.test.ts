@@ -1,13 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import {
-  gstinCheckChar,
-  gstinChecksumValid,
-  verhoeffCheckDigit,
-  verhoeffValid,
-  BASE36,
-} from '../../src/dedupe/checksums.js';
+import { gstinCheckChar, gstinChecksumValid, verhoeffCheckDigit, verhoeffValid, BASE36 } from '../../src/dedupe/checksums.js';
 import {
   type IdentifierKind,
   IDENTIFIER_KINDS,
@@ -24,14 +18,11 @@ const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const letter = fc.constantFrom(...UPPER.split(''));
 const digit = fc.constantFrom(...'0123456789'.split(''));
 const holder = fc.constantFrom(...'PCFHATBLJG'.split(''));
-const str = (parts: fc.Arbitrary<string>[]): fc.Arbitrary<string> =>
-  fc.tuple(...parts).map((xs) => xs.join(''));
+const str = (parts: fc.Arbitrary<string>[]): fc.Arbitrary<string> => fc.tuple(...parts).map((xs) => xs.join(''));
 
 /** Valid PANs: 3 letters, holder letter, 1 letter, 4 digits, 1 letter. */
 const panArb = str([letter, letter, letter, holder, letter, digit, digit, digit, digit, letter]);
-const stateArb = fc
-  .oneof(fc.integer({ min: 1, max: 38 }), fc.constantFrom(97, 99))
-  .map((n) => String(n).padStart(2, '0'));
+const stateArb = fc.oneof(fc.integer({ min: 1, max: 38 }), fc.constantFrom(97, 99)).map((n) => String(n).padStart(2, '0'));
 const entityArb = fc.constantFrom(...'123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split(''));
 /** Valid GSTINs built with our own check-character function. */
 const gstinArb = fc.tuple(stateArb, panArb, entityArb).map(([s, p, e]) => {
@@ -39,12 +30,10 @@ const gstinArb = fc.tuple(stateArb, panArb, entityArb).map(([s, p, e]) => {
   return `${first14}${gstinCheckChar(first14)}`;
 });
 /** Valid Aadhaar numbers: 11 digits (first 2-9) plus the Verhoeff check digit. */
-const aadhaarArb = fc
-  .tuple(fc.integer({ min: 2, max: 9 }), fc.array(digit, { minLength: 10, maxLength: 10 }))
-  .map(([d, rest]) => {
-    const body = `${d}${rest.join('')}`;
-    return `${body}${verhoeffCheckDigit(body)}`;
-  });
+const aadhaarArb = fc.tuple(fc.integer({ min: 2, max: 9 }), fc.array(digit, { minLength: 10, maxLength: 10 })).map(([d, rest]) => {
+  const body = `${d}${rest.join('')}`;
+  return `${body}${verhoeffCheckDigit(body)}`;
+});
 const mobile10Arb = str([fc.constantFrom('6', '7', '8', '9'), ...Array.from({ length: 9 }, () => digit)]);
 
 /** Random upper/lower case and spaces sprinkled in: how people type identifiers. */
@@ -62,13 +51,30 @@ const seedArb = fc.array(fc.nat(3), { minLength: 1, maxLength: 20 });
 describe('identifier key recognition', () => {
   test('aliases map to kinds, case/space/hyphen-insensitively', () => {
     const cases: [string, IdentifierKind | null][] = [
-      ['pan', 'pan'], ['PAN No', 'pan'], ['pan_number', 'pan'], ['PAN-No.', 'pan'],
-      ['gst', 'gstin'], ['GSTIN', 'gstin'], ['gstin no', 'gstin'],
-      ['aadhar', 'aadhaar'], ['Aadhaar No', 'aadhaar'], ['uid', 'aadhaar'],
-      ['phone', 'mobile'], [' Mobile-Number ', 'mobile'], ['phone_no', 'mobile'],
-      ['email', 'email'], ['Email ID', 'email'], ['cin', 'cin'], ['passport no', 'passport'],
-      ['EPIC', 'voter_id'], ['voter id', 'voter_id'], ['voter-id-no', 'voter_id'],
-      ['pancard', null], ['name', null], ['email2', null], ['', null],
+      ['pan', 'pan'],
+      ['PAN No', 'pan'],
+      ['pan_number', 'pan'],
+      ['PAN-No.', 'pan'],
+      ['gst', 'gstin'],
+      ['GSTIN', 'gstin'],
+      ['gstin no', 'gstin'],
+      ['aadhar', 'aadhaar'],
+      ['Aadhaar No', 'aadhaar'],
+      ['uid', 'aadhaar'],
+      ['phone', 'mobile'],
+      [' Mobile-Number ', 'mobile'],
+      ['phone_no', 'mobile'],
+      ['email', 'email'],
+      ['Email ID', 'email'],
+      ['cin', 'cin'],
+      ['passport no', 'passport'],
+      ['EPIC', 'voter_id'],
+      ['voter id', 'voter_id'],
+      ['voter-id-no', 'voter_id'],
+      ['pancard', null],
+      ['name', null],
+      ['email2', null],
+      ['', null],
     ];
     for (const [key, kind] of cases) assert.equal(identifierKind(key), kind, key);
   });
@@ -77,7 +83,9 @@ describe('identifier key recognition', () => {
 describe('PAN', () => {
   test('examples', () => {
     assert.deepEqual(normalizeIdentifier('pan', ' abcpe 1234f '), {
-      ok: true, value: 'ABCPE1234F', extra: { panHolder: 'individual' },
+      ok: true,
+      value: 'ABCPE1234F',
+      extra: { panHolder: 'individual' },
     });
     assert.equal(panHolderKind('AAACR5055K'), 'corporate');
     assert.equal(panHolderKind('abcpe1234f'), 'individual');
@@ -87,12 +95,14 @@ describe('PAN', () => {
     assert.equal(normalizeIdentifier('pan', 'ABCPE1234').ok, false);
   });
   test('round-trip: any casing/spacing of a valid PAN normalizes back to it', () => {
-    fc.assert(fc.property(panArb, seedArb, (pan, seed) => {
-      const r = normalizeIdentifier('pan', messUp(pan, seed));
-      assert.ok(r.ok);
-      assert.equal(r.value, pan);
-      assert.equal(panHolderKind(pan), pan.charAt(3) === 'P' ? 'individual' : 'corporate');
-    }));
+    fc.assert(
+      fc.property(panArb, seedArb, (pan, seed) => {
+        const r = normalizeIdentifier('pan', messUp(pan, seed));
+        assert.ok(r.ok);
+        assert.equal(r.value, pan);
+        assert.equal(panHolderKind(pan), pan.charAt(3) === 'P' ? 'individual' : 'corporate');
+      }),
+    );
   });
 });
 
@@ -111,20 +121,24 @@ describe('GSTIN', () => {
     assert.equal(gstinEmbeddedPan('27AAPFU0939F1ZW'), null);
   });
   test('generated check character validates and embeds the PAN', () => {
-    fc.assert(fc.property(gstinArb, seedArb, (g, seed) => {
-      const r = normalizeIdentifier('gstin', messUp(g, seed));
-      assert.ok(r.ok, g);
-      assert.equal(r.value, g);
-      assert.equal(gstinEmbeddedPan(g), g.slice(2, 12));
-    }));
+    fc.assert(
+      fc.property(gstinArb, seedArb, (g, seed) => {
+        const r = normalizeIdentifier('gstin', messUp(g, seed));
+        assert.ok(r.ok, g);
+        assert.equal(r.value, g);
+        assert.equal(gstinEmbeddedPan(g), g.slice(2, 12));
+      }),
+    );
   });
   test('any single-character substitution is rejected', () => {
-    fc.assert(fc.property(gstinArb, fc.nat(14), fc.nat(35), (g, pos, shift) => {
-      const old = BASE36.indexOf(g.charAt(pos));
-      const ch = BASE36.charAt((old + 1 + (shift % 35)) % 36); // always a different character
-      const changed = g.slice(0, pos) + ch + g.slice(pos + 1);
-      assert.equal(normalizeIdentifier('gstin', changed).ok, false, changed);
-    }));
+    fc.assert(
+      fc.property(gstinArb, fc.nat(14), fc.nat(35), (g, pos, shift) => {
+        const old = BASE36.indexOf(g.charAt(pos));
+        const ch = BASE36.charAt((old + 1 + (shift % 35)) % 36); // always a different character
+        const changed = g.slice(0, pos) + ch + g.slice(pos + 1);
+        assert.equal(normalizeIdentifier('gstin', changed).ok, false, changed);
+      }),
+    );
   });
 });
 
@@ -135,7 +149,9 @@ describe('Aadhaar', () => {
     assert.equal(verhoeffCheckDigit('236'), '3'); // the textbook Verhoeff example
     for (const v of ['234123412346', '2341 2341 2346', '2341-2341-2346']) {
       assert.deepEqual(normalizeIdentifier('aadhaar', v), {
-        ok: true, value: '2346', extra: { masked: 'XXXXXXXX2346' },
+        ok: true,
+        value: '2346',
+        extra: { masked: 'XXXXXXXX2346' },
       });
     }
     assert.equal(normalizeIdentifier('aadhaar', '234123412345').ok, false);
@@ -144,26 +160,32 @@ describe('Aadhaar', () => {
     assert.equal(normalizeIdentifier('aadhaar', `${zero}${verhoeffCheckDigit(zero)}`).ok, false);
   });
   test('generated numbers validate; only the last 4 digits are kept', () => {
-    fc.assert(fc.property(aadhaarArb, (a) => {
-      const r = normalizeIdentifier('aadhaar', a);
-      assert.ok(r.ok);
-      assert.equal(r.value, a.slice(8));
-    }));
+    fc.assert(
+      fc.property(aadhaarArb, (a) => {
+        const r = normalizeIdentifier('aadhaar', a);
+        assert.ok(r.ok);
+        assert.equal(r.value, a.slice(8));
+      }),
+    );
   });
   test('Verhoeff: any single-digit change invalidates', () => {
-    fc.assert(fc.property(aadhaarArb, fc.nat(11), fc.integer({ min: 1, max: 9 }), (a, pos, delta) => {
-      const d = (Number(a.charAt(pos)) + delta) % 10;
-      const changed = a.slice(0, pos) + String(d) + a.slice(pos + 1);
-      assert.equal(verhoeffValid(changed), false);
-      assert.equal(normalizeIdentifier('aadhaar', changed).ok, false);
-    }));
+    fc.assert(
+      fc.property(aadhaarArb, fc.nat(11), fc.integer({ min: 1, max: 9 }), (a, pos, delta) => {
+        const d = (Number(a.charAt(pos)) + delta) % 10;
+        const changed = a.slice(0, pos) + String(d) + a.slice(pos + 1);
+        assert.equal(verhoeffValid(changed), false);
+        assert.equal(normalizeIdentifier('aadhaar', changed).ok, false);
+      }),
+    );
   });
   test('Verhoeff: any adjacent transposition of different digits invalidates', () => {
-    fc.assert(fc.property(aadhaarArb, fc.nat(10), (a, pos) => {
-      fc.pre(a.charAt(pos) !== a.charAt(pos + 1));
-      const swapped = a.slice(0, pos) + a.charAt(pos + 1) + a.charAt(pos) + a.slice(pos + 2);
-      assert.equal(verhoeffValid(swapped), false);
-    }));
+    fc.assert(
+      fc.property(aadhaarArb, fc.nat(10), (a, pos) => {
+        fc.pre(a.charAt(pos) !== a.charAt(pos + 1));
+        const swapped = a.slice(0, pos) + a.charAt(pos + 1) + a.charAt(pos) + a.slice(pos + 2);
+        assert.equal(verhoeffValid(swapped), false);
+      }),
+    );
   });
 });
 
@@ -178,9 +200,11 @@ describe('mobile, email, CIN, passport, voter id', () => {
     }
   });
   test('every Indian spelling of a mobile gives the same +91 form', () => {
-    fc.assert(fc.property(mobile10Arb, fc.constantFrom('', '+91', '91', '0', '+91 ', '0091'), (m, prefix) => {
-      assert.deepEqual(normalizeIdentifier('mobile', `${prefix}${m}`), { ok: true, value: `+91${m}` });
-    }));
+    fc.assert(
+      fc.property(mobile10Arb, fc.constantFrom('', '+91', '91', '0', '+91 ', '0091'), (m, prefix) => {
+        assert.deepEqual(normalizeIdentifier('mobile', `${prefix}${m}`), { ok: true, value: `+91${m}` });
+      }),
+    );
   });
   test('email, CIN, passport, voter id examples', () => {
     assert.deepEqual(normalizeIdentifier('email', ' Foo.Bar+x@Example.CO.in '), { ok: true, value: 'foo.bar+x@example.co.in' });
@@ -201,18 +225,23 @@ describe('normalization is idempotent', () => {
   const kinds = IDENTIFIER_KINDS.filter((k) => k !== 'aadhaar');
   const anyValue = fc.oneof(
     fc.string({ maxLength: 30 }),
-    panArb, gstinArb, mobile10Arb,
+    panArb,
+    gstinArb,
+    mobile10Arb,
     fc.emailAddress(),
     panArb.map((p) => p.toLowerCase()),
   );
   test('normalize(normalize(x)) = normalize(x) whenever x is valid', () => {
-    fc.assert(fc.property(fc.constantFrom(...kinds), anyValue, (kind, v) => {
-      const once = normalizeIdentifier(kind, v);
-      if (!once.ok) return;
-      const twice = normalizeIdentifier(kind, once.value);
-      assert.ok(twice.ok);
-      assert.equal(twice.value, once.value);
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.constantFrom(...kinds), anyValue, (kind, v) => {
+        const once = normalizeIdentifier(kind, v);
+        if (!once.ok) return;
+        const twice = normalizeIdentifier(kind, once.value);
+        assert.ok(twice.ok);
+        assert.equal(twice.value, once.value);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 
@@ -231,7 +260,10 @@ describe('analyzeIdentifiers', () => {
       { kind: 'mobile', value: '+919876543210', key: 'Mobile' },
       { kind: 'aadhaar', value: '2346', key: 'aadhaar' },
     ]);
-    assert.deepEqual(a.invalid.map((i) => [i.key, i.kind]), [['pan_no', 'pan']]);
+    assert.deepEqual(
+      a.invalid.map((i) => [i.key, i.kind]),
+      [['pan_no', 'pan']],
+    );
     assert.deepEqual(blockingPans(a.keys), ['AAPFU0939F']);
   });
   test('search terms map to identifier kinds', () => {
@@ -242,15 +274,19 @@ describe('analyzeIdentifiers', () => {
   test('never throws, never leaks a full Aadhaar number, every key is valid', () => {
     const key = fc.oneof(fc.constantFrom('pan', 'gstin', 'aadhaar', 'mobile', 'email', 'cin', 'passport', 'voter_id', 'x'), fc.string());
     const value = fc.oneof(fc.string(), aadhaarArb, gstinArb, panArb, mobile10Arb);
-    fc.assert(fc.property(fc.array(fc.record({ key, value }), { maxLength: 8 }), (props) => {
-      const a = analyzeIdentifiers(props);
-      for (const k of a.keys) {
-        if (k.kind === 'aadhaar') assert.match(k.value, /^[0-9]{4}$/);
-        const r = k.kind === 'aadhaar' ? null : normalizeIdentifier(k.kind, k.value);
-        if (r) assert.ok(r.ok);
-      }
-      assert.equal(a.keys.filter((k) => k.via === undefined).length + a.invalid.length,
-        props.filter((p) => identifierKind(p.key) !== null).length);
-    }));
+    fc.assert(
+      fc.property(fc.array(fc.record({ key, value }), { maxLength: 8 }), (props) => {
+        const a = analyzeIdentifiers(props);
+        for (const k of a.keys) {
+          if (k.kind === 'aadhaar') assert.match(k.value, /^[0-9]{4}$/);
+          const r = k.kind === 'aadhaar' ? null : normalizeIdentifier(k.kind, k.value);
+          if (r) assert.ok(r.ok);
+        }
+        assert.equal(
+          a.keys.filter((k) => k.via === undefined).length + a.invalid.length,
+          props.filter((p) => identifierKind(p.key) !== null).length,
+        );
+      }),
+    );
   });
 });

@@ -1,0 +1,199 @@
+import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, type Config } from '../../src/config.js';
+import { migrate, type Database } from '../../src/db/index.js';
+import { createPgDatabase } from '../../src/db/pg.js';
+import { createPgliteDatabase } from '../../src/db/pglite.js';
+import { mintToken } from '../../src/auth/index.js';
+import { buildApp } from '../../src/app.js';
+
+// Every API test runs on both engines: embedded PGlite always, PostgreSQL when reachable.
+// Without PostgreSQL the suite says so loudly; with REQUIRE_POSTGRES=1 (CI) that is a failure.
+
+export const TEST_SECRET = 'test-secret-test-secret-test-secret-0123456789';
+export const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export type EngineName = 'pglite' | 'postgres';
+
+let pgReachable: Promise<string | null> | undefined;
+/** null when reachable, else the reason. */
+export function postgresProblem(): Promise<string | null> {
+  pgReachable ??= (async () => {
+    const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3000 });
+    try {
+      await client.connect();
+      await client.query('select 1');
+      return null;
+    } catch (err) {
+      return (err as Error).message;
+    } finally {
+      await client.end().catch(() => {});
+    }
+  })();
+  return pgReachable;
+}
+
+/** Creates a fresh, migrated PostgreSQL database and returns its URL and a dropper. */
+export async function createPgTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `cr_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: ADMIN_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  const base = loadConfig({ AUTH_JWT_SECRET: TEST_SECRET, RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'silent' });
+  return { ...base, ...overrides };
+}
+
+export interface Response {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: any;
+  text: string;
+}
+
+export interface Harness {
+  engine: EngineName;
+  app: FastifyInstance;
+  db: Database;
+  config: Config;
+  token(tenant: string, sub?: string): Promise<string>;
+  /** Sends a request; `token` null sends none, undefined uses the default tenant's token. */
+  req(method: string, url: string, opts?: { token?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<Response>;
+  /** A unique tenant id per call, so tests never see each other's rows. */
+  tenant(): string;
+}
+
+let tenantSeq = 0;
+
+async function openEngine(engine: EngineName): Promise<{ db: Database; cleanup: () => Promise<void> }> {
+  if (engine === 'pglite') {
+    const db = await createPgliteDatabase(null);
+    await migrate(db);
+    return { db, cleanup: () => db.close() };
+  }
+  const { url, drop } = await createPgTestDatabase();
+  const db = createPgDatabase({ connectionString: url, max: 10, statementTimeoutMs: 10_000, connectTimeoutMs: 3000 });
+  await migrate(db);
+  return {
+    db,
+    cleanup: async () => {
+      await db.close();
+      await drop();
+    },
+  };
+}
+
+export async function createHarness(engine: EngineName, configOverrides: Partial<Config> = {}): Promise<Harness & { close(): Promise<void> }> {
+  const { db, cleanup } = await openEngine(engine);
+  const config = testConfig(configOverrides);
+  const app = await buildApp({ config, db });
+  await app.ready();
+  const tokens = new Map<string, string>();
+  const token = async (tenant: string, sub = 'user-1') => {
+    const k = `${tenant}/${sub}`;
+    let t = tokens.get(k);
+    if (!t) {
+      t = await mintToken({ secret: TEST_SECRET, tenant, sub, ttlSeconds: 3600, issuer: config.auth.issuer, audience: config.auth.audience });
+      tokens.set(k, t);
+    }
+    return t;
+  };
+  const defaultTenant = `t${process.pid}x${tenantSeq++}`;
+  const h: Harness & { close(): Promise<void> } = {
+    engine,
+    app,
+    db,
+    config,
+    token,
+    tenant: () => `t${process.pid}x${tenantSeq++}`,
+    async req(method, url, opts = {}) {
+      const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+      const tok = opts.token === undefined ? await token(defaultTenant) : opts.token;
+      if (tok !== null) headers.authorization = `Bearer ${tok}`;
+      let payload: string | undefined;
+      if (opts.rawBody !== undefined) payload = opts.rawBody;
+      else if (opts.body !== undefined) payload = JSON.stringify(opts.body);
+      if (payload !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
+      const res = await app.inject({ method: method as 'GET', url, headers, payload });
+      let body: unknown = undefined;
+      try {
+        body = res.body ? JSON.parse(res.body) : undefined;
+      } catch {
+        body = undefined;
+      }
+      return { status: res.statusCode, headers: res.headers, body, text: res.body };
+    },
+    async close() {
+      await app.close();
+      await cleanup();
+    },
+  };
+  return h;
+}
+
+/**
+ * Declares the suite once per engine. `fn` receives a getter for the harness (ready inside tests).
+ * Tests use `h().req(...)`; each harness has its own default tenant and a fresh database.
+ */
+export function describeEngines(name: string, fn: (h: () => Harness) => void, configOverrides: Partial<Config> = {}): void {
+  for (const engine of ['pglite', 'postgres'] as const) {
+    describe(`${name} [${engine}]`, () => {
+      let harness: (Harness & { close(): Promise<void> }) | undefined;
+      let skipped: string | null = null;
+      before(async () => {
+        if (engine === 'postgres') {
+          const problem = await postgresProblem();
+          if (problem) {
+            if (process.env.REQUIRE_POSTGRES === '1') throw new Error(`PostgreSQL is required (REQUIRE_POSTGRES=1) but unreachable at ${ADMIN_URL}: ${problem}`);
+            skipped = problem;
+            return;
+          }
+        }
+        harness = await createHarness(engine, configOverrides);
+      });
+      after(async () => {
+        await harness?.close();
+      });
+      fn(() => {
+        if (skipped !== null) throw new SkipPostgres(skipped);
+        if (!harness) throw new Error('harness not ready');
+        return harness;
+      });
+    });
+  }
+}
+
+export class SkipPostgres extends Error {
+  constructor(reason: string) {
+    super(`PostgreSQL SKIPPED (unreachable at ${ADMIN_URL}: ${reason}); set TEST_DATABASE_URL or start PostgreSQL`);
+  }
+}
+
+/** node:test `it` that turns a missing PostgreSQL into a visible skip, not a pass. */
+export function it(name: string, fn: (t: import('node:test').TestContext) => Promise<void>): void {
+  test(name, async (t) => {
+    try {
+      await fn(t);
+    } catch (err) {
+      if (err instanceof SkipPostgres) {
+        t.skip(err.message);
+        return;
+      }
+      throw err;
+    }
+  });
+}

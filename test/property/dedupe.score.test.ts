@@ -1,0 +1,297 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { gstinCheckChar, verhoeffCheckDigit } from '../../src/dedupe/checksums.js';
+import {
+  type ContactType,
+  type DedupeSubject,
+  type MatchResult,
+  EXACT_MIN_SCORE,
+  NON_EXACT_MAX_SCORE,
+  POSSIBLE_THRESHOLD,
+  PROBABLE_THRESHOLD,
+  compareMatches,
+  dedupeSubject,
+  scoreMatch,
+} from '../../src/dedupe/score.js';
+
+type Prop = { key: string; value: string };
+interface Side {
+  name: string;
+  type: ContactType | null;
+  props: Prop[];
+  pincodes: string[];
+}
+const subject = (s: Side): DedupeSubject => dedupeSubject(s);
+const score = (c: Side, e: Side): MatchResult => scoreMatch(subject(c), subject(e));
+const S = (name: string, type: ContactType | null, props: [string, string][] = [], pincodes: string[] = []): Side => ({
+  name,
+  type,
+  props: props.map(([key, value]) => ({ key, value })),
+  pincodes,
+});
+
+const gstin = (state: string, pan: string): string => {
+  const first14 = `${state}${pan}1Z`;
+  return `${first14}${gstinCheckChar(first14)}`;
+};
+const aadhaar = (body11: string): string => `${body11}${verhoeffCheckDigit(body11)}`;
+
+// Small pools, so generated pairs collide (agree) often enough to exercise every branch.
+const POOLS: Record<string, readonly string[]> = {
+  pan: ['ABCPS1234K', 'AAACR5055K', 'BNZPM2501F', '123254684'],
+  gstin: [gstin('27', 'AAACR5055K'), gstin('29', 'AAACR5055K'), gstin('07', 'ABCPS1234K'), '27AAPFU0939F1ZW'],
+  mobile: ['9876543210', '+91 98765 43211', '+14155550100', '12345'],
+  email: ['rahul@example.com', 'ACCOUNTS@ACME.IN', 'not-an-email'],
+  aadhaar: [aadhaar('23412341234'), aadhaar('52341234567'), aadhaar('98765432101'), '123412341234'],
+  cin: ['L17110MH1973PLC019786', 'U72200KA2001PTC028421'],
+  passport: ['J8369854', 'K1234567'],
+  voter_id: ['ABC1234567', 'XYZ7654321'],
+};
+const KEYS: Record<string, readonly string[]> = {
+  pan: ['pan', 'pan_no', 'PAN Number'],
+  gstin: ['gstin', 'gst_no'],
+  mobile: ['mobile', 'phone', 'mobile_no'],
+  email: ['email', 'email_id'],
+  aadhaar: ['aadhaar', 'aadhar_no'],
+  cin: ['cin'],
+  passport: ['passport_no'],
+  voter_id: ['voter_id', 'epic'],
+};
+const KINDS = Object.keys(POOLS);
+const PINCODES = ['400001', '560001', '110001', 'bad'];
+const NAMES = [
+  'Rahul Sharma',
+  'Sharma Rahul',
+  'R Sharma',
+  'Rahul Sarma',
+  'Rahul Kumar Sharma',
+  'Priya Reddy',
+  'Acme Pvt Ltd',
+  'ACME Private Limited',
+  'Acme Traders',
+  'Mohd Irfan',
+  'Muhammad Irfan',
+  'Laxmi Devi',
+];
+
+const propArb: fc.Arbitrary<Prop> = fc
+  .constantFrom(...KINDS)
+  .chain((kind) => fc.record({ key: fc.constantFrom(...(KEYS[kind] ?? [kind])), value: fc.constantFrom(...(POOLS[kind] ?? [''])) }));
+const typeArb = fc.constantFrom<ContactType | null>('individual', 'corporate', null);
+const sideArb: fc.Arbitrary<Side> = fc.record({
+  name: fc.oneof(fc.constantFrom(...NAMES), fc.stringMatching(/^[A-Za-z][A-Za-z .]{0,20}$/)),
+  type: typeArb,
+  props: fc.array(propArb, { maxLength: 4 }),
+  pincodes: fc.array(fc.constantFrom(...PINCODES), { maxLength: 2 }),
+});
+
+/** One piece of agreeing evidence, added to both sides (or filling a missing type from the other). */
+type Evidence =
+  { field: 'type' } | { field: 'pincode'; value: string } | { field: 'prop'; kind: string; value: string; keys: [string, string] };
+const evidenceArb: fc.Arbitrary<Evidence> = fc.oneof(
+  fc.constant<Evidence>({ field: 'type' }),
+  fc.constantFrom(...PINCODES).map((value): Evidence => ({ field: 'pincode', value })),
+  fc.constantFrom(...KINDS).chain((kind) =>
+    fc.record({
+      field: fc.constant('prop' as const),
+      kind: fc.constant(kind),
+      value: fc.constantFrom(...(POOLS[kind] ?? [''])),
+      keys: fc.tuple(fc.constantFrom(...(KEYS[kind] ?? [kind])), fc.constantFrom(...(KEYS[kind] ?? [kind]))),
+    }),
+  ),
+);
+function addEvidence(c: Side, e: Side, ev: Evidence): [Side, Side] {
+  if (ev.field === 'type') {
+    if (c.type === null) return [{ ...c, type: e.type }, e];
+    if (e.type === null) return [c, { ...e, type: c.type }];
+    return [c, e];
+  }
+  if (ev.field === 'pincode') {
+    return [
+      { ...c, pincodes: [...c.pincodes, ev.value] },
+      { ...e, pincodes: [...e.pincodes, ev.value] },
+    ];
+  }
+  return [
+    { ...c, props: [...c.props, { key: ev.keys[0], value: ev.value }] },
+    { ...e, props: [...e.props, { key: ev.keys[1], value: ev.value }] },
+  ];
+}
+const sharesPan = (c: Side, e: Side): boolean => {
+  const pans = (s: Side) =>
+    new Set(
+      subject(s)
+        .identifiers.keys.filter((k) => k.kind === 'pan')
+        .map((k) => k.value),
+    );
+  const ec = pans(e);
+  return [...pans(c)].some((p) => ec.has(p));
+};
+
+describe('score examples', () => {
+  test('bands', () => {
+    const cases: [string, Side, Side, MatchResult['band']][] = [
+      ['identical name and type', S('Rahul Sharma', 'individual'), S('Rahul Sharma', 'individual'), 'possible'],
+      [
+        'swapped name + pincode',
+        S('Rahul Sharma', 'individual', [], ['400001']),
+        S('Sharma Rahul', 'individual', [], ['400001']),
+        'probable',
+      ],
+      [
+        'name + same mobile',
+        S('Rahul Sharma', 'individual', [['mobile', '9876543210']]),
+        S('Rahul Sharma', 'individual', [['phone', '+91 98765 43210']]),
+        'probable',
+      ],
+      ['initial only', S('R Sharma', 'individual'), S('Rahul Sharma', 'individual'), null],
+      ['initial + pincode', S('R Sharma', 'individual', [], ['400001']), S('Rahul Sharma', 'individual', [], ['400001']), 'probable'],
+      [
+        'namesakes with different PANs',
+        S('Rahul Sharma', 'individual', [['pan_no', 'ABCPS1234K']]),
+        S('Rahul Sharma', 'individual', [['pan', 'ABCPS1234L']]),
+        null,
+      ],
+      [
+        'relative sharing a mobile',
+        S('Sunita Verma', 'individual', [['mobile', '9876543210']]),
+        S('Rahul Sharma', 'individual', [['mobile', '9876543210']]),
+        null,
+      ],
+      [
+        'same PAN, nothing else',
+        S('Sukumar', 'individual', [['pan_no', 'abcps 1234k']]),
+        S('Totally Other', 'corporate', [['pan', 'ABCPS1234K']]),
+        'exact',
+      ],
+      [
+        'GSTIN vs PAN',
+        S('Acme', 'corporate', [['gstin', '27AAPFU0939F1ZV']]),
+        S('Acme Pvt Ltd', 'corporate', [['pan', 'AAPFU0939F']]),
+        'exact',
+      ],
+      ['PAN vs GSTIN', S('Acme', 'corporate', [['pan', 'AAPFU0939F']]), S('Acme', 'corporate', [['gst_no', '27AAPFU0939F1ZV']]), 'exact'],
+      [
+        'Aadhaar last 4 never exact',
+        S('X Y', 'individual', [['aadhaar', '234123412346']]),
+        S('Q R', 'individual', [['aadhar', '2341 2341 2346']]),
+        null,
+      ],
+    ];
+    for (const [label, c, e, band] of cases) assert.equal(score(c, e).band, band, label);
+  });
+  test('reasons', () => {
+    const r = score(
+      S('Sukumar', 'individual', [
+        ['pan_no', '123254684'],
+        ['gstin', '27AAPFU0939F1ZV'],
+        ['aadhaar', '234123412346'],
+        ['email', 'S@X.COM'],
+      ]),
+      S(
+        'Sukumar P',
+        'corporate',
+        [
+          ['pan', 'AAPFU0939F'],
+          ['aadhar', '2341 2341 2346'],
+          ['email', 's@y.com'],
+        ],
+        ['400001'],
+      ),
+    );
+    assert.equal(r.band, 'exact');
+    assert.ok(r.score >= EXACT_MIN_SCORE);
+    assert.deepEqual(r.reasons, [
+      { field: 'gstin', match: 'exact', detail: 'PAN embedded in GSTIN' },
+      { field: 'aadhaar', match: 'partial' },
+      { field: 'email', match: 'mismatch' },
+      { field: 'name', match: 'fuzzy', similarity: 0.8 },
+      { field: 'type', match: 'mismatch' },
+      { field: 'pan_no', match: 'invalid_identifier', detail: 'PAN must be 5 letters, 4 digits, 1 letter' },
+    ]);
+    const holder = score(S('Acme', 'corporate', [['pan_no', 'ABCPS1234K']]), S('Acme', 'corporate'));
+    assert.deepEqual(holder.reasons[0], { field: 'pan_no', match: 'mismatch', detail: 'holder type' });
+    const mobile = score(S('A B', 'individual', [['mobile', '9876543210']]), S('A B', 'individual', [['phone', '09876543210']]));
+    assert.deepEqual(mobile.reasons[0], { field: 'mobile', match: 'exact' });
+    assert.equal(mobile.band, 'probable'); // at most probable, never exact
+  });
+});
+
+describe('score properties', () => {
+  test('score in [0, 1], band consistent with thresholds, exact iff a PAN is shared', () => {
+    fc.assert(
+      fc.property(sideArb, sideArb, (c, e) => {
+        const r = score(c, e);
+        assert.ok(r.score >= 0 && r.score <= 1);
+        const exact = sharesPan(c, e);
+        assert.equal(r.band === 'exact', exact);
+        if (exact) assert.ok(r.score >= EXACT_MIN_SCORE);
+        else {
+          assert.ok(r.score <= NON_EXACT_MAX_SCORE);
+          const band = r.score >= PROBABLE_THRESHOLD ? 'probable' : r.score >= POSSIBLE_THRESHOLD ? 'possible' : null;
+          assert.equal(r.band, band);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+  test('monotone: adding agreeing evidence never lowers the score', () => {
+    fc.assert(
+      fc.property(sideArb, sideArb, fc.array(evidenceArb, { minLength: 1, maxLength: 3 }), (c0, e0, evs) => {
+        let [c, e] = [c0, e0];
+        let prev = score(c, e).score;
+        for (const ev of evs) {
+          [c, e] = addEvidence(c, e, ev);
+          const next = score(c, e).score;
+          assert.ok(next >= prev, `${JSON.stringify(ev)}: ${prev} → ${next}`);
+          prev = next;
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+  test('an exact PAN match scores above any match without a shared PAN', () => {
+    const withPan = fc.tuple(sideArb, sideArb, fc.constantFrom('ABCPS1234K', 'AAACR5055K')).map(([c, e, pan]): [Side, Side] => [
+      { ...c, props: [...c.props, { key: 'pan_no', value: pan }] },
+      { ...e, props: [...e.props, { key: 'pan', value: pan.toLowerCase() }] },
+    ]);
+    fc.assert(
+      fc.property(withPan, sideArb, sideArb, ([c1, e1], c2, e2) => {
+        fc.pre(!sharesPan(c2, e2));
+        const exact = score(c1, e1);
+        const other = score(c2, e2);
+        assert.equal(exact.band, 'exact');
+        assert.ok(exact.score > other.score);
+        assert.ok(compareMatches(exact, other) < 0);
+      }),
+      { numRuns: 500 },
+    );
+  });
+  test('deterministic and independent of prop order', () => {
+    fc.assert(
+      fc.property(sideArb, sideArb, (c, e) => {
+        const r = score(c, e);
+        assert.deepEqual(score(c, e), r);
+        const rev = score(
+          { ...c, props: [...c.props].reverse() },
+          { ...e, props: [...e.props].reverse(), pincodes: [...e.pincodes].reverse() },
+        );
+        assert.equal(rev.score, r.score);
+        assert.equal(rev.band, r.band);
+      }),
+      { numRuns: 500 },
+    );
+  });
+  test('Aadhaar, mobile and email agreement alone never make a match exact', () => {
+    const soft = fc.constantFrom('aadhaar', 'mobile', 'email', 'cin', 'passport', 'voter_id');
+    fc.assert(
+      fc.property(fc.constantFrom(...NAMES), typeArb, fc.array(soft, { minLength: 1, maxLength: 6 }), (name, type, kinds) => {
+        const props = kinds.map((k) => ({ key: KEYS[k]?.[0] ?? k, value: POOLS[k]?.[0] ?? '' }));
+        const r = score({ name, type, props, pincodes: ['400001'] }, { name, type, props, pincodes: ['400001'] });
+        assert.notEqual(r.band, 'exact');
+        assert.ok(r.score <= NON_EXACT_MAX_SCORE);
+      }),
+    );
+  });
+});
