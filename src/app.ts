@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { ulid } from 'ulidx';
 import type { Config } from './config.js';
@@ -8,6 +8,7 @@ import { createTokenVerifier, type TokenVerifier } from './auth/index.js';
 import { registerAuth } from './http/context.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { DOCS_PREFIX, registerOpenApi } from './http/openapi.js';
+import { registerIdempotency } from './http/idempotency.js';
 import { ProblemSchema } from './http/schemas.js';
 import type { Deps } from './http/deps.js';
 import { Contact } from './resources/contacts/contacts.schema.js';
@@ -15,6 +16,11 @@ import { registerNamespaceRoutes } from './resources/namespaces/namespaces.route
 import { registerContactRoutes } from './resources/contacts/contacts.routes.js';
 import { registerContactActionRoutes } from './resources/contacts/contacts.actions.routes.js';
 import { registerPropRoutes } from './resources/contacts/props.routes.js';
+import { registerAddressRoutes } from './resources/addresses/addresses.routes.js';
+import { registerBankRoutes } from './resources/banks/banks.routes.js';
+import { registerRelationRoutes } from './resources/relations/relations.routes.js';
+import { registerHistoryRoutes } from './resources/history/history.routes.js';
+import { registerDedupeRoutes } from './resources/dedupe/dedupe.routes.js';
 
 export interface BuildAppOptions {
   config: Config;
@@ -24,6 +30,8 @@ export interface BuildAppOptions {
   /** Secret to verify tokens with when the config has none (embedded development mode). */
   devSecret?: string;
   verifier?: TokenVerifier;
+  /** Observes every route as it is registered (tests derive their route matrix from it). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -44,6 +52,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     },
   });
 
+  if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
   app.addSchema(ProblemSchema);
   app.addSchema(Contact);
   registerErrorHandling(app);
@@ -67,6 +76,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     opts.verifier ??
     createTokenVerifier({ ...config.auth, jwtSecret: config.auth.jwtSecret ?? opts.devSecret ?? null });
   registerAuth(app, verifier, [DOCS_PREFIX]);
+  // After auth (its key check runs on an authenticated request), before any route.
+  registerIdempotency(app, { db });
 
   if (config.rateLimitPerMinute > 0) {
     await app.register(rateLimit, {
@@ -101,6 +112,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   registerContactRoutes(app, deps);
   registerContactActionRoutes(app, deps);
   registerPropRoutes(app, deps);
+  registerAddressRoutes(app, deps);
+  registerBankRoutes(app, deps);
+  registerRelationRoutes(app, deps);
+  registerHistoryRoutes(app, deps);
+  registerDedupeRoutes(app, deps);
 
   return app;
 }

@@ -5,7 +5,9 @@ import type { Deps } from '../../http/deps.js';
 import { problems } from '../../http/schemas.js';
 import { pathId } from '../../http/ids.js';
 import { checkIfMatch, setEtag } from '../../http/etag.js';
-import { ActionBody, Contact } from './contacts.schema.js';
+import { ActionBody, Contact, DuplicateOverrideQuery } from './contacts.schema.js';
+import { parseDuplicatePolicy } from '../dedupe/blocking.js';
+import { FieldErrorCollector } from '../../errors/index.js';
 import { findContact, toContact } from './contacts.queries.js';
 import { CONTACT_ACTIONS, applyAction, restoreContact, type ContactAction } from './contacts.actions.js';
 import { ContactIdParam } from './contacts.routes.js';
@@ -55,16 +57,27 @@ export function registerContactActionRoutes(parent: FastifyInstance, deps: Deps)
 
   app.post(
     '/contacts/:contact_id/restore/',
-    { schema: { tags: TAGS, summary: 'Restore a soft-deleted contact (no-op when live)', params: ContactIdParam, response: { 200: Contact, ...problems(401, 404, 409, 412) } } },
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Restore a soft-deleted contact (no-op when live); 409 with duplicate_of when its PAN is now held by another live contact',
+        params: ContactIdParam,
+        querystring: DuplicateOverrideQuery,
+        response: { 200: Contact, ...problems(400, 401, 404, 409, 412) },
+      },
+    },
     async (request, reply) => {
       const id = pathId(request.params.contact_id, 'Contact');
+      const errors = new FieldErrorCollector();
+      const policy = parseDuplicatePolicy(errors, request.query);
+      errors.throwIfAny();
       const ctx = request.ctx;
       const at = new Date();
       const row = await db.transaction(async (tx) => {
         const current = await findContact(tx, ctx.tenantId, id, { lock: true, includeDeleted: true });
         if (!current) throw notFound('Contact');
         checkIfMatch(request, current.version);
-        const changed = await restoreContact(tx, ctx, current, at);
+        const changed = await restoreContact(tx, ctx, current, at, policy);
         return changed ? (await findContact(tx, ctx.tenantId, id))! : current;
       });
       setEtag(reply, row.version);

@@ -5,6 +5,7 @@ import { recordAudit } from '../audit/audit.queries.js';
 import { findNamespaceById } from '../namespaces/namespaces.queries.js';
 import { updateContact, type ContactChanges, type ContactRow } from './contacts.queries.js';
 import { assertCanActivate, loadContactState } from './contacts.service.js';
+import { BLOCK_DUPLICATES, checkRestoreBlocking, overrideComment, type DuplicatePolicy } from '../dedupe/blocking.js';
 
 export const CONTACT_ACTIONS = ['active', 'inactive', 'approve', 'reject'] as const;
 export type ContactAction = (typeof CONTACT_ACTIONS)[number];
@@ -57,11 +58,19 @@ export async function applyAction(
 }
 
 /** Brings a soft-deleted contact back. A live contact is a no-op (returns false). */
-export async function restoreContact(tx: Executor, ctx: RequestContext, row: ContactRow, at: Date, auditComment?: string): Promise<boolean> {
+export async function restoreContact(
+  tx: Executor,
+  ctx: RequestContext,
+  row: ContactRow,
+  at: Date,
+  policy: DuplicatePolicy = BLOCK_DUPLICATES,
+): Promise<boolean> {
   if (!row.is_deleted) return false;
   if (!(await findNamespaceById(tx, ctx.tenantId, row.namespace_id))) {
     throw new AppError('conflict', 'The contact\'s namespace has been deleted; recreate it before restoring the contact.');
   }
+  const duplicateOf = await checkRestoreBlocking(tx, ctx.tenantId, row.id, policy);
+  const auditComment = overrideComment(policy, duplicateOf);
   const before = (await loadContactState(tx, ctx.tenantId, row.id, true)).state;
   await updateContact(tx, ctx.tenantId, row.id, { is_deleted: false, deleted_at: null }, ctx.userId, at);
   const after = (await loadContactState(tx, ctx.tenantId, row.id)).state;

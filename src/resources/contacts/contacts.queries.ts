@@ -124,6 +124,8 @@ export interface ContactInsert {
   refs: Record<string, unknown>;
   rm_id: string | null;
   branch_id: string | null;
+  name_key: string;
+  name_phonetic: string;
   at: Date;
   user_id: string;
 }
@@ -131,9 +133,12 @@ export interface ContactInsert {
 export async function insertContact(tx: Executor, c: ContactInsert): Promise<void> {
   await tx.query(
     `INSERT INTO contacts (tenant_id, id, namespace_id, name, status, type, ref_id, tags, refs, rm_id, branch_id,
-                           created_at, created_by, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $12)`,
-    [c.tenant_id, c.id, c.namespace_id, c.name, c.status, c.type, c.ref_id, c.tags, JSON.stringify(c.refs), c.rm_id, c.branch_id, c.at, c.user_id],
+                           name_key, name_phonetic, created_at, created_by, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $14)`,
+    [
+      c.tenant_id, c.id, c.namespace_id, c.name, c.status, c.type, c.ref_id, c.tags, JSON.stringify(c.refs), c.rm_id, c.branch_id,
+      c.name_key, c.name_phonetic, c.at, c.user_id,
+    ],
   );
 }
 
@@ -153,6 +158,8 @@ export type ContactChanges = Partial<{
   approval_at: Date | null;
   is_deleted: boolean;
   deleted_at: Date | null;
+  name_key: string;
+  name_phonetic: string;
 }>;
 
 /** Applies changes, bumps the version and stamps updated_at/by. */
@@ -281,4 +288,11 @@ export async function listContacts(
     count = Number(c.rows[0]!.n);
   }
   return { rows: res.rows, count };
+}
+
+/** Live contacts by id, in one query (order not guaranteed). */
+export async function findContactsByIds(db: Executor, tenantId: string, ids: readonly string[]): Promise<ContactRow[]> {
+  if (ids.length === 0) return [];
+  const res = await db.query<ContactRow>(`${SELECT} WHERE c.tenant_id = $1 AND c.id = ANY($2) AND NOT c.is_deleted`, [tenantId, ids]);
+  return res.rows;
 }

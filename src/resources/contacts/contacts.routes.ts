@@ -16,8 +16,10 @@ import {
   ContactList,
   ContactListQuery,
   ContactPatchBody,
+  DuplicateOverrideQuery,
   ExpandQuery,
 } from './contacts.schema.js';
+import { checkIdentifierValues, parseDuplicatePolicy } from '../dedupe/blocking.js';
 import { findContact, listContacts, toContact } from './contacts.queries.js';
 import { checkContactBody, createContact, deleteContact, patchContact } from './contacts.service.js';
 import { CONTACT_EXPANDS, expandContacts } from './expand.js';
@@ -35,13 +37,15 @@ function checkEnum(errors: FieldErrorCollector, field: string, value: string | u
 export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   const { db } = deps;
+  const strictIdentifiers = deps.config.identifierValidation === 'strict';
 
   app.post(
     '/contacts/',
     {
       schema: {
         tags: TAGS,
-        summary: 'Create a contact with its props (one transaction)',
+        summary: 'Create a contact with its props (one transaction); 409 with duplicate_of when a live contact holds the PAN',
+        querystring: DuplicateOverrideQuery,
         body: ContactCreateBody,
         response: { 201: Contact, ...problems(400, 401, 409) },
       },
@@ -49,9 +53,11 @@ export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void
     async (request, reply) => {
       const errors = new FieldErrorCollector();
       checkContactBody(errors, request.body);
+      checkIdentifierValues(errors, request.body.props, 'props', strictIdentifiers);
+      const policy = parseDuplicatePolicy(errors, request.query);
       errors.throwIfAny();
       const at = new Date();
-      const row = await db.transaction((tx) => createContact(tx, request.ctx, request.body, at));
+      const row = await db.transaction((tx) => createContact(tx, request.ctx, request.body, at, policy));
       setEtag(reply, row.version);
       return reply.code(201).send(toContact(row));
     },
@@ -135,6 +141,7 @@ export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void
         tags: TAGS,
         summary: 'Update a contact (partial); props are upserted by key',
         params: ContactIdParam,
+        querystring: DuplicateOverrideQuery,
         body: ContactPatchBody,
         response: { 200: Contact, ...problems(400, 401, 404, 409, 412) },
       },
@@ -144,6 +151,8 @@ export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void
       const body = request.body ?? {};
       const errors = new FieldErrorCollector();
       checkContactBody(errors, body);
+      checkIdentifierValues(errors, body.props, 'props', strictIdentifiers);
+      const policy = parseDuplicatePolicy(errors, request.query);
       errors.throwIfAny();
       const ctx = request.ctx;
       const at = new Date();
@@ -151,7 +160,7 @@ export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void
         const current = await findContact(tx, ctx.tenantId, id, { lock: true });
         if (!current) throw notFound('Contact');
         checkIfMatch(request, current.version);
-        return patchContact(tx, ctx, current, body, at);
+        return patchContact(tx, ctx, current, body, at, policy);
       });
       setEtag(reply, row.version);
       return toContact(row);

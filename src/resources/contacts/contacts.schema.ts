@@ -1,13 +1,13 @@
 import { Type, type Static } from 'typebox';
-import { AuditFields, Envelope, ListQueryFields, NullableString, NullableTimestamp, ReadOnlyBodyFields, SoftDeleteFields } from '../../http/schemas.js';
+import { AuditFields, Envelope, ListQueryFields, NullableString, NullableTimestamp, ReadOnlyBodyFields, SoftDeleteFields, JsonObject, Text } from '../../http/schemas.js';
 
 // [crego] patterns; the prop key pattern adds `_` (Crego's own example key `pan_no` needs it).
 export const CONTACT_NAME_PATTERN = "^[a-zA-Z0-9\\s,.\\-'&()]{1,100}$";
 export const PROP_KEY_PATTERN = "^[A-Za-z0-9_\\s,.\\-'&()]{1,100}$";
 export const REF_ID_PATTERN = '^[A-Za-z0-9._/-]{1,50}$';
 export const CODE_ID_PATTERN = '^[A-Za-z0-9_-]{1,50}$';
-/** 1–50 printable characters: no control characters. */
-export const TAG_PATTERN = '^[^\\u0000-\\u001F\\u007F]{1,50}$';
+/** 1–50 printable characters: no control characters (nor unpaired surrogates, see http/text.ts). */
+export const TAG_PATTERN = '^[^\\u0000-\\u001F\\u007F\\uD800-\\uDFFF]{1,50}$';
 export const MAX_TAGS = 50;
 export const MAX_PROPS = 200;
 export const REFS_MAX_BYTES = 8 * 1024;
@@ -22,12 +22,12 @@ export const Tags = Type.Array(Type.String({ pattern: TAG_PATTERN }), {
   maxItems: MAX_TAGS,
   description: 'unique tags (duplicates removed, order kept), each 1–50 printable characters',
 });
-export const Refs = Type.Record(Type.String(), Type.Unknown(), { description: 'free JSON object, ≤ 8 KiB serialized' });
+export const Refs = JsonObject({ description: 'free JSON object, ≤ 8 KiB serialized' });
 
 export const PropWrite = Type.Object(
   {
     key: Type.String({ pattern: PROP_KEY_PATTERN }),
-    value: Type.String({ minLength: 1, maxLength: 500, description: 'checked against `type`' }),
+    value: Text({ minLength: 1, maxLength: 500, description: 'checked against `type`' }),
     type: Type.Union(PROP_TYPES.map((t) => Type.Literal(t))),
     ...ReadOnlyBodyFields,
   },
@@ -48,7 +48,7 @@ const CodeId = Type.Union([Type.String({ pattern: `(${CODE_ID_PATTERN})|^$` }), 
 
 const writable = {
   name: Type.String({ pattern: CONTACT_NAME_PATTERN }),
-  namespace: Type.String({ minLength: 1, maxLength: 50, description: 'namespace name or id' }),
+  namespace: Text({ minLength: 1, maxLength: 50, description: 'namespace name or id' }),
   status: Type.Union(CONTACT_STATUSES.map((s) => Type.Literal(s)), { description: 'default active' }),
   type: Type.Union(CONTACT_TYPES.map((s) => Type.Literal(s))),
   ref_id: Type.Union([Type.String({ pattern: REF_ID_PATTERN }), Type.Null()], {
@@ -106,7 +106,7 @@ export const Contact = Type.Object(
     status: Type.String(),
     type: Type.String(),
     tags: Type.Array(Type.String()),
-    refs: Type.Record(Type.String(), Type.Unknown()),
+    refs: JsonObject(),
     rm_id: NullableString,
     branch_id: NullableString,
     props: Type.Array(Type.Union([Type.String(), Prop]), { description: 'prop ids; full objects with expand=props' }),
@@ -115,9 +115,11 @@ export const Contact = Type.Object(
     approval_by: NullableString,
     approval_at: NullableTimestamp,
     ...SoftDeleteFields,
-    addresses: Type.Optional(Type.Array(Type.Unknown())),
-    banks: Type.Optional(Type.Array(Type.Unknown())),
-    relations: Type.Optional(Type.Array(Type.Unknown())),
+    // By $id (registered by the address/bank/relation route modules): importing those schemas
+    // here would be an import cycle, as they use Tags from this file.
+    addresses: Type.Optional(Type.Array(Type.Ref('Address'), { description: 'with expand=addresses' })),
+    banks: Type.Optional(Type.Array(Type.Ref('Bank'), { description: 'with expand=banks' })),
+    relations: Type.Optional(Type.Array(Type.Ref('Relation'), { description: 'with expand=relations (forward)' })),
   },
   { $id: 'Contact' },
 );
@@ -127,14 +129,14 @@ export const ContactList = Envelope(Type.Ref('Contact'));
 
 export const ContactListQuery = Type.Object({
   ...ListQueryFields,
-  namespace: Type.Optional(Type.String({ description: 'namespace name or id' })),
+  namespace: Type.Optional(Text({ description: 'namespace name or id' })),
   status: Type.Optional(Type.String({ description: 'active | inactive' })),
   type: Type.Optional(Type.String({ description: 'individual | corporate' })),
-  tags: Type.Optional(Type.String({ description: 'comma-separated; matches any' })),
+  tags: Type.Optional(Text({ description: 'comma-separated; matches any' })),
   approval_status: Type.Optional(Type.String({ description: 'pending | approved | rejected' })),
-  rm_id: Type.Optional(Type.String()),
-  branch_id: Type.Optional(Type.String()),
-  ref_id: Type.Optional(Type.String()),
+  rm_id: Type.Optional(Text()),
+  branch_id: Type.Optional(Text()),
+  ref_id: Type.Optional(Text()),
   expand: Type.Optional(Type.String({ description: 'comma-separated: props, addresses, banks, relations' })),
 });
 export type ContactListQuery = Static<typeof ContactListQuery>;
@@ -144,12 +146,12 @@ export const ExpandQuery = Type.Object({
 });
 
 export const ActionBody = Type.Union(
-  [Type.Object({ comment: Type.Optional(Type.Union([Type.String({ maxLength: COMMENT_MAX }), Type.Null()])) }, { additionalProperties: false }), Type.Null()],
+  [Type.Object({ comment: Type.Optional(Type.Union([Text({ maxLength: COMMENT_MAX }), Type.Null()])) }, { additionalProperties: false }), Type.Null()],
   { description: 'optional {"comment"}; required for reject' },
 );
 export type ActionBody = Static<typeof ActionBody>;
 
 export const DuplicateOverrideQuery = Type.Object({
   on_duplicate: Type.Optional(Type.String({ description: '`allow` skips duplicate blocking (needs `reason`)' })),
-  reason: Type.Optional(Type.String({ description: 'why the duplicate is allowed; recorded in the audit entry' })),
+  reason: Type.Optional(Text({ description: 'why the duplicate is allowed; recorded in the audit entry' })),
 });

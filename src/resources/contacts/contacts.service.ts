@@ -2,6 +2,7 @@ import { ulid } from 'ulidx';
 import { AppError, FieldErrorCollector, notFound } from '../../errors/index.js';
 import type { Executor } from '../../db/index.js';
 import type { RequestContext } from '../../http/context.js';
+import { isStorableJson, UNSTORABLE_TEXT_MESSAGE } from '../../http/text.js';
 import { recordAudit } from '../audit/audit.queries.js';
 import { findNamespaceByIdOrName } from '../namespaces/namespaces.queries.js';
 import { REFS_MAX_BYTES, type Contact, type ContactCreateBody, type ContactPatchBody } from './contacts.schema.js';
@@ -16,6 +17,7 @@ import {
   type ContactRow,
 } from './contacts.queries.js';
 import { checkProps, propUpserts } from './props.validation.js';
+import { BLOCK_DUPLICATES, nameColumns, overrideComment, refreshIdentifiers, type DuplicatePolicy } from '../dedupe/blocking.js';
 import { allocateRefId, reserveClientRefId } from './ref-ids.js';
 
 /** Duplicates removed, first occurrence kept. */
@@ -27,6 +29,8 @@ export function checkContactBody(errors: FieldErrorCollector, body: ContactCreat
   if (body.refs !== undefined && Buffer.byteLength(JSON.stringify(body.refs)) > REFS_MAX_BYTES) {
     errors.add('refs', `Must be at most ${REFS_MAX_BYTES} bytes serialized.`);
   }
+  // Free JSON has no schema pattern to carry the check; jsonb would reject these with a 500.
+  if (body.refs !== undefined && !isStorableJson(body.refs)) errors.add('refs', UNSTORABLE_TEXT_MESSAGE);
 }
 
 async function resolveNamespace(tx: Executor, tenantId: string, nameOrId: string) {
@@ -43,7 +47,13 @@ export async function loadContactState(tx: Executor, tenantId: string, id: strin
   return { row, state: toContact(row, props.get(id) ?? []) };
 }
 
-export async function createContact(tx: Executor, ctx: RequestContext, body: ContactCreateBody, at: Date, auditComment?: string): Promise<ContactRow> {
+export async function createContact(
+  tx: Executor,
+  ctx: RequestContext,
+  body: ContactCreateBody,
+  at: Date,
+  policy: DuplicatePolicy = BLOCK_DUPLICATES,
+): Promise<ContactRow> {
   const ns = await resolveNamespace(tx, ctx.tenantId, body.namespace);
   const id = ulid(at.getTime());
   let refId = body.ref_id ?? null;
@@ -61,13 +71,16 @@ export async function createContact(tx: Executor, ctx: RequestContext, body: Con
     refs: body.refs ?? {},
     rm_id: blankToNull(body.rm_id) ?? null,
     branch_id: blankToNull(body.branch_id) ?? null,
+    ...nameColumns(body.name, body.type),
     at,
     user_id: ctx.userId,
   });
   const props = propUpserts(body.props);
   await upsertProps(tx, ctx.tenantId, id, props, props.map(() => ulid(at.getTime())), ctx.userId, at);
+  const duplicateOf = await refreshIdentifiers(tx, ctx.tenantId, id, policy, true);
   const { row, state } = await loadContactState(tx, ctx.tenantId, id);
-  await recordAudit(tx, ctx, { actionType: 'create', objectType: 'contact', objectId: id, contactId: id, before: null, after: state, at, comment: auditComment });
+  const comment = overrideComment(policy, duplicateOf);
+  await recordAudit(tx, ctx, { actionType: 'create', objectType: 'contact', objectId: id, contactId: id, before: null, after: state, at, comment });
   return row;
 }
 
@@ -83,7 +96,7 @@ export async function patchContact(
   current: ContactRow,
   body: ContactPatchBody,
   at: Date,
-  auditComment?: string,
+  policy: DuplicatePolicy = BLOCK_DUPLICATES,
 ): Promise<ContactRow> {
   const before = (await loadContactState(tx, ctx.tenantId, current.id)).state;
   const changes: ContactChanges = {
@@ -96,6 +109,7 @@ export async function patchContact(
     branch_id: blankToNull(body.branch_id),
   };
   if (body.status === 'active' && current.status !== 'active') assertCanActivate(current);
+  if (body.name !== undefined || body.type !== undefined) Object.assign(changes, nameColumns(body.name ?? current.name, body.type ?? current.type));
 
   let namespaceId = current.namespace_id;
   if (body.namespace !== undefined) {
@@ -111,9 +125,11 @@ export async function patchContact(
 
   await updateContact(tx, ctx.tenantId, current.id, changes, ctx.userId, at);
   const props = propUpserts(body.props);
-  await upsertProps(tx, ctx.tenantId, current.id, props, props.map(() => ulid(at.getTime())), ctx.userId, at);
+  const changedProps = await upsertProps(tx, ctx.tenantId, current.id, props, props.map(() => ulid(at.getTime())), ctx.userId, at);
+  const duplicateOf = changedProps > 0 ? await refreshIdentifiers(tx, ctx.tenantId, current.id, policy, false) : null;
   const { row, state } = await loadContactState(tx, ctx.tenantId, current.id);
-  await recordAudit(tx, ctx, { actionType: 'update', objectType: 'contact', objectId: current.id, contactId: current.id, before, after: state, at, comment: auditComment });
+  const comment = overrideComment(policy, duplicateOf);
+  await recordAudit(tx, ctx, { actionType: 'update', objectType: 'contact', objectId: current.id, contactId: current.id, before, after: state, at, comment });
   return row;
 }
 

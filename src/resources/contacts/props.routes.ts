@@ -6,7 +6,7 @@ import { FieldErrorCollector, notFound } from '../../errors/index.js';
 import type { Executor } from '../../db/index.js';
 import type { Deps } from '../../http/deps.js';
 import type { RequestContext } from '../../http/context.js';
-import { NoContent, problems } from '../../http/schemas.js';
+import { NoContent, problems, Text } from '../../http/schemas.js';
 import { pathId } from '../../http/ids.js';
 import { checkIfMatch, setEtag } from '../../http/etag.js';
 import { recordAudit } from '../audit/audit.queries.js';
@@ -15,10 +15,12 @@ import { deleteProps, findContact, propsOf, toProp, updateContact, upsertProps, 
 import { checkProps, propUpserts } from './props.validation.js';
 import { ContactIdParam } from './contacts.routes.js';
 import { commaList } from '../../http/list.js';
+import { DuplicateOverrideQuery } from './contacts.schema.js';
+import { BLOCK_DUPLICATES, checkIdentifierValues, overrideComment, parseDuplicatePolicy, refreshIdentifiers, type DuplicatePolicy } from '../dedupe/blocking.js';
 
 const TAGS = ['props'];
 const PropList = Type.Array(Prop);
-const DeleteKeysQuery = Type.Object({ keys: Type.Optional(Type.String({ description: 'comma-separated prop keys' })) });
+const DeleteKeysQuery = Type.Object({ keys: Type.Optional(Text({ description: 'comma-separated prop keys' })) });
 const DeleteKeysBody = Type.Union([
   Type.Object({ keys: Type.Array(Type.String({ pattern: PROP_KEY_PATTERN }), { maxItems: 200 }) }, { additionalProperties: false }),
   Type.Null(),
@@ -29,10 +31,21 @@ async function currentProps(db: Executor, tenantId: string, contactId: string) {
 }
 
 /** One audit entry per props write (object `prop`, keyed by the contact); bumps the contact's version. */
-async function recordPropsChange(tx: Executor, ctx: RequestContext, contact: ContactRow, actionType: 'update' | 'delete', before: unknown, at: Date) {
+async function recordPropsChange(
+  tx: Executor,
+  ctx: RequestContext,
+  contact: ContactRow,
+  actionType: 'update' | 'delete',
+  before: unknown,
+  at: Date,
+  policy: DuplicatePolicy,
+) {
+  // Match keys follow the props; only PANs new to this contact can be blocked.
+  const duplicateOf = await refreshIdentifiers(tx, ctx.tenantId, contact.id, policy, false);
   await updateContact(tx, ctx.tenantId, contact.id, {}, ctx.userId, at);
   const after = await currentProps(tx, ctx.tenantId, contact.id);
-  await recordAudit(tx, ctx, { actionType, objectType: 'prop', objectId: contact.id, contactId: contact.id, before, after, at });
+  const comment = overrideComment(policy, duplicateOf);
+  await recordAudit(tx, ctx, { actionType, objectType: 'prop', objectId: contact.id, contactId: contact.id, before, after, at, comment });
   return after;
 }
 
@@ -65,6 +78,7 @@ export function registerPropRoutes(parent: FastifyInstance, deps: Deps): void {
         tags: TAGS,
         summary: 'Upsert props by key (others kept); returns the full list',
         params: ContactIdParam,
+        querystring: DuplicateOverrideQuery,
         body: PropsWrite,
         response: { 200: PropList, ...problems(400, 401, 404, 409, 412) },
       },
@@ -73,6 +87,8 @@ export function registerPropRoutes(parent: FastifyInstance, deps: Deps): void {
       const id = pathId(request.params.contact_id, 'Contact');
       const errors = new FieldErrorCollector();
       checkProps(errors, request.body, '');
+      checkIdentifierValues(errors, request.body, '', deps.config.identifierValidation === 'strict');
+      const policy = parseDuplicatePolicy(errors, request.query);
       errors.throwIfAny();
       const ctx = request.ctx;
       const at = new Date();
@@ -84,7 +100,7 @@ export function registerPropRoutes(parent: FastifyInstance, deps: Deps): void {
         const changed = await upsertProps(tx, ctx.tenantId, id, upserts, upserts.map(() => ulid(at.getTime())), ctx.userId, at);
         // Writing the same values again changes nothing: no audit entry, ETag unchanged.
         if (changed === 0) return { props: before, version: contact.version };
-        return { props: await recordPropsChange(tx, ctx, contact, 'update', before, at), version: contact.version + 1 };
+        return { props: await recordPropsChange(tx, ctx, contact, 'update', before, at, policy), version: contact.version + 1 };
       });
       setEtag(reply, version);
       return props;
@@ -112,7 +128,7 @@ export function registerPropRoutes(parent: FastifyInstance, deps: Deps): void {
         const contact = await lockedContact(tx, ctx.tenantId, id);
         checkIfMatch(request, contact.version);
         const before = await currentProps(tx, ctx.tenantId, id);
-        if ((await deleteProps(tx, ctx.tenantId, id, keys)) > 0) await recordPropsChange(tx, ctx, contact, 'delete', before, at);
+        if ((await deleteProps(tx, ctx.tenantId, id, keys)) > 0) await recordPropsChange(tx, ctx, contact, 'delete', before, at, BLOCK_DUPLICATES);
       });
       return reply.code(204).send(null);
     },

@@ -1,0 +1,65 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { AppError } from '../../errors/index.js';
+import type { Deps } from '../../http/deps.js';
+import { problems } from '../../http/schemas.js';
+import { nameKey, phoneticKey } from '../../dedupe/names.js';
+import { compareMatches, dedupeSubject, prepareSubject, scorePrepared, type ContactType } from '../../dedupe/score.js';
+import { findNamespaceByIdOrName } from '../namespaces/namespaces.queries.js';
+import { findContactsByIds, propsOf, toContact } from '../contacts/contacts.queries.js';
+import { DedupeBody, DedupeResponse } from './dedupe.schema.js';
+import { findCandidateIds, pincodesOf } from './dedupe.queries.js';
+
+const DEFAULT_LIMIT = 10;
+
+export function registerDedupeRoutes(parent: FastifyInstance, deps: Deps): void {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>();
+  const { db } = deps;
+
+  app.post(
+    '/contacts/dedupe/',
+    {
+      schema: {
+        tags: ['dedupe'],
+        summary: 'Find existing contacts that duplicate a candidate, scored and explained',
+        body: DedupeBody,
+        response: { 200: DedupeResponse, ...problems(400, 401) },
+      },
+    },
+    async (request) => {
+      const body = request.body;
+      const tenantId = request.ctx.tenantId;
+      if (body.namespace !== undefined && !(await findNamespaceByIdOrName(db, tenantId, body.namespace))) {
+        throw new AppError('validation_error', `Unknown namespace "${body.namespace}".`, { errors: { namespace: [`Unknown namespace "${body.namespace}".`] } });
+      }
+      const type = (body.type ?? null) as ContactType | null;
+      const pincodes = (body.addresses ?? []).map((a) => a.pincode).filter((p): p is string => typeof p === 'string');
+      const subject = dedupeSubject({ name: body.name, type, props: body.props ?? [], pincodes });
+      const candidate = prepareSubject(subject);
+      // Aadhaar's last four digits are shared by ~1 in 10,000 people: evidence, never a blocking key.
+      const keys = subject.identifiers.keys.filter((k) => k.kind !== 'aadhaar');
+      const nameType = type ?? 'individual';
+
+      const rows = await db.transaction(async (tx) => {
+        const ids = await findCandidateIds(tx, db.engine, tenantId, { keys, nameKey: nameKey(body.name, nameType), phonetic: phoneticKey(body.name, nameType) });
+        return findContactsByIds(tx, tenantId, ids);
+      });
+      const ids = rows.map((r) => r.id);
+      const [props, pins] = await Promise.all([propsOf(db, tenantId, ids), pincodesOf(db, tenantId, ids)]);
+
+      const minScore = body.min_score ?? 0;
+      const matches = rows
+        .map((row) => {
+          const existing = prepareSubject(dedupeSubject({ name: row.name, type: row.type, props: props.get(row.id) ?? [], pincodes: pins.get(row.id) ?? [] }));
+          return { row, result: scorePrepared(candidate, existing) };
+        })
+        .filter((m) => m.result.band !== null && m.result.score >= minScore)
+        .sort((a, b) => compareMatches(a.result, b.result) || (a.row.id < b.row.id ? -1 : 1))
+        .slice(0, body.limit ?? DEFAULT_LIMIT);
+      return {
+        count: matches.length,
+        results: matches.map((m) => ({ contact: toContact(m.row), score: m.result.score, band: m.result.band!, reasons: m.result.reasons })),
+      };
+    },
+  );
+}

@@ -1,0 +1,46 @@
+import type { Executor } from '../../db/index.js';
+import type { MatchKey } from '../../dedupe/identifiers.js';
+
+/** Replaces a contact's match keys with the given set (called whenever its props change). */
+export async function replaceMatchKeys(tx: Executor, tenantId: string, contactId: string, keys: readonly MatchKey[]): Promise<void> {
+  await tx.query('DELETE FROM contact_match_keys WHERE tenant_id = $1 AND contact_id = $2', [tenantId, contactId]);
+  if (keys.length === 0) return;
+  await tx.query(
+    `INSERT INTO contact_match_keys (tenant_id, contact_id, kind, value, prop_key, via)
+     SELECT $1, $2, k.kind, k.value, k.prop_key, k.via FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) AS k(kind, value, prop_key, via)
+     ON CONFLICT DO NOTHING`,
+    [tenantId, contactId, keys.map((k) => k.kind), keys.map((k) => k.value), keys.map((k) => k.key), keys.map((k) => k.via ?? null)],
+  );
+}
+
+/**
+ * Serializes writers of the same PAN within a tenant until commit, so two concurrent creates with
+ * one PAN cannot both pass the duplicate check. Locks are taken in sorted order (no deadlocks).
+ */
+export async function lockPans(tx: Executor, tenantId: string, pans: readonly string[]): Promise<void> {
+  for (const pan of [...pans].sort()) {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${tenantId}:pan:${pan}`]);
+  }
+}
+
+/** A live contact other than `excludeId` holding one of the PANs (own or via GSTIN), if any. */
+export async function findPanHolder(tx: Executor, tenantId: string, pans: readonly string[], excludeId: string): Promise<{ contact_id: string; pan: string } | undefined> {
+  if (pans.length === 0) return undefined;
+  const res = await tx.query<{ contact_id: string; pan: string }>(
+    `SELECT mk.contact_id, mk.value AS pan FROM contact_match_keys mk
+       JOIN contacts c ON c.tenant_id = mk.tenant_id AND c.id = mk.contact_id AND NOT c.is_deleted
+      WHERE mk.tenant_id = $1 AND mk.kind = 'pan' AND mk.value = ANY($2) AND mk.contact_id <> $3
+      ORDER BY c.created_at, c.id LIMIT 1`,
+    [tenantId, pans, excludeId],
+  );
+  return res.rows[0];
+}
+
+/** The PANs a contact holds now (own or via GSTIN), from its stored match keys. */
+export async function pansOf(tx: Executor, tenantId: string, contactId: string): Promise<string[]> {
+  const res = await tx.query<{ value: string }>(
+    `SELECT DISTINCT value FROM contact_match_keys WHERE tenant_id = $1 AND contact_id = $2 AND kind = 'pan'`,
+    [tenantId, contactId],
+  );
+  return res.rows.map((r) => r.value);
+}

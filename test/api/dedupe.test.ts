@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { describeEngines, it, type Harness } from '../helpers/engines.js';
+
+// A valid PAN (individual holder 'P') and a GSTIN embedding it (check character computed).
+const PAN = 'ABCPE1234F';
+const GSTIN_OF_CORP = '27AAPFU0939F1ZV'; // embeds PAN AAPFU0939F (firm)
+
+async function setup(h: Harness, token?: string) {
+  const ns = await h.req('POST', '/namespaces/', { body: { name: 'borrowers' }, token });
+  assert.equal(ns.status, 201, ns.text);
+}
+
+const contact = (name: string, props: { key: string; value: string }[] = [], extra: Record<string, unknown> = {}) => ({
+  name,
+  type: 'individual',
+  namespace: 'borrowers',
+  props: props.map((p) => ({ ...p, type: 'text' })),
+  ...extra,
+});
+
+describeEngines('dedupe', (h) => {
+  it('blocks a second live contact with the same PAN, naming the holder', async () => {
+    await setup(h());
+    const first = await h().req('POST', '/contacts/', { body: contact('Rahul Sharma', [{ key: 'pan_no', value: PAN }]) });
+    assert.equal(first.status, 201, first.text);
+    // Differently written, same normalized PAN.
+    const second = await h().req('POST', '/contacts/', { body: contact('R Sharma', [{ key: 'PAN', value: ' abcpe1234f ' }]) });
+    assert.equal(second.status, 409, second.text);
+    assert.equal(second.body.code, 'duplicate');
+    assert.equal(second.body.duplicate_of, first.body.id);
+    const count = await h().db.query<{ n: number }>(`SELECT count(*)::int AS n FROM contacts WHERE name = 'R Sharma'`);
+    assert.equal(count.rows[0]!.n, 0, 'a blocked create writes nothing');
+  });
+
+  it('on_duplicate=allow needs a reason and records the override in the audit entry', async () => {
+    const noReason = await h().req('POST', '/contacts/?on_duplicate=allow', { body: contact('Rahul S', [{ key: 'pan_no', value: PAN }]) });
+    assert.equal(noReason.status, 400);
+    assert.ok(noReason.body.errors.reason);
+    const emptyReason = await h().req('POST', '/contacts/?on_duplicate=allow&reason=%20', { body: contact('Rahul S', [{ key: 'pan_no', value: PAN }]) });
+    assert.equal(emptyReason.status, 400);
+    const ok = await h().req('POST', '/contacts/?on_duplicate=allow&reason=joint%20account%20holder', { body: contact('Rahul S', [{ key: 'pan_no', value: PAN }]) });
+    assert.equal(ok.status, 201, ok.text);
+    const audit = await h().db.query<{ comment: string }>(`SELECT comment FROM audit_log WHERE object_id = $1 AND action_type = 'create'`, [ok.body.id]);
+    assert.match(audit.rows[0]!.comment, /duplicate override \(duplicate_of [0-9A-Z]{26}\): joint account holder/);
+  });
+
+  it('a GSTIN blocks through the PAN it embeds, in both directions', async () => {
+    const t = await h().token(h().tenant());
+    await setup(h(), t);
+    const corp = await h().req('POST', '/contacts/', { token: t, body: { ...contact('Umbrella Traders'), type: 'corporate', props: [{ key: 'gstin', value: GSTIN_OF_CORP, type: 'text' }] } });
+    assert.equal(corp.status, 201, corp.text);
+    const byPan = await h().req('POST', '/contacts/', { token: t, body: { ...contact('Umbrella Traders Firm'), type: 'corporate', props: [{ key: 'pan', value: 'AAPFU0939F', type: 'text' }] } });
+    assert.equal(byPan.status, 409, byPan.text);
+    assert.equal(byPan.body.duplicate_of, corp.body.id);
+  });
+
+  it('PATCH and PUT props that add a held PAN are blocked; unrelated PATCHes are not', async () => {
+    const t = await h().token(h().tenant());
+    await setup(h(), t);
+    const a = await h().req('POST', '/contacts/', { token: t, body: contact('Asha Verma', [{ key: 'pan', value: 'ASHPV1234K' }]) });
+    const b = await h().req('POST', '/contacts/', { token: t, body: contact('Bina Rao') });
+    assert.equal(b.status, 201);
+    const patch = await h().req('PATCH', `/contacts/${b.body.id}/`, { token: t, body: { props: [{ key: 'pan', value: 'ASHPV1234K', type: 'text' }] } });
+    assert.equal(patch.status, 409, patch.text);
+    assert.equal(patch.body.duplicate_of, a.body.id);
+    const put = await h().req('PUT', `/contacts/${b.body.id}/props/`, { token: t, body: [{ key: 'pan_no', value: 'ashpv1234k', type: 'text' }] });
+    assert.equal(put.status, 409, put.text);
+    const props = await h().req('GET', `/contacts/${b.body.id}/props/`, { token: t });
+    assert.deepEqual(props.body, [], 'blocked writes leave the props unchanged');
+    const rename = await h().req('PATCH', `/contacts/${a.body.id}/`, { token: t, body: { name: 'Asha V' } });
+    assert.equal(rename.status, 200, rename.text);
+  });
+
+  it('deleted contacts do not block; restore is blocked when the PAN is held again', async () => {
+    const t = await h().token(h().tenant());
+    await setup(h(), t);
+    const a = await h().req('POST', '/contacts/', { token: t, body: contact('Kiran Das', [{ key: 'pan', value: 'KIRPD1234L' }]) });
+    assert.equal((await h().req('DELETE', `/contacts/${a.body.id}/`, { token: t })).status, 204);
+    const b = await h().req('POST', '/contacts/', { token: t, body: contact('Kiran Das', [{ key: 'pan', value: 'KIRPD1234L' }]) });
+    assert.equal(b.status, 201, b.text);
+    const restore = await h().req('POST', `/contacts/${a.body.id}/restore/`, { token: t });
+    assert.equal(restore.status, 409, restore.text);
+    assert.equal(restore.body.duplicate_of, b.body.id);
+    const forced = await h().req('POST', `/contacts/${a.body.id}/restore/?on_duplicate=allow&reason=merge%20pending`, { token: t });
+    assert.equal(forced.status, 200, forced.text);
+  });
+
+  it('an invalid PAN is stored as given and does not block (lenient mode)', async () => {
+    const t = await h().token(h().tenant());
+    await setup(h(), t);
+    const body = contact('Sukumar', [{ key: 'pan_no', value: '123254684' }]);
+    assert.equal((await h().req('POST', '/contacts/', { token: t, body })).status, 201);
+    assert.equal((await h().req('POST', '/contacts/', { token: t, body })).status, 201);
+  });
+
+  it('dedupe endpoint: exact PAN first, fuzzy names explained, sorted by score', async () => {
+    const t = await h().token(h().tenant());
+    await setup(h(), t);
+    const exact = await h().req('POST', '/contacts/', { token: t, body: contact('Mohammed Iqbal Khan', [{ key: 'pan', value: 'MOHPK1234A' }]) });
+    const fuzzy = await h().req('POST', '/contacts/', { token: t, body: contact('Mohd Iqbal Khan', [{ key: 'mobile', value: '9876543210' }]) });
+    await h().req('POST', '/contacts/', { token: t, body: contact('Priya Natarajan') });
+    const res = await h().req('POST', '/contacts/dedupe/', {
+      token: t,
+      body: { name: 'Md. Iqbal Khan', type: 'individual', props: [{ key: 'pan_no', value: 'MOHPK1234A', type: 'text' }, { key: 'mobile', value: '+91 98765 43210', type: 'text' }] },
+    });
+    assert.equal(res.status, 200, res.text);
+    assert.ok(res.body.count >= 2);
+    assert.equal(res.body.results[0].contact.id, exact.body.id);
+    assert.equal(res.body.results[0].band, 'exact');
+    assert.ok(res.body.results[0].reasons.some((r: any) => r.field === 'pan_no' && r.match === 'exact'));
+    const second = res.body.results.find((r: any) => r.contact.id === fuzzy.body.id);
+    assert.ok(second, 'the transliteration variant is found');
+    assert.notEqual(second.band, 'exact', 'a shared mobile is at most probable');
+    assert.ok(second.reasons.some((r: any) => r.field === 'mobile' && r.match === 'exact'));
+    assert.ok(!res.body.results.some((r: any) => r.contact.name === 'Priya Natarajan'));
+    const scores = res.body.results.map((r: any) => r.score);
+    assert.deepEqual(scores, [...scores].sort((a: number, b: number) => b - a));
+  });
+
+  it('dedupe endpoint validates limit, min_score and namespace', async () => {
+    assert.equal((await h().req('POST', '/contacts/dedupe/', { body: { name: 'A B', limit: 51 } })).status, 400);
+    assert.equal((await h().req('POST', '/contacts/dedupe/', { body: { name: 'A B', limit: 0 } })).status, 400);
+    assert.equal((await h().req('POST', '/contacts/dedupe/', { body: { name: 'A B', min_score: 2 } })).status, 400);
+    const ns = await h().req('POST', '/contacts/dedupe/', { body: { name: 'A B', namespace: 'nope' } });
+    assert.equal(ns.status, 400);
+    assert.ok(ns.body.errors.namespace);
+    assert.equal((await h().req('POST', '/contacts/dedupe/', { body: { name: 'A B' }, token: null })).status, 401);
+  });
+
+  it('never returns deleted contacts or another tenant’s contacts', async () => {
+    const t1 = await h().token(h().tenant());
+    const t2 = await h().token(h().tenant());
+    await setup(h(), t1);
+    await setup(h(), t2);
+    const gone = await h().req('POST', '/contacts/', { token: t1, body: contact('Zoya Mirza', [{ key: 'pan', value: 'ZOYPM1234Q' }]) });
+    await h().req('DELETE', `/contacts/${gone.body.id}/`, { token: t1 });
+    await h().req('POST', '/contacts/', { token: t2, body: contact('Zoya Mirza', [{ key: 'pan', value: 'ZOYPM1234Q' }]) });
+    const res = await h().req('POST', '/contacts/dedupe/', { token: t1, body: { name: 'Zoya Mirza', props: [{ key: 'pan', value: 'ZOYPM1234Q' }] } });
+    assert.equal(res.status, 200);
+    assert.equal(res.body.count, 0);
+  });
+}, { });
+
+describeEngines('dedupe strict identifiers', (h) => {
+  it('IDENTIFIER_VALIDATION=strict rejects malformed identifier values naming the prop', async () => {
+    await setup(h());
+    const res = await h().req('POST', '/contacts/', { body: contact('Sukumar', [{ key: 'note', value: 'x' }, { key: 'pan_no', value: '123254684' }]) });
+    assert.equal(res.status, 400, res.text);
+    assert.ok(res.body.errors['props.1.value']);
+  });
+}, { identifierValidation: 'strict' });
