@@ -149,3 +149,16 @@ describeEngines('dedupe strict identifiers', (h) => {
     assert.ok(res.body.errors['props.1.value']);
   });
 }, { identifierValidation: 'strict' });
+
+describeEngines('contact search by identifier', (h) => {
+  it('search finds a contact by its PAN or mobile written another way', async () => {
+    await setup(h());
+    const c = await h().req('POST', '/contacts/', { body: contact('Meera Pillai', [{ key: 'pan', value: 'MEEPP1234R' }, { key: 'mobile', value: '9812345678' }]) });
+    assert.equal(c.status, 201);
+    for (const term of ['meepp1234r', '+91 98123 45678', '09812345678', 'Meera']) {
+      const res = await h().req('GET', `/contacts/?search=${encodeURIComponent(term)}`);
+      assert.equal(res.status, 200);
+      assert.deepEqual(res.body.results.map((r: any) => r.id), [c.body.id], term);
+    }
+  });
+});

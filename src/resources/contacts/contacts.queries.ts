@@ -244,8 +244,10 @@ export interface ContactFilter {
   refId?: string;
   /** Already a LIKE pattern. */
   searchLike?: string;
-  /** Raw search text, for exact identifier-value matching. */
+  /** Raw search text, for exact prop-value matching. */
   searchExact?: string;
+  /** Normalized identifier forms of the search text (a PAN, a mobile written any way). */
+  searchIdentifiers?: { kind: string; value: string }[];
   after: Date | null;
   before: Date | null;
 }
@@ -273,8 +275,14 @@ export async function listContacts(
   if (f.searchLike) {
     const like = p.add(f.searchLike);
     const exact = p.add((f.searchExact ?? '').toLowerCase());
+    const ids = f.searchIdentifiers ?? [];
+    const byIdentifier = ids.length
+      ? ` OR c.id IN (SELECT mk.contact_id FROM contact_match_keys mk
+            JOIN unnest(${p.add(ids.map((i) => i.kind))}::text[], ${p.add(ids.map((i) => i.value))}::text[]) AS k(kind, value)
+              ON mk.kind = k.kind AND mk.value = k.value WHERE mk.tenant_id = c.tenant_id)`
+      : '';
     where.push(`(lower(c.name) LIKE lower(${like}) OR c.ref_id ILIKE ${like} OR EXISTS (
-      SELECT 1 FROM contact_props sp WHERE sp.tenant_id = c.tenant_id AND sp.contact_id = c.id AND lower(sp.value) = ${exact}))`);
+      SELECT 1 FROM contact_props sp WHERE sp.tenant_id = c.tenant_id AND sp.contact_id = c.id AND lower(sp.value) = ${exact})${byIdentifier})`);
   }
   const cond = where.join(' AND ');
   const countParams = p.values.slice();

@@ -20,6 +20,7 @@ import {
   ExpandQuery,
 } from './contacts.schema.js';
 import { checkIdentifierValues, parseDuplicatePolicy } from '../dedupe/blocking.js';
+import { identifierSearchKeys } from '../../dedupe/identifiers.js';
 import { findContact, listContacts, toContact } from './contacts.queries.js';
 import { checkContactBody, createContact, deleteContact, patchContact } from './contacts.service.js';
 import { CONTACT_EXPANDS, expandContacts } from './expand.js';
@@ -100,6 +101,7 @@ export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void
           refId: q.ref_id || undefined,
           searchLike: search ? likePattern(search) : undefined,
           searchExact: search,
+          searchIdentifiers: search ? identifierSearchKeys(search) : undefined,
           ...range,
         },
         orderBySql(ordering, 'c'),
