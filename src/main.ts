@@ -3,6 +3,10 @@ import { loadConfig, type Config } from './config.js';
 import { migrate, openDatabase, type Database } from './db/index.js';
 import { loadOrCreateDevSecret } from './auth/index.js';
 import { buildApp } from './app.js';
+import { purgeExpiredIdempotencyKeys } from './http/idempotency.js';
+
+/** How often expired idempotency keys (older than 24 h) are deleted. */
+const IDEMPOTENCY_PURGE_INTERVAL_MS = 15 * 60_000;
 
 export interface Running {
   app: FastifyInstance;
@@ -46,9 +50,18 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   }
   if (db.engine === 'pglite') app.log.info({ dataDir: config.dataDir }, 'embedded PGlite database (development mode, not crash-safe)');
   await app.listen({ host: config.host, port: config.port });
+  const purge = () =>
+    purgeExpiredIdempotencyKeys(db).then(
+      (deleted) => deleted > 0 && app.log.info({ deleted }, 'purged expired idempotency keys'),
+      (err: unknown) => app.log.warn({ err }, 'idempotency key purge failed'),
+    );
+  void purge();
+  // unref: the timer alone never keeps the process alive.
+  const purgeTimer = setInterval(purge, IDEMPOTENCY_PURGE_INTERVAL_MS).unref();
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
+      clearInterval(purgeTimer);
       await app.close(); // stops accepting, lets in-flight requests finish
       await db.close();
     })());

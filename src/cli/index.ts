@@ -4,6 +4,7 @@ import { migrate, openDatabase, DataDirLockedError } from '../db/index.js';
 import { mintToken, parseTtl } from '../auth/index.js';
 import { resolveDevSecret, serveForever } from '../main.js';
 import { buildApp } from '../app.js';
+import { runScanCommand, ScanUsageError } from '../resources/dedupe/scan.command.js';
 
 const HELP: Record<string, string> = {
   main: `Usage: contact-registry <command> [options]
@@ -14,6 +15,8 @@ Commands:
   token --tenant <id> --sub <id> [--ttl 1h]
                         print a bearer token signed with the configured HS256 secret
   openapi               print the OpenAPI 3.1 document
+  dedupe-scan --tenant <id> [--namespace <name|id>] [--format jsonl|csv] [--out <file>] [--min-band probable|possible]
+                        scan a tenant for clusters of probable duplicates
 
 Run "contact-registry <command> --help" for a command's options.`,
   serve: 'Usage: contact-registry serve\n\nServes on HOST:PORT (default 127.0.0.1:8080). Migrations run at start.',
@@ -21,6 +24,14 @@ Run "contact-registry <command> --help" for a command's options.`,
   token:
     'Usage: contact-registry token --tenant <id> --sub <id> [--ttl 1h]\n\nPrints an HS256 JWT with claims tenant_id and sub, signed with AUTH_JWT_SECRET\n(or the development secret in DATA_DIR). --ttl accepts 90s, 30m, 1h, 7d.',
   openapi: 'Usage: contact-registry openapi\n\nPrints the OpenAPI 3.1 document as JSON.',
+  'dedupe-scan':
+    'Usage: contact-registry dedupe-scan --tenant <id> [--namespace <name|id>] [--format jsonl|csv] [--out <file>] [--min-band probable|possible]\n\n' +
+    'Scans the live contacts of a tenant (or one namespace) of DATABASE_URL (or DATA_DIR) for duplicates and writes\n' +
+    'one cluster per JSON line ({"cluster","size","contacts":[{"id","ref_id","name"}],"pairs":[{"a","b","score","band","reasons"}]})\n' +
+    'or CSV rows (cluster,contact_id,ref_id,name,best_score,band) to --out (default stdout).\n' +
+    'Pairs are scored like POST /contacts/dedupe/; --min-band (default probable) is the weakest band that links a pair.\n' +
+    'Blocking keeps it near-linear: shared PAN/mobile/email keys and equal phonetic name keys only.\n' +
+    'Shows a progress bar on stderr when it is a terminal. Statements may run up to 30 minutes (a batch job).',
 };
 
 async function run(argv: string[]): Promise<number> {
@@ -35,7 +46,16 @@ async function run(argv: string[]): Promise<number> {
   }
   const { values } = parseArgs({
     args: rest,
-    options: { help: { type: 'boolean', short: 'h' }, tenant: { type: 'string' }, sub: { type: 'string' }, ttl: { type: 'string' } },
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      tenant: { type: 'string' },
+      sub: { type: 'string' },
+      ttl: { type: 'string' },
+      namespace: { type: 'string' },
+      format: { type: 'string' },
+      out: { type: 'string' },
+      'min-band': { type: 'string' },
+    },
     strict: true,
   });
   if (values.help) {
@@ -69,6 +89,20 @@ async function run(argv: string[]): Promise<number> {
       }
       const ttlSeconds = parseTtl(values.ttl ?? '1h');
       console.log(await mintToken({ secret, tenant: values.tenant, sub: values.sub, ttlSeconds, issuer: config.auth.issuer, audience: config.auth.audience }));
+      return 0;
+    }
+    case 'dedupe-scan': {
+      if (!values.tenant) {
+        console.error(HELP['dedupe-scan']);
+        return 2;
+      }
+      try {
+        await runScanCommand(config, { tenant: values.tenant, namespace: values.namespace, format: values.format, out: values.out, minBand: values['min-band'] });
+      } catch (err) {
+        if (!(err instanceof ScanUsageError)) throw err;
+        console.error(`error: ${err.message}`);
+        return 2;
+      }
       return 0;
     }
     case 'openapi': {

@@ -34,7 +34,9 @@ export async function createPgliteDatabase(dataDir: string | null): Promise<Data
   };
   const run = async <T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> => {
     const res = await db.query<T>(sql, params as unknown[] | undefined);
-    return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
+    // PGlite reports affectedRows = 0 for a SELECT; like pg's rowCount, a query that returns rows
+    // counts them (with RETURNING both numbers agree).
+    return { rows: res.rows, rowCount: Math.max(res.affectedRows ?? 0, res.rows.length) };
   };
 
   return {

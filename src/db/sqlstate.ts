@@ -36,6 +36,11 @@ export function fromDbError(err: unknown): AppError | undefined {
       return new AppError('conflict', 'The object conflicts with an existing one.', { cause: err });
     case '23503':
       return new AppError('not_found', 'A referenced object does not exist.', { cause: err });
+    // Text the database cannot store (NUL, or jsonb's unsupported \u0000 escape). Inputs are
+    // checked before they get here; this keeps a missed path a client error instead of a 500.
+    case '22021':
+    case '22P05':
+      return new AppError('bad_request', 'The request contains text that cannot be stored (NUL characters or unpaired surrogates).', { cause: err });
     case '40001':
     case '40P01':
       return new AppError('service_unavailable', 'A concurrent update conflicted; retry the request.', { cause: err, headers: { 'retry-after': '0' } });

@@ -38,7 +38,8 @@ export function fieldError(field: string, message: string): AppError {
 
 /** Collects field errors so a handler can report all of them at once. */
 export class FieldErrorCollector {
-  readonly errors: FieldErrors = {};
+  /** No prototype: a field path such as `constructor` must start an empty list, not hit Object's. */
+  readonly errors: FieldErrors = Object.create(null);
   add(field: string, message: string): void {
     (this.errors[field] ??= []).push(message);
   }

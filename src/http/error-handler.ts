@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, problem, type ErrorCode, type FieldErrors } from '../errors/index.js';
 import { fromDbError } from '../db/index.js';
+import { STORABLE_TEXT_PATTERN, UNSTORABLE_TEXT_MESSAGE } from './text.js';
 
 interface AjvError {
   instancePath: string;
@@ -25,6 +26,7 @@ function messageFor(e: AjvError): string {
     case 'type':
       return `Must be of type ${String(e.params.type)}.`;
     case 'pattern':
+      if (e.params.pattern === STORABLE_TEXT_PATTERN) return UNSTORABLE_TEXT_MESSAGE;
       return `Does not match the required pattern ${String(e.params.pattern)}.`;
     case 'enum':
       return `Must be one of: ${(e.params.allowedValues as unknown[]).join(', ')}.`;
@@ -38,7 +40,8 @@ function messageFor(e: AjvError): string {
 }
 
 export function validationErrors(validation: AjvError[]): FieldErrors {
-  const errors: FieldErrors = {};
+  // Field names come from the client (an unknown field `valueOf`): no prototype to collide with.
+  const errors: FieldErrors = Object.create(null);
   for (const e of validation) {
     const child = e.keyword === 'required' ? e.params.missingProperty : e.keyword === 'additionalProperties' ? e.params.additionalProperty : undefined;
     // A whole-body error (e.g. an array instead of an object) lands under `non_field_errors`.
@@ -52,7 +55,28 @@ export function validationErrors(validation: AjvError[]): FieldErrors {
   for (const [k, v] of Object.entries(errors)) {
     if (v.length > 1) errors[k] = v.filter((m) => m !== 'Does not match any allowed form.');
   }
+  dropNullBranchNoise(errors);
   return errors;
+}
+
+const NULL_BRANCH = 'Must be of type null.';
+
+/**
+ * The null branch of a nullable union (`ref_id`, an optional action body) fails for every non-null
+ * value; its message only misleads when the other branch already explains the problem at the same
+ * field or inside it (`{"comment": 5}` is about `comment`, not "the body must be null").
+ */
+function dropNullBranchNoise(errors: FieldErrors): void {
+  const keys = Object.keys(errors);
+  for (const k of keys) {
+    const msgs = errors[k]!;
+    if (!msgs.includes(NULL_BRANCH)) continue;
+    const explained = msgs.length > 1 || keys.some((o) => o !== k && (k === 'non_field_errors' || o.startsWith(`${k}.`)));
+    if (!explained) continue;
+    const rest = msgs.filter((m) => m !== NULL_BRANCH);
+    if (rest.length > 0) errors[k] = rest;
+    else delete errors[k];
+  }
 }
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -82,15 +106,29 @@ export function toAppError(err: FastifyError & { validation?: AjvError[]; valida
   return new AppError('internal', 'An unexpected error occurred.', { cause: err });
 }
 
+/**
+ * A bug while translating an error must still answer with a problem document: Fastify's fallback
+ * handler would send its own body with the raw exception message.
+ */
+function safeToAppError(err: FastifyError): AppError {
+  try {
+    return toAppError(err);
+  } catch (bug) {
+    return new AppError('internal', 'An unexpected error occurred.', { cause: bug });
+  }
+}
+
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, appErr: AppError): FastifyReply {
   if (appErr.headers) for (const [k, v] of Object.entries(appErr.headers)) reply.header(k, v);
+  // RFC 9110 §15.5.2: a 401 carries the challenge, so clients know which credentials to send.
+  if (appErr.status === 401 && !reply.hasHeader('www-authenticate')) reply.header('www-authenticate', 'Bearer');
   const doc = problem(appErr.code, appErr.status, appErr.message, request.id, appErr.errors, appErr.extra);
   return reply.code(appErr.status).type('application/problem+json').send(JSON.stringify(doc));
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    const appErr = toAppError(err);
+    const appErr = safeToAppError(err);
     if (appErr.status >= 500) {
       // Logged by code and cause only; request bodies (PII) are never logged.
       request.log.error({ err: appErr.cause ?? err, code: appErr.code }, 'request failed');

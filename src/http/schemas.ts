@@ -1,4 +1,5 @@
-import { Type, type TSchema, type TString } from 'typebox';
+import { Type, type TSchema, type TString, type TStringOptions } from 'typebox';
+import { STORABLE_TEXT_PATTERN } from './text.js';
 
 // Shared wire schemas: ids, audit fields, problem documents, list envelope and list queries.
 
@@ -12,6 +13,17 @@ export const NoContent = Type.Null({ description: 'no content' });
 export const Timestamp = Type.String({ format: 'date-time', description: 'ISO 8601 UTC' });
 export const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
 export const NullableString = Type.Union([Type.String(), Type.Null()]);
+
+/**
+ * A free JSON object (e.g. `refs`). Not a bare `Type.Record(Type.String(), …)`: that compiles to
+ * `patternProperties: {"^.*$": …}`, `.` does not match line terminators, and the response
+ * serializer silently drops keys holding a newline. `additionalProperties: true` keeps every key.
+ */
+export const JsonObject = (options: { description?: string } = {}) =>
+  Type.Record(Type.String(), Type.Unknown(), { ...options, additionalProperties: true });
+
+/** Free text from a client that reaches the database: no NUL, no unpaired surrogate (see text.ts). */
+export const Text = (options: TStringOptions = {}) => Type.String({ ...options, pattern: STORABLE_TEXT_PATTERN });
 
 export const AuditFields = {
   id: Type.String({ description: 'ULID' }),
@@ -93,7 +105,7 @@ export const ListQueryFields = {
   page: digits('1-based page number (default 1)'),
   page_size: digits('items per page, 1–200 (default 20)'),
   ordering: Type.Optional(Type.String({ description: 'field name, `-` prefix for descending' })),
-  search: Type.Optional(Type.String({ description: 'case-insensitive substring search' })),
+  search: Type.Optional(Text({ description: 'case-insensitive substring search' })),
   created_at_after: Type.Optional(Type.String({ description: 'YYYY-MM-DD or ISO date-time, inclusive' })),
   created_at_before: Type.Optional(Type.String({ description: 'YYYY-MM-DD or ISO date-time, inclusive' })),
 };

@@ -60,7 +60,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 
 export interface Response {
   status: number;
-  headers: Record<string, string | string[] | undefined>;
+  /** As light-my-request reports them (a header value may be a number, e.g. content-length). */
+  headers: Record<string, string | string[] | number | undefined>;
   body: any;
   text: string;
 }

@@ -2,7 +2,7 @@ import { ulid } from 'ulidx';
 import { AppError, FieldErrorCollector, notFound } from '../../errors/index.js';
 import type { Executor } from '../../db/index.js';
 import type { RequestContext } from '../../http/context.js';
-import { isStorableJson, UNSTORABLE_TEXT_MESSAGE } from '../../http/text.js';
+import { checkFreeJson } from '../../http/free-json.js';
 import { recordAudit } from '../audit/audit.queries.js';
 import { findNamespaceByIdOrName } from '../namespaces/namespaces.queries.js';
 import { REFS_MAX_BYTES, type Contact, type ContactCreateBody, type ContactPatchBody } from './contacts.schema.js';
@@ -26,11 +26,7 @@ const blankToNull = (v: string | null | undefined): string | null | undefined =>
 
 export function checkContactBody(errors: FieldErrorCollector, body: ContactCreateBody | ContactPatchBody): void {
   checkProps(errors, body.props);
-  if (body.refs !== undefined && Buffer.byteLength(JSON.stringify(body.refs)) > REFS_MAX_BYTES) {
-    errors.add('refs', `Must be at most ${REFS_MAX_BYTES} bytes serialized.`);
-  }
-  // Free JSON has no schema pattern to carry the check; jsonb would reject these with a 500.
-  if (body.refs !== undefined && !isStorableJson(body.refs)) errors.add('refs', UNSTORABLE_TEXT_MESSAGE);
+  checkFreeJson(errors, 'refs', body.refs, REFS_MAX_BYTES);
 }
 
 async function resolveNamespace(tx: Executor, tenantId: string, nameOrId: string) {

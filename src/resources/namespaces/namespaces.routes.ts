@@ -35,12 +35,22 @@ const ORDERING = { name: 'lower(n.name)', created_at: 'n.created_at' };
 const TAGS = ['namespaces'];
 const NsId = IdParam('namespace_id');
 
-function checkPatterns(errors: FieldErrorCollector, body: { contact_pattern?: string | null; account_pattern?: string | null }): void {
-  for (const field of ['contact_pattern', 'account_pattern'] as const) {
+type PatternFields = { contact_pattern?: string | null; account_pattern?: string | null; contact_counter?: number; account_counter?: number };
+
+function checkPatterns(errors: FieldErrorCollector, body: PatternFields): void {
+  for (const kind of ['contact', 'account'] as const) {
+    const field = `${kind}_pattern` as const;
     const value = body[field];
     if (value === undefined || value === null || value === '') continue;
     const parsed = parsePattern(value);
-    if (!parsed.ok) for (const p of parsed.problems) errors.add(field, p);
+    if (!parsed.ok) {
+      for (const p of parsed.problems) errors.add(field, p);
+      continue;
+    }
+    // A pattern whose very next id is already too long would fail every create (409) from the
+    // start; it is a bad pattern, so it is refused here. (Dates render at a fixed width.)
+    const sample = renderPattern(parsed.value, body[`${kind}_counter`] ?? 1, new Date());
+    if (sample.length > REF_ID_MAX) errors.add(field, `Renders ids longer than ${REF_ID_MAX} characters (e.g. "${sample}").`);
   }
 }
 

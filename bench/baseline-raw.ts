@@ -1,0 +1,285 @@
+// Raw baseline: node:http + pg running the same SQL as our service for the benchmark scenarios,
+// with the same transaction structure for writes (audit insert included) — but no auth, no
+// validation, no framework. The tenant comes from the `x-tenant` header. It is the floor our
+// service is measured against. Pure domain functions (name keys, identifier normalization, ref
+// patterns) are imported from src: that work is the same in both and not what is measured.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import pg from 'pg';
+import { ulid } from 'ulidx';
+import { analyzeIdentifiers, blockingPans } from '../src/dedupe/identifiers.js';
+import { nameKey, phoneticKey } from '../src/dedupe/names.js';
+import { renderPatternText } from '../src/resources/namespaces/ref-pattern.js';
+import * as Q from './baseline-raw-sql.js';
+
+const pool = new pg.Pool({
+  connectionString: process.env.DATABASE_URL,
+  max: Number(process.env.DB_POOL_SIZE ?? 10),
+  types: {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === 20 ? Number : pg.types.getTypeParser(oid, format)),
+  } as never,
+});
+pool.on('error', () => {});
+type Client = pg.PoolClient | pg.Pool;
+const USER = 'bench-user';
+const CONTACT_PATH = /^\/contacts\/([0-9A-Z]{26})\/(?:(approve|reject|active|inactive)\/)?$/;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  const c = await pool.connect();
+  try {
+    await c.query('BEGIN');
+    const out = await fn(c);
+    await c.query('COMMIT');
+    return out;
+  } catch (err) {
+    await c.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    c.release();
+  }
+}
+
+async function state(c: Client, tenant: string, id: string): Promise<{ row: any; state: Record<string, unknown> }> {
+  const row = (await c.query(Q.FIND_CONTACT, [tenant, id])).rows[0];
+  if (!row) throw new HttpError(404, 'not found');
+  const props = (await c.query(Q.PROPS_OF, [tenant, [id]])).rows;
+  return { row, state: Q.toContact(row, props) };
+}
+
+async function audit(
+  c: Client,
+  req: IncomingMessage,
+  tenant: string,
+  action: string,
+  id: string,
+  before: unknown,
+  after: unknown,
+  at: Date,
+  comment: string | null,
+) {
+  await c.query(Q.INSERT_AUDIT, [
+    tenant,
+    ulid(at.getTime()),
+    USER,
+    action,
+    'contact',
+    id,
+    id,
+    at,
+    req.socket.remoteAddress ?? null,
+    req.headers['user-agent'] ?? null,
+    before === null ? null : JSON.stringify(before),
+    JSON.stringify(after),
+    comment,
+  ]);
+}
+
+/** refreshIdentifiers: rebuild match keys, then block new PANs held by another live contact. */
+async function refreshIdentifiers(c: Client, tenant: string, id: string, checkAll: boolean) {
+  const before = checkAll ? new Set<string>() : new Set((await c.query(Q.PANS_OF, [tenant, id])).rows.map((r) => r.value as string));
+  const props = (await c.query(Q.PROPS_OF, [tenant, [id]])).rows;
+  const { keys } = analyzeIdentifiers(props);
+  await c.query(Q.DELETE_MATCH_KEYS, [tenant, id]);
+  if (keys.length) {
+    await c.query(Q.INSERT_MATCH_KEYS, [
+      tenant,
+      id,
+      keys.map((k) => k.kind),
+      keys.map((k) => k.value),
+      keys.map((k) => k.key),
+      keys.map((k) => k.via ?? null),
+    ]);
+  }
+  const pans = blockingPans(keys).filter((p) => !before.has(p));
+  if (pans.length === 0) return;
+  for (const pan of [...pans].sort()) await c.query(Q.LOCK_PAN, [`${tenant}:pan:${pan}`]);
+  if ((await c.query(Q.FIND_PAN_HOLDER, [tenant, pans, id])).rows[0]) throw new HttpError(409, 'duplicate');
+}
+
+async function getContact(tenant: string, id: string, expand: string[]) {
+  const row = (await pool.query(Q.FIND_CONTACT, [tenant, id])).rows[0];
+  if (!row) throw new HttpError(404, 'not found');
+  const out = Q.toContact(row);
+  if (expand.includes('props')) out.props = (await pool.query(Q.PROPS_OF, [tenant, [id]])).rows.map(Q.toRow);
+  if (expand.includes('addresses')) out.addresses = (await pool.query(Q.ADDRESSES_OF, [tenant, [id]])).rows.map(Q.toRow);
+  if (expand.includes('banks')) out.banks = (await pool.query(Q.BANKS_OF, [tenant, [id]])).rows.map(Q.toRow);
+  return out;
+}
+
+async function listContacts(tenant: string, q: URLSearchParams) {
+  const { sql, params, limit, page } = Q.listContactsSql(tenant, q);
+  const rows = (await pool.query(sql, params)).rows;
+  const count = rows[0] ? Number(rows[0].total) : 0;
+  const totalPages = Math.max(1, Math.ceil(count / limit));
+  return {
+    count,
+    total_pages: totalPages,
+    current_page: page,
+    has_previous: page > 1,
+    has_next: page < totalPages,
+    previous_page: page > 1 ? Math.min(page - 1, totalPages) : null,
+    next_page: page < totalPages ? page + 1 : null,
+    results: rows.map((r) => Q.toContact(r)),
+  };
+}
+
+async function createContact(req: IncomingMessage, tenant: string, body: any) {
+  const at = new Date();
+  return tx(async (c) => {
+    const ns = (await c.query(Q.FIND_NAMESPACE, [tenant, body.namespace])).rows[0];
+    if (!ns) throw new HttpError(400, 'unknown namespace');
+    const id = ulid(at.getTime());
+    let refId: string | null = null;
+    if (ns.contact_pattern) {
+      const { seq } = (await c.query(Q.TAKE_COUNTER, [tenant, ns.id])).rows[0];
+      refId = renderPatternText(ns.contact_pattern, Number(seq), at);
+      await c.query(Q.RESERVE_REF_ID, [tenant, ns.id, refId, id, at]);
+    }
+    const tags = [...new Set<string>(body.tags ?? [])];
+    await c.query(Q.INSERT_CONTACT, [
+      tenant,
+      id,
+      ns.id,
+      body.name,
+      body.status ?? 'active',
+      body.type,
+      refId,
+      tags,
+      JSON.stringify(body.refs ?? {}),
+      null,
+      null,
+      nameKey(body.name, body.type),
+      phoneticKey(body.name, body.type),
+      at,
+      USER,
+    ]);
+    await upsertProps(c, tenant, id, body.props ?? [], at);
+    await refreshIdentifiers(c, tenant, id, true);
+    const { row, state: after } = await state(c, tenant, id);
+    await audit(c, req, tenant, 'create', id, null, after, at, null);
+    return row;
+  });
+}
+
+async function upsertProps(
+  c: Client,
+  tenant: string,
+  id: string,
+  props: { key: string; value: string; type: string }[],
+  at: Date,
+): Promise<number> {
+  if (props.length === 0) return 0;
+  const res = await c.query(Q.UPSERT_PROPS, [
+    tenant,
+    id,
+    at,
+    USER,
+    props.map(() => ulid(at.getTime())),
+    props.map((p) => p.key),
+    props.map((p) => p.value),
+    props.map((p) => p.type),
+  ]);
+  return res.rowCount ?? 0;
+}
+
+async function patchContact(req: IncomingMessage, tenant: string, id: string, body: any) {
+  const at = new Date();
+  return tx(async (c) => {
+    if (!(await c.query(Q.FIND_CONTACT_LOCK, [tenant, id])).rows[0]) throw new HttpError(404, 'not found');
+    const before = (await state(c, tenant, id)).state;
+    const cols = ['tags', 'refs', 'rm_id', 'branch_id', 'status'].filter((k) => body[k] !== undefined);
+    const values = cols.map((k) => (k === 'tags' ? [...new Set(body.tags)] : k === 'refs' ? JSON.stringify(body.refs) : body[k]));
+    await c.query(Q.updateContactSql(cols), [...values, at, USER, tenant, id]);
+    if ((await upsertProps(c, tenant, id, body.props ?? [], at)) > 0) await refreshIdentifiers(c, tenant, id, false);
+    const { row, state: after } = await state(c, tenant, id);
+    await audit(c, req, tenant, 'update', id, before, after, at, null);
+    return row;
+  });
+}
+
+const PLAN: Record<string, (r: any, comment: string | null, at: Date) => Record<string, unknown> | null> = {
+  active: (r) => (r.status === 'active' ? null : { status: 'active' }),
+  inactive: (r) => (r.status === 'inactive' ? null : { status: 'inactive' }),
+  approve: (r, comment, at) =>
+    r.approval_status === 'approved'
+      ? null
+      : { approval_status: 'approved', status: 'active', approval_comment: comment, approval_by: USER, approval_at: at },
+  reject: (r, comment, at) =>
+    r.approval_status === 'rejected'
+      ? null
+      : { approval_status: 'rejected', status: 'inactive', approval_comment: comment, approval_by: USER, approval_at: at },
+};
+
+async function action(req: IncomingMessage, tenant: string, id: string, name: string, body: any) {
+  const at = new Date();
+  const comment = body?.comment ?? null;
+  return tx(async (c) => {
+    const current = (await c.query(Q.FIND_CONTACT_LOCK, [tenant, id])).rows[0];
+    if (!current) throw new HttpError(404, 'not found');
+    if (name === 'active' && current.status !== 'active' && current.approval_status === 'rejected') throw new HttpError(409, 'rejected');
+    const changes = PLAN[name]!(current, comment, at);
+    if (!changes) return current;
+    const before = (await state(c, tenant, id)).state;
+    await c.query(Q.updateContactSql(Object.keys(changes)), [...Object.values(changes), at, USER, tenant, id]);
+    const after = (await state(c, tenant, id)).state;
+    await audit(c, req, tenant, 'action', id, before, after, at, comment ? `${name}: ${comment}` : name);
+    return (await c.query(Q.FIND_CONTACT, [tenant, id])).rows[0];
+  });
+}
+
+async function route(req: IncomingMessage, body: string): Promise<[number, unknown, number?]> {
+  const url = new URL(req.url ?? '/', 'http://x');
+  if (url.pathname === '/healthz') return [200, { status: 'ok' }];
+  const tenant = String(req.headers['x-tenant'] ?? '');
+  const json = body ? JSON.parse(body) : undefined;
+  if (url.pathname === '/contacts/') {
+    if (req.method === 'GET') return [200, await listContacts(tenant, url.searchParams)];
+    if (req.method === 'POST') {
+      const row = await createContact(req, tenant, json);
+      return [201, Q.toContact(row), row.version];
+    }
+  }
+  const m = CONTACT_PATH.exec(url.pathname);
+  if (m && req.method === 'GET' && !m[2]) return [200, await getContact(tenant, m[1]!, (url.searchParams.get('expand') ?? '').split(','))];
+  if (m && req.method === 'PATCH' && !m[2]) {
+    const row = await patchContact(req, tenant, m[1]!, json ?? {});
+    return [200, Q.toContact(row), row.version];
+  }
+  if (m && req.method === 'PUT' && m[2]) {
+    const row = await action(req, tenant, m[1]!, m[2], json);
+    return [200, Q.toContact(row), row.version];
+  }
+  return [404, { status: 404 }];
+}
+
+function send(res: ServerResponse, status: number, payload: unknown, version?: number) {
+  const text = JSON.stringify(payload);
+  const headers: Record<string, string | number> = {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  };
+  if (version !== undefined) headers.etag = `"${version}"`;
+  res.writeHead(status, headers);
+  res.end(text);
+}
+
+createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    route(req, Buffer.concat(chunks).toString()).then(
+      ([status, payload, version]) => send(res, status, payload, version),
+      (err: unknown) => send(res, err instanceof HttpError ? err.status : 500, { detail: (err as Error).message }),
+    );
+  });
+}).listen(Number(process.env.PORT ?? 8091), process.env.HOST ?? '127.0.0.1');
+
+process.on('SIGTERM', () => pool.end().finally(() => process.exit(0)));

@@ -1,0 +1,152 @@
+// Child processes (the servers under test), /proc readings, and clean-up on exit or Ctrl-C.
+import { spawn, execSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+export interface Proc {
+  name: string;
+  child: ChildProcess;
+  pid: number;
+  port: number;
+  url: string;
+  output: string[];
+}
+
+const cleanups: (() => Promise<void> | void)[] = [];
+const live = new Set<ChildProcess>();
+
+/** Registers a clean-up step (drop a database, remove a directory); run in reverse order. */
+export function onCleanup(fn: () => Promise<void> | void): void {
+  cleanups.push(fn);
+}
+
+export async function cleanup(): Promise<void> {
+  for (const child of live) child.kill('SIGKILL');
+  while (cleanups.length) {
+    try {
+      await cleanups.pop()!();
+    } catch (err) {
+      console.error('cleanup:', (err as Error).message);
+    }
+  }
+}
+
+let interrupted = false;
+/** True after Ctrl-C: the run's own errors (servers gone) are then expected. */
+export const isInterrupted = (): boolean => interrupted;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    console.error(`\n${sig}: stopping servers and dropping bench databases…`);
+    cleanup().finally(() => process.exit(130));
+  });
+}
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `node <args>` with the given environment and waits until GET readyPath answers 200. */
+export async function startProcess(name: string, args: string[], env: Record<string, string>, readyPath = '/healthz'): Promise<Proc> {
+  const port = await freePort();
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  live.add(child);
+  const output: string[] = [];
+  const keep = (chunk: Buffer) => {
+    output.push(chunk.toString());
+    if (output.length > 50) output.shift();
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  child.once('exit', () => live.delete(child));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output.join('')}`);
+    try {
+      const res = await fetch(url + readyPath);
+      if (res.ok) return { name, child, pid: child.pid!, port, url, output };
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`${name} did not become ready within 60 s:\n${output.join('')}`);
+}
+
+/** SIGTERM (graceful: lets a --cpu-prof profile be written), SIGKILL after 10 s. */
+export async function stopProcess(p: Proc): Promise<void> {
+  if (p.child.exitCode !== null || p.child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => p.child.once('exit', () => r()));
+  p.child.kill('SIGTERM');
+  const timer = setTimeout(() => p.child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+let clkTck: number | undefined;
+function ticksPerSecond(): number {
+  if (clkTck === undefined) {
+    try {
+      clkTck = Number(execSync('getconf CLK_TCK').toString().trim()) || 100;
+    } catch {
+      clkTck = 100;
+    }
+  }
+  return clkTck;
+}
+
+/** CPU time (user + system) the process has used so far, in milliseconds. */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // After "pid (comm) ", field 3 (state) is rest[0]: utime (14) and stime (15) are rest[11], rest[12].
+  return ((Number(rest[11]) + Number(rest[12])) * 1000) / ticksPerSecond();
+}
+
+/** Peak resident set size (VmHWM) in MiB. */
+export function peakRssMiB(pid: number): number {
+  const m = /VmHWM:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+export function sh(cmd: string): string {
+  try {
+    return execSync(cmd, { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * Waits until the servers are idle: a run's abandoned in-flight requests (a slow list query can
+ * take seconds) must not spill into the next target's measurement.
+ */
+export async function settle(pids: number[], activeQueries?: () => Promise<number>, maxMs = 60_000): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  let last = pids.map(cpuMs);
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    const now = pids.map(cpuMs);
+    const quiet = now.every((c, i) => c - last[i]! < 15);
+    last = now;
+    if (quiet && (!activeQueries || (await activeQueries()) === 0)) return;
+  }
+}

@@ -1,0 +1,35 @@
+import type { FieldErrorCollector } from '../errors/index.js';
+import { isStorableJson, UNSTORABLE_TEXT_MESSAGE } from './text.js';
+
+// Free JSON objects from clients (`refs`; `codes` on addresses) have no schema below the top level,
+// so the limits a schema would give are checked here.
+
+/** Far beyond any real reference data, far below what recursion (ours, V8's, jsonb's) survives. */
+export const FREE_JSON_MAX_DEPTH = 32;
+
+/** True when objects/arrays nest deeper than `limit`; iterative, so any input is safe to measure. */
+function exceedsDepth(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/**
+ * Checks a free JSON value: nesting first (JSON.stringify and PostgreSQL's jsonb parser recurse; a
+ * body of 10 000 nested arrays fits in 1 MiB and would overflow both), then serialized size, then
+ * that every string and key is text the database can store.
+ */
+export function checkFreeJson(errors: FieldErrorCollector, field: string, value: unknown, maxBytes: number): void {
+  if (value === undefined) return;
+  if (exceedsDepth(value, FREE_JSON_MAX_DEPTH)) {
+    errors.add(field, `May nest objects and arrays at most ${FREE_JSON_MAX_DEPTH} levels deep.`);
+    return;
+  }
+  if (Buffer.byteLength(JSON.stringify(value)) > maxBytes) errors.add(field, `Must be at most ${maxBytes} bytes serialized.`);
+  if (!isStorableJson(value)) errors.add(field, UNSTORABLE_TEXT_MESSAGE);
+}

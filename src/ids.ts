@@ -1,0 +1,22 @@
+import { randomFillSync } from 'node:crypto';
+import { ulid as makeUlid } from 'ulidx';
+
+// ulidx without a PRNG argument detects one on every call and makes one WebCrypto call per
+// character (16 per id): measured at ~35 µs of CPU per id, ~14% of a GET's CPU when used for request ids. This source draws the same
+// cryptographic randomness from a pooled buffer. One byte per character: 256 is a multiple of 32,
+// so each Crockford character stays uniform.
+const POOL = Buffer.alloc(4096);
+let offset = POOL.length;
+
+function pooledRandom(): number {
+  if (offset >= POOL.length) {
+    randomFillSync(POOL);
+    offset = 0;
+  }
+  return POOL[offset++]! / 256;
+}
+
+/** A new ULID (26 chars, upper-case Crockford base32), time-ordered by `seedTime` (default now). */
+export function ulid(seedTime?: number): string {
+  return makeUlid(seedTime, pooledRandom);
+}

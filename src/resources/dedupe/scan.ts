@@ -1,0 +1,259 @@
+/**
+ * Tenant-wide duplicate scan (`contact-registry dedupe-scan`): finds clusters of contacts that are
+ * probably one party, with the same pure scorer as `POST /contacts/dedupe/` (src/dedupe/score.ts).
+ *
+ * Near-linear in the tenant, never all pairs:
+ *   1. exact: one GROUP BY over contact_match_keys for PANs (own or embedded in a GSTIN) held by
+ *      ≥ 2 live contacts;
+ *   2. names: contacts streamed in (name_phonetic, id) order by keyset pages; only contacts with the
+ *      same phonetic name key (one "block") are compared with each other, and at band probable
+ *      only those that also share a pincode or Aadhaar last four (see pairsOfBlock);
+ *   3. shared evidence: one GROUP BY for mobiles, emails, CINs, passports and voter ids held by
+ *      ≥ 2 live contacts (catches transliterations whose phonetic keys differ, e.g. "Mohd Iqbal" /
+ *      "Mohammed Ikbal").
+ * Blocks are bounded (pairsOfBlock splits large ones) so the work per contact stays bounded.
+ * Props and pincodes are loaded per batch, one query each. Pairs at `minBand` or better are joined
+ * into clusters by union-find.
+ *
+ * Known gap (by design, to stay linear): a pair whose only agreeing evidence is a pincode or an
+ * Aadhaar fragment, and whose names have different phonetic keys (a typo that changes a consonant),
+ * is not compared. POST /contacts/dedupe/ still finds it through trigram blocking.
+ */
+import type { Executor } from '../../db/index.js';
+import {
+  type Band,
+  type MatchResult,
+  type PreparedSubject,
+  POSSIBLE_THRESHOLD,
+  PROBABLE_THRESHOLD,
+  dedupeSubject,
+  prepareSubject,
+  scorePrepared,
+} from '../../dedupe/score.js';
+import { PRIOR_LOG2_ODDS, TYPE, nameWeight, oddsToProbability } from '../../dedupe/weights.js';
+import { type ScanCluster, type ScanContact, type ScanPair, DisjointSets, buildClusters } from './scan.clusters.js';
+import { type ScanRow, type ScanScope, contactPage, contactsByIds, countContacts, hasAddressTable, scanPincodesOf, scanPropsOf, sharedKeyGroups } from './scan.queries.js';
+
+export type MinBand = 'probable' | 'possible';
+export { type ScanCluster, type ScanContact, type ScanPair, bestPairs } from './scan.clusters.js';
+
+export interface ScanOptions {
+  tenantId: string;
+  /** Namespace id (already resolved), or null for the whole tenant. */
+  namespaceId?: string | null;
+  minBand?: MinBand;
+  /** Contacts per keyset page and per subject-loading query (default 5,000). */
+  batchSize?: number;
+  /** Blocks larger than this are split (default 200). */
+  blockMax?: number;
+  onProgress?: (p: ScanProgress) => void;
+}
+
+export interface ScanProgress {
+  phase: 'exact' | 'names' | 'shared' | 'done';
+  /** Contacts streamed so far in the names phase; groups done in the others. */
+  done: number;
+  total: number;
+  pairs: number;
+}
+
+export interface ScanStats {
+  contacts: number;
+  blocks: number;
+  splitBlocks: number;
+  pairsScored: number;
+  pairsAccepted: number;
+}
+
+export const SCAN_BATCH = 5_000;
+export const BLOCK_MAX = 200;
+/** Sorted-neighbourhood window inside a split block: each member meets its next WINDOW by name_key. */
+export const WINDOW = 20;
+/** An exact-identifier group up to this size is compared pairwise; a larger one as a star. */
+const EXACT_ALL_PAIRS_MAX = 8;
+
+/**
+ * The best score two contacts can reach on name and type alone (identical names, same type, no
+ * other field on either side). Below PROBABLE_THRESHOLD it means a probable pair always has some
+ * other agreeing field, which is what lets band-probable name blocks pair only on shared keys.
+ */
+export const NAME_ONLY_MAX = oddsToProbability(PRIOR_LOG2_ODDS + nameWeight(1) + TYPE.agree);
+
+/** Identifier kinds whose shared values are the evidence pass (PAN has its own, exact, pass). */
+const EVIDENCE_KINDS = ['mobile', 'email', 'cin', 'passport', 'voter_id'];
+
+interface Entry {
+  row: ScanRow;
+  subject: PreparedSubject;
+  /** Secondary blocking keys: `pin:<pincode>`, `aadhaar:<last four>`. */
+  keys: string[];
+}
+
+const BAND_RANK: Record<Band, number> = { exact: 0, probable: 1, possible: 2 };
+
+/** Loads name, type, props and pincodes of contacts: one query each, per batch of ids. */
+async function loadEntries(db: Executor, scope: ScanScope, rows: ScanRow[], withPincodes: boolean): Promise<Entry[]> {
+  const ids = rows.map((r) => r.id);
+  const [props, pins] = await Promise.all([scanPropsOf(db, scope.tenantId, ids), withPincodes ? scanPincodesOf(db, scope.tenantId, ids) : new Map<string, string[]>()]);
+  return rows.map((row) => {
+    const subject = prepareSubject(dedupeSubject({ name: row.name, type: row.type, props: props.get(row.id) ?? [], pincodes: pins.get(row.id) ?? [] }));
+    const keys = [...[...subject.pincodes].map((p) => `pin:${p}`), ...[...(subject.values.get('aadhaar') ?? [])].map((a) => `aadhaar:${a}`)];
+    return { row, subject, keys };
+  });
+}
+
+/** What a block member offers to pairing: its row (id, name_key) and its secondary keys. */
+export interface BlockMember {
+  row: ScanRow;
+  /** Secondary blocking keys: pincodes, Aadhaar last four digits, … (see secondaryKeys). */
+  keys: readonly string[];
+}
+
+/**
+ * Calls `each` for the pairs of a block worth scoring.
+ *
+ * `evidenceOnly` (band probable): only members sharing a secondary key are paired. This loses
+ * nothing: with the weights in weights.ts an identical name and type with no other agreeing field
+ * stays below PROBABLE_THRESHOLD (see NAME_ONLY_MAX), and the agreeing fields that are not
+ * secondary keys (PAN, mobile, email, CIN, passport, voter id) are found by the identifier group
+ * passes instead. The cost is the size of the shared-key sub-blocks, a handful per member.
+ *
+ * Otherwise (band possible, where two namesakes already qualify): up to `blockMax` members, every
+ * pair. A larger block (a very common name such as "Rahul Kumar", or a placeholder mobile shared
+ * by hundreds) would cost O(k²), so it is split instead:
+ *   - members sharing a secondary key are paired (a sub-block over blockMax is itself windowed), and
+ *   - a sorted-neighbourhood pass: members sorted by name_key meet their next WINDOW neighbours,
+ *     which keeps identical and near-identical spellings together whatever their other fields.
+ * Cost per member: O(blockMax + WINDOW) scorings, so the scan stays linear in the tenant.
+ * Returns true when the block was split.
+ */
+export function pairsOfBlock<T extends BlockMember>(members: readonly T[], blockMax: number, evidenceOnly: boolean, each: (x: T, y: T) => void): boolean {
+  if (!evidenceOnly && members.length <= blockMax) {
+    for (let i = 0; i < members.length; i++) for (let j = i + 1; j < members.length; j++) each(members[i]!, members[j]!);
+    return false;
+  }
+  const seen = new Set<string>();
+  const once = (x: T, y: T) => {
+    const k = x.row.id < y.row.id ? `${x.row.id}|${y.row.id}` : `${y.row.id}|${x.row.id}`;
+    if (seen.has(k)) return;
+    seen.add(k);
+    each(x, y);
+  };
+  const windowed = (list: T[]) => {
+    list.sort((x, y) => (x.row.name_key < y.row.name_key ? -1 : x.row.name_key > y.row.name_key ? 1 : x.row.id < y.row.id ? -1 : 1));
+    for (let i = 0; i < list.length; i++) for (let j = i + 1; j <= i + WINDOW && j < list.length; j++) once(list[i]!, list[j]!);
+  };
+  const byKey = new Map<string, T[]>();
+  for (const m of members) {
+    for (const key of new Set(m.keys)) {
+      const list = byKey.get(key);
+      if (list) list.push(m);
+      else byKey.set(key, [m]);
+    }
+  }
+  for (const list of byKey.values()) {
+    if (list.length > blockMax) windowed(list);
+    else for (let i = 0; i < list.length; i++) for (let j = i + 1; j < list.length; j++) once(list[i]!, list[j]!);
+  }
+  if (evidenceOnly) return members.length > blockMax;
+  windowed([...members]);
+  return true;
+}
+
+/** Runs the scan and returns its clusters, largest first (ties by smallest contact id). */
+export async function dedupeScan(db: Executor, opts: ScanOptions): Promise<{ clusters: ScanCluster[]; stats: ScanStats }> {
+  const scope: ScanScope = { tenantId: opts.tenantId, namespaceId: opts.namespaceId ?? null };
+  const maxRank = BAND_RANK[opts.minBand ?? 'probable'];
+  const evidenceOnly = NAME_ONLY_MAX < ((opts.minBand ?? 'probable') === 'probable' ? PROBABLE_THRESHOLD : POSSIBLE_THRESHOLD);
+  const batch = opts.batchSize ?? SCAN_BATCH;
+  const blockMax = opts.blockMax ?? BLOCK_MAX;
+  const withPincodes = await hasAddressTable(db);
+  const total = await countContacts(db, scope);
+  const stats: ScanStats = { contacts: total, blocks: 0, splitBlocks: 0, pairsScored: 0, pairsAccepted: 0 };
+  const accepted = new Map<string, ScanPair>();
+  const info = new Map<string, ScanContact>();
+  const sets = new DisjointSets();
+  const progress = (phase: ScanProgress['phase'], done: number, of: number) => opts.onProgress?.({ phase, done, total: of, pairs: accepted.size });
+
+  const score = (x: Entry, y: Entry): void => {
+    if (x.row.id === y.row.id) return;
+    const [a, b] = x.row.id < y.row.id ? [x, y] : [y, x];
+    stats.pairsScored++;
+    // The newer contact (larger ULID) is the candidate, as if it were being created after the older.
+    const r: MatchResult = scorePrepared(b.subject, a.subject);
+    if (r.band === null || BAND_RANK[r.band] > maxRank) return;
+    accepted.set(`${a.row.id}|${b.row.id}`, { a: a.row.id, b: b.row.id, score: r.score, band: r.band, reasons: r.reasons });
+    for (const e of [a, b]) info.set(e.row.id, { id: e.row.id, ref_id: e.row.ref_id, name: e.row.name });
+    sets.union(a.row.id, b.row.id);
+  };
+
+  // Phases 1 and 3: groups sharing an identifier, loaded batch by batch.
+  const groupPhase = async (phase: 'exact' | 'shared', kinds: string[]) => {
+    const groups = await sharedKeyGroups(db, scope, kinds);
+    let i = 0;
+    while (i < groups.length) {
+      const chunk: string[][] = [];
+      const ids = new Set<string>();
+      while (i < groups.length && (chunk.length === 0 || ids.size + groups[i]!.ids.length <= batch)) {
+        chunk.push(groups[i]!.ids);
+        for (const id of groups[i]!.ids) ids.add(id);
+        i++;
+      }
+      const entries = await loadEntries(db, scope, await contactsByIds(db, scope, [...ids]), withPincodes);
+      const byId = new Map(entries.map((e) => [e.row.id, e]));
+      for (const groupIds of chunk) {
+        const members = groupIds.map((id) => byId.get(id)).filter((e): e is Entry => e !== undefined);
+        if (phase === 'exact' && members.length > EXACT_ALL_PAIRS_MAX) {
+          // One PAN already proves the cluster: a star from the oldest member is enough evidence.
+          for (const m of members.slice(1)) score(members[0]!, m);
+          continue;
+        }
+        // The shared identifier is the evidence, so every pair counts; an oversized group (a
+        // placeholder phone) is split by phonetic name key as well as the usual secondary keys.
+        const withNames = members.map((e) => ({ ...e, keys: [...e.keys, `ph:${e.row.name_phonetic}`] }));
+        if (pairsOfBlock(withNames, blockMax, false, score)) stats.splitBlocks++;
+      }
+      progress(phase, i, groups.length);
+    }
+  };
+
+  await groupPhase('exact', ['pan']);
+
+  // Phase 2: keyset pages in (name_phonetic, id) order. A page ends mid-block, so the last
+  // (possibly incomplete) block is carried over to the next page before it is compared.
+  let pending: Entry[] = [];
+  let after: { phonetic: string; id: string } | null = null;
+  let streamed = 0;
+  const flushBlocks = (upTo: number) => {
+    let start = 0;
+    for (let i = 1; i <= upTo; i++) {
+      if (i < upTo && pending[i]!.row.name_phonetic === pending[start]!.row.name_phonetic) continue;
+      const block = pending.slice(start, i);
+      stats.blocks++;
+      if (block.length > 1 && pairsOfBlock(block, blockMax, evidenceOnly, score)) stats.splitBlocks++;
+      start = i;
+    }
+  };
+  for (;;) {
+    const rows = await contactPage(db, scope, after, batch);
+    if (rows.length === 0) break;
+    const last = rows[rows.length - 1]!;
+    after = { phonetic: last.name_phonetic, id: last.id };
+    pending.push(...(await loadEntries(db, scope, rows, withPincodes)));
+    streamed += rows.length;
+    // Everything before the last block of the buffer is complete.
+    let cut = pending.length;
+    while (cut > 0 && pending[cut - 1]!.row.name_phonetic === last.name_phonetic) cut--;
+    flushBlocks(cut);
+    pending = pending.slice(cut);
+    progress('names', streamed, total);
+    if (rows.length < batch) break;
+  }
+  flushBlocks(pending.length);
+  pending = [];
+
+  await groupPhase('shared', EVIDENCE_KINDS);
+  stats.pairsAccepted = accepted.size;
+  progress('done', total, total);
+  return { clusters: buildClusters(sets, accepted, info), stats };
+}
