@@ -78,14 +78,22 @@ export function listContactsSql(tenant: string, q: URLSearchParams): { sql: stri
   if (q.get('type')) where.push(`c.type = ${add(q.get('type'))}`);
   const search = q.get('search')?.trim();
   if (search) {
+    // Same UNION branches as contacts.queries.ts searchBranches (identifier keys only when the
+    // term normalizes to one; the scenarios search names).
+    const t = add(tenant);
     const like = add('%' + search.replace(/[\\%_]/g, (c) => '\\' + c) + '%');
     const exact = add(search.toLowerCase());
-    where.push(`(lower(c.name) LIKE lower(${like}) OR c.ref_id ILIKE ${like} OR EXISTS (
-      SELECT 1 FROM contact_props sp WHERE sp.tenant_id = c.tenant_id AND sp.contact_id = c.id AND lower(sp.value) = ${exact}))`);
+    where.push(`c.id IN (SELECT s.id FROM contacts s WHERE s.tenant_id = ${t} AND NOT s.is_deleted AND lower(s.name) LIKE lower(${like})
+      UNION SELECT s.id FROM contacts s WHERE s.tenant_id = ${t} AND NOT s.is_deleted AND s.ref_id ILIKE ${like}
+      UNION SELECT sp.contact_id FROM contact_props sp WHERE sp.tenant_id = ${t} AND lower(sp.value) = ${exact})`);
   }
   const limit = Number(q.get('page_size') ?? 20);
   const page = Number(q.get('page') ?? 1);
-  const sql = `${CONTACT_SELECT.replace('SELECT ', 'SELECT count(*) OVER () AS total, ')} WHERE ${where.join(' AND ')} ORDER BY c.created_at DESC, c.id DESC LIMIT ${add(limit)} OFFSET ${add((page - 1) * limit)}`;
+  const cond = where.join(' AND ');
+  const [select, from] = CONTACT_SELECT.replace(/^SELECT /, '').split('\n  FROM ');
+  const sql = `SELECT t.total, pg.* FROM (SELECT count(*)::int AS total FROM ${from} WHERE ${cond}) t
+     LEFT JOIN LATERAL (SELECT true AS page_row, ${select} FROM ${from} WHERE ${cond}
+                        ORDER BY c.created_at DESC, c.id DESC LIMIT ${add(limit)} OFFSET ${add((page - 1) * limit)}) pg ON true`;
   return { sql, params, limit, page };
 }
 

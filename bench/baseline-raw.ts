@@ -127,7 +127,7 @@ async function listContacts(tenant: string, q: URLSearchParams) {
     has_next: page < totalPages,
     previous_page: page > 1 ? Math.min(page - 1, totalPages) : null,
     next_page: page < totalPages ? page + 1 : null,
-    results: rows.map((r) => Q.toContact(r)),
+    results: rows.filter((r) => r.page_row).map((r) => Q.toContact(r)),
   };
 }
 

@@ -1,12 +1,12 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
-import { ulid } from 'ulidx';
+import { ulid } from './ids.js';
 import type { Config } from './config.js';
 import type { Database } from './db/index.js';
 import { AppError } from './errors/index.js';
 import { createTokenVerifier, type TokenVerifier } from './auth/index.js';
 import { registerAuth } from './http/context.js';
-import { registerErrorHandling } from './http/error-handler.js';
+import { handleFrameworkError, registerErrorHandling } from './http/error-handler.js';
 import { DOCS_PREFIX, registerOpenApi } from './http/openapi.js';
 import { registerIdempotency } from './http/idempotency.js';
 import { ProblemSchema } from './http/schemas.js';
@@ -43,6 +43,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     bodyLimit: config.bodyLimitBytes,
     routerOptions: { ignoreTrailingSlash: true },
     requestIdHeader: false,
+    // Malformed or over-long path segments → problem documents too (see handleFrameworkError).
+    frameworkErrors: handleFrameworkError,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : ulid();

@@ -20,3 +20,4 @@ export async function openDatabase(config: Config): Promise<Database> {
   return createPgliteDatabase(config.dataDir);
 }
 export { Params } from './params.js';
+export { pagedQuery, type PagedSql } from './paged.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import { ulid } from 'ulidx';
+import { ulid } from '../ids.js';
 import { AppError, fieldError } from '../errors/index.js';
 import type { Database, Executor } from '../db/index.js';
 

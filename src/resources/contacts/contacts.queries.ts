@@ -1,5 +1,5 @@
 import type { Executor } from '../../db/index.js';
-import { Params } from '../../db/index.js';
+import { Params, pagedQuery } from '../../db/index.js';
 import type { Contact, Prop } from './contacts.schema.js';
 
 export interface ContactRow {
@@ -44,11 +44,12 @@ export interface PropRow {
 }
 
 // Props are ordered by key in code-point order (COLLATE "C"), the same on both engines.
-const SELECT = `SELECT c.tenant_id, c.id, c.namespace_id, n.name AS namespace_name, c.name, c.status, c.type, c.ref_id,
+const COLUMNS = `c.tenant_id, c.id, c.namespace_id, n.name AS namespace_name, c.name, c.status, c.type, c.ref_id,
   c.tags, c.refs, c.rm_id, c.branch_id, c.approval_status, c.approval_comment, c.approval_by, c.approval_at,
   c.is_deleted, c.deleted_at, c.version, c.created_at, c.created_by, c.updated_at, c.updated_by,
-  ARRAY(SELECT p.id FROM contact_props p WHERE p.tenant_id = c.tenant_id AND p.contact_id = c.id ORDER BY p.key COLLATE "C") AS prop_ids
-  FROM contacts c JOIN namespaces n ON n.tenant_id = c.tenant_id AND n.id = c.namespace_id`;
+  ARRAY(SELECT p.id FROM contact_props p WHERE p.tenant_id = c.tenant_id AND p.contact_id = c.id ORDER BY p.key COLLATE "C") AS prop_ids`;
+const FROM = 'contacts c JOIN namespaces n ON n.tenant_id = c.tenant_id AND n.id = c.namespace_id';
+const SELECT = `SELECT ${COLUMNS} FROM ${FROM}`;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -272,30 +273,29 @@ export async function listContacts(
   if (f.tags && f.tags.length) where.push(`c.tags && ${p.add(f.tags)}::text[]`);
   if (f.after) where.push(`c.created_at >= ${p.add(f.after)}`);
   if (f.before) where.push(`c.created_at <= ${p.add(f.before)}`);
-  if (f.searchLike) {
-    const like = p.add(f.searchLike);
-    const exact = p.add((f.searchExact ?? '').toLowerCase());
-    const ids = f.searchIdentifiers ?? [];
-    const byIdentifier = ids.length
-      ? ` OR c.id IN (SELECT mk.contact_id FROM contact_match_keys mk
-            JOIN unnest(${p.add(ids.map((i) => i.kind))}::text[], ${p.add(ids.map((i) => i.value))}::text[]) AS k(kind, value)
-              ON mk.kind = k.kind AND mk.value = k.value WHERE mk.tenant_id = c.tenant_id)`
-      : '';
-    where.push(`(lower(c.name) LIKE lower(${like}) OR c.ref_id ILIKE ${like} OR EXISTS (
-      SELECT 1 FROM contact_props sp WHERE sp.tenant_id = c.tenant_id AND sp.contact_id = c.id AND lower(sp.value) = ${exact})${byIdentifier})`);
+  if (f.searchLike) where.push(`c.id IN (${searchBranches(p, tenantId, f)})`);
+  return pagedQuery<ContactRow>(db, { select: COLUMNS, from: FROM, where: where.join(' AND '), orderBy }, p, limit, offset);
+}
+
+/**
+ * Search as a UNION of separately indexed branches (an OR across them would defeat every index
+ * and scan the tenant): name and ref id by trigram LIKE, exact prop values, normalized identifiers.
+ */
+function searchBranches(p: Params, tenantId: string, f: ContactFilter): string {
+  const t = p.add(tenantId);
+  const like = p.add(f.searchLike);
+  const branches = [
+    `SELECT s.id FROM contacts s WHERE s.tenant_id = ${t} AND NOT s.is_deleted AND lower(s.name) LIKE lower(${like})`,
+    `SELECT s.id FROM contacts s WHERE s.tenant_id = ${t} AND NOT s.is_deleted AND s.ref_id ILIKE ${like}`,
+    `SELECT sp.contact_id FROM contact_props sp WHERE sp.tenant_id = ${t} AND lower(sp.value) = ${p.add((f.searchExact ?? '').toLowerCase())}`,
+  ];
+  const ids = f.searchIdentifiers ?? [];
+  if (ids.length) {
+    branches.push(`SELECT mk.contact_id FROM contact_match_keys mk
+      JOIN unnest(${p.add(ids.map((i) => i.kind))}::text[], ${p.add(ids.map((i) => i.value))}::text[]) AS k(kind, value)
+        ON mk.kind = k.kind AND mk.value = k.value WHERE mk.tenant_id = ${t}`);
   }
-  const cond = where.join(' AND ');
-  const countParams = p.values.slice();
-  const res = await db.query<ContactRow & { total: number }>(
-    `${SELECT.replace('SELECT ', 'SELECT count(*) OVER () AS total, ')} WHERE ${cond} ORDER BY ${orderBy} LIMIT ${p.add(limit)} OFFSET ${p.add(offset)}`,
-    p.values,
-  );
-  let count = res.rows[0] ? Number(res.rows[0].total) : 0;
-  if (!res.rows[0] && offset > 0) {
-    const c = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM contacts c WHERE ${cond}`, countParams);
-    count = Number(c.rows[0]!.n);
-  }
-  return { rows: res.rows, count };
+  return branches.join(' UNION ');
 }
 
 /** Live contacts by id, in one query (order not guaranteed). */

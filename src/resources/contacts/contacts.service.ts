@@ -1,4 +1,4 @@
-import { ulid } from 'ulidx';
+import { ulid } from '../../ids.js';
 import { AppError, FieldErrorCollector, notFound } from '../../errors/index.js';
 import type { Executor } from '../../db/index.js';
 import type { RequestContext } from '../../http/context.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { ulid } from 'ulidx';
+import { ulid } from '../../ids.js';
 import { AppError, FieldErrorCollector, notFound } from '../../errors/index.js';
 import { isUniqueViolation, type Executor } from '../../db/index.js';
 import type { Deps } from '../../http/deps.js';

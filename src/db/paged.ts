@@ -1,0 +1,28 @@
+import type { Executor } from './executor.js';
+import type { Params } from './params.js';
+
+export interface PagedSql {
+  /** Select list of the page rows (may contain correlated subqueries). */
+  select: string;
+  /** FROM clause (tables and joins), shared by the count and the page. */
+  from: string;
+  where: string;
+  orderBy: string;
+}
+
+/**
+ * One round trip for a page and the total count. The count is a plain `count(*)` (an index-only
+ * scan where possible) and the select list is evaluated only for the LIMITed page — unlike
+ * `count(*) OVER ()`, which materializes every matching row, correlated subqueries included.
+ * An empty page (past the end) still returns the count.
+ */
+export async function pagedQuery<T>(db: Executor, q: PagedSql, p: Params, limit: number, offset: number): Promise<{ rows: T[]; count: number }> {
+  const res = await db.query<T & { __total: number; __page_row: boolean | null }>(
+    `SELECT t.__total, pg.* FROM (SELECT count(*)::int AS __total FROM ${q.from} WHERE ${q.where}) t
+     LEFT JOIN LATERAL (SELECT true AS __page_row, ${q.select} FROM ${q.from} WHERE ${q.where}
+                        ORDER BY ${q.orderBy} LIMIT ${p.add(limit)} OFFSET ${p.add(offset)}) pg ON true`,
+    p.values,
+  );
+  const count = Number(res.rows[0]?.__total ?? 0);
+  return { rows: res.rows.filter((r) => r.__page_row), count };
+}
