@@ -44,7 +44,7 @@ export const UPSERT_PROPS = `INSERT INTO contact_props (tenant_id, id, contact_i
      ON CONFLICT (tenant_id, contact_id, key) DO UPDATE
        SET value = EXCLUDED.value, type = EXCLUDED.type, updated_at = EXCLUDED.updated_at, updated_by = $4
        WHERE contact_props.value IS DISTINCT FROM EXCLUDED.value OR contact_props.type IS DISTINCT FROM EXCLUDED.type
-     RETURNING id`;
+     RETURNING tenant_id, id, contact_id, key, value, type, created_at, created_by, updated_at, updated_by`;
 
 export const DELETE_MATCH_KEYS = 'DELETE FROM contact_match_keys WHERE tenant_id = $1 AND contact_id = $2';
 export const INSERT_MATCH_KEYS = `INSERT INTO contact_match_keys (tenant_id, contact_id, kind, value, prop_key, via)

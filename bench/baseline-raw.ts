@@ -5,7 +5,7 @@
 // patterns) are imported from src: that work is the same in both and not what is measured.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import pg from 'pg';
-import { ulid } from 'ulidx';
+import { ulid } from '../src/ids.js';
 import { analyzeIdentifiers, blockingPans } from '../src/dedupe/identifiers.js';
 import { nameKey, phoneticKey } from '../src/dedupe/names.js';
 import { renderPatternText } from '../src/resources/namespaces/ref-pattern.js';
@@ -161,14 +161,32 @@ async function createContact(req: IncomingMessage, tenant: string, body: any) {
       at,
       USER,
     ]);
-    await upsertProps(c, tenant, id, body.props ?? [], at);
-    await refreshIdentifiers(c, tenant, id, true);
-    const { row, state: after } = await state(c, tenant, id);
-    await audit(c, req, tenant, 'create', id, null, after, at, null);
+    // Mirrors createContact: props come back from the upsert, match keys are inserted from the
+    // request's props, and the new row is built in memory (no read-back).
+    const props = (await upsertPropRows(c, tenant, id, body.props ?? [], at)).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const { keys } = analyzeIdentifiers(props);
+    if (keys.length) {
+      await c.query(Q.INSERT_MATCH_KEYS, [tenant, id, keys.map((k) => k.kind), keys.map((k) => k.value), keys.map((k) => k.key), keys.map((k) => k.via ?? null)]);
+    }
+    const pans = blockingPans(keys);
+    for (const pan of pans) await c.query(Q.LOCK_PAN, [`${tenant}:pan:${pan}`]);
+    if (pans.length && (await c.query(Q.FIND_PAN_HOLDER, [tenant, pans, id])).rows[0]) throw new HttpError(409, 'duplicate');
+    const row = {
+      tenant_id: tenant, id, namespace_id: ns.id, namespace_name: ns.name, name: body.name, status: body.status ?? 'active', type: body.type,
+      ref_id: refId, tags, refs: body.refs ?? {}, rm_id: null, branch_id: null, approval_status: 'pending', approval_comment: null,
+      approval_by: null, approval_at: null, is_deleted: false, deleted_at: null, version: 1, created_at: at, created_by: USER,
+      updated_at: at, updated_by: null, prop_ids: props.map((p) => p.id),
+    };
+    await audit(c, req, tenant, 'create', id, null, Q.toContact(row, props), at, null);
     return row;
   });
 }
 
+async function upsertPropRows(c: Client, tenant: string, id: string, props: { key: string; value: string; type: string }[], at: Date): Promise<any[]> {
+  if (props.length === 0) return [];
+  const res = await c.query(Q.UPSERT_PROPS, [tenant, id, at, USER, props.map(() => ulid(at.getTime())), props.map((p) => p.key), props.map((p) => p.value), props.map((p) => p.type)]);
+  return res.rows;
+}
 async function upsertProps(
   c: Client,
   tenant: string,

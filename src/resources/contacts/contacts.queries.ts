@@ -210,23 +210,26 @@ export interface PropUpsert {
 }
 
 /**
- * Upserts props by key (others kept). Returns the rows that changed, for the audit entry; a prop
+ * Upserts props by key (others kept). Returns the rows that changed (inserted or updated); a prop
  * written again with the same value and type is not a change.
  */
-export async function upsertProps(tx: Executor, tenantId: string, contactId: string, props: PropUpsert[], ids: string[], userId: string, at: Date): Promise<number> {
-  if (props.length === 0) return 0;
-  const res = await tx.query(
+export async function upsertProps(tx: Executor, tenantId: string, contactId: string, props: PropUpsert[], ids: string[], userId: string, at: Date): Promise<PropRow[]> {
+  if (props.length === 0) return [];
+  const res = await tx.query<PropRow>(
     `INSERT INTO contact_props (tenant_id, id, contact_id, key, value, type, created_at, created_by, updated_at)
      SELECT $1, u.id, $2, u.key, u.value, u.type, $3, $4, $3
        FROM unnest($5::text[], $6::text[], $7::text[], $8::text[]) AS u(id, key, value, type)
      ON CONFLICT (tenant_id, contact_id, key) DO UPDATE
        SET value = EXCLUDED.value, type = EXCLUDED.type, updated_at = EXCLUDED.updated_at, updated_by = $4
        WHERE contact_props.value IS DISTINCT FROM EXCLUDED.value OR contact_props.type IS DISTINCT FROM EXCLUDED.type
-     RETURNING id`,
+     RETURNING tenant_id, id, contact_id, key, value, type, created_at, created_by, updated_at, updated_by`,
     [tenantId, contactId, at, userId, ids, props.map((p) => p.key), props.map((p) => p.value), props.map((p) => p.type)],
   );
-  return res.rowCount;
+  return res.rows;
 }
+
+/** Props in the API's order: by key, code-point order (keys are ASCII by pattern). */
+export const byKey = (a: { key: string }, b: { key: string }): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
 export async function deleteProps(tx: Executor, tenantId: string, contactId: string, keys: string[]): Promise<number> {
   if (keys.length === 0) return 0;

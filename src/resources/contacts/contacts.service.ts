@@ -13,11 +13,12 @@ import {
   toContact,
   updateContact,
   upsertProps,
+  byKey,
   type ContactChanges,
   type ContactRow,
 } from './contacts.queries.js';
 import { checkProps, propUpserts } from './props.validation.js';
-import { BLOCK_DUPLICATES, nameColumns, overrideComment, refreshIdentifiers, type DuplicatePolicy } from '../dedupe/blocking.js';
+import { BLOCK_DUPLICATES, indexNewContactIdentifiers, nameColumns, overrideComment, refreshIdentifiers, type DuplicatePolicy } from '../dedupe/blocking.js';
 import { allocateRefId, reserveClientRefId } from './ref-ids.js';
 
 /** Duplicates removed, first occurrence kept. */
@@ -55,7 +56,7 @@ export async function createContact(
   let refId = body.ref_id ?? null;
   if (refId !== null) await reserveClientRefId(tx, ctx.tenantId, ns.id, refId, id, at);
   else refId = await allocateRefId(tx, ctx.tenantId, ns.id, ns.contact_pattern, id, at);
-  await insertContact(tx, {
+  const insert = {
     tenant_id: ctx.tenantId,
     id,
     namespace_id: ns.id,
@@ -70,11 +71,31 @@ export async function createContact(
     ...nameColumns(body.name, body.type),
     at,
     user_id: ctx.userId,
-  });
-  const props = propUpserts(body.props);
-  await upsertProps(tx, ctx.tenantId, id, props, props.map(() => ulid(at.getTime())), ctx.userId, at);
-  const duplicateOf = await refreshIdentifiers(tx, ctx.tenantId, id, policy, true);
-  const { row, state } = await loadContactState(tx, ctx.tenantId, id);
+  };
+  await insertContact(tx, insert);
+  const upserts = propUpserts(body.props);
+  const props = (await upsertProps(tx, ctx.tenantId, id, upserts, upserts.map(() => ulid(at.getTime())), ctx.userId, at)).sort(byKey);
+  const duplicateOf = await indexNewContactIdentifiers(tx, ctx.tenantId, id, props, policy);
+  // Everything the new row holds is known here: no read-back round trips on the hot create path.
+  const row: ContactRow = {
+    ...insert,
+    status: insert.status as ContactRow['status'],
+    type: insert.type as ContactRow['type'],
+    namespace_name: ns.name,
+    approval_status: 'pending',
+    approval_comment: null,
+    approval_by: null,
+    approval_at: null,
+    is_deleted: false,
+    deleted_at: null,
+    version: 1,
+    created_at: at,
+    created_by: ctx.userId,
+    updated_at: at,
+    updated_by: null,
+    prop_ids: props.map((p) => p.id),
+  };
+  const state = toContact(row, props);
   const comment = overrideComment(policy, duplicateOf);
   await recordAudit(tx, ctx, { actionType: 'create', objectType: 'contact', objectId: id, contactId: id, before: null, after: state, at, comment });
   return row;
@@ -121,7 +142,7 @@ export async function patchContact(
 
   await updateContact(tx, ctx.tenantId, current.id, changes, ctx.userId, at);
   const props = propUpserts(body.props);
-  const changedProps = await upsertProps(tx, ctx.tenantId, current.id, props, props.map(() => ulid(at.getTime())), ctx.userId, at);
+  const changedProps = (await upsertProps(tx, ctx.tenantId, current.id, props, props.map(() => ulid(at.getTime())), ctx.userId, at)).length;
   const duplicateOf = changedProps > 0 ? await refreshIdentifiers(tx, ctx.tenantId, current.id, policy, false) : null;
   const { row, state } = await loadContactState(tx, ctx.tenantId, current.id);
   const comment = overrideComment(policy, duplicateOf);

@@ -97,7 +97,7 @@ export function registerPropRoutes(parent: FastifyInstance, deps: Deps): void {
         checkIfMatch(request, contact.version);
         const before = await currentProps(tx, ctx.tenantId, id);
         const upserts = propUpserts(request.body);
-        const changed = await upsertProps(tx, ctx.tenantId, id, upserts, upserts.map(() => ulid(at.getTime())), ctx.userId, at);
+        const changed = (await upsertProps(tx, ctx.tenantId, id, upserts, upserts.map(() => ulid(at.getTime())), ctx.userId, at)).length;
         // Writing the same values again changes nothing: no audit entry, ETag unchanged.
         if (changed === 0) return { props: before, version: contact.version };
         return { props: await recordPropsChange(tx, ctx, contact, 'update', before, at, policy), version: contact.version + 1 };

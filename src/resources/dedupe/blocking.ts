@@ -3,7 +3,7 @@ import type { Executor } from '../../db/index.js';
 import { analyzeIdentifiers, blockingPans, identifierKind, normalizeIdentifier } from '../../dedupe/identifiers.js';
 import { nameKey, phoneticKey } from '../../dedupe/names.js';
 import { propsOf } from '../contacts/contacts.queries.js';
-import { findPanHolder, lockPans, pansOf, replaceMatchKeys } from './match-keys.queries.js';
+import { findPanHolder, insertMatchKeys, lockPans, pansOf, replaceMatchKeys } from './match-keys.queries.js';
 
 /** `?on_duplicate=allow&reason=…`: skip duplicate blocking, recorded in the audit entry. */
 export interface DuplicatePolicy {
@@ -68,6 +68,19 @@ export async function refreshIdentifiers(tx: Executor, tenantId: string, contact
   const { keys } = analyzeIdentifiers(props);
   await replaceMatchKeys(tx, tenantId, contactId, keys);
   return enforce(tx, tenantId, contactId, blockingPans(keys).filter((p) => !before.has(p)), policy);
+}
+
+/** For a contact just inserted with these props: it has no keys yet, so nothing to read or delete. */
+export async function indexNewContactIdentifiers(
+  tx: Executor,
+  tenantId: string,
+  contactId: string,
+  props: readonly { key: string; value: string }[],
+  policy: DuplicatePolicy,
+): Promise<string | null> {
+  const { keys } = analyzeIdentifiers(props);
+  if (keys.length > 0) await insertMatchKeys(tx, tenantId, contactId, keys);
+  return enforce(tx, tenantId, contactId, blockingPans(keys), policy);
 }
 
 /** Restoring a contact whose PAN is now held by another live contact is blocked too. */

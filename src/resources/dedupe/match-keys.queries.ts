@@ -4,7 +4,10 @@ import type { MatchKey } from '../../dedupe/identifiers.js';
 /** Replaces a contact's match keys with the given set (called whenever its props change). */
 export async function replaceMatchKeys(tx: Executor, tenantId: string, contactId: string, keys: readonly MatchKey[]): Promise<void> {
   await tx.query('DELETE FROM contact_match_keys WHERE tenant_id = $1 AND contact_id = $2', [tenantId, contactId]);
-  if (keys.length === 0) return;
+  if (keys.length > 0) await insertMatchKeys(tx, tenantId, contactId, keys);
+}
+
+export async function insertMatchKeys(tx: Executor, tenantId: string, contactId: string, keys: readonly MatchKey[]): Promise<void> {
   await tx.query(
     `INSERT INTO contact_match_keys (tenant_id, contact_id, kind, value, prop_key, via)
      SELECT $1, $2, k.kind, k.value, k.prop_key, k.via FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) AS k(kind, value, prop_key, via)
