@@ -7,6 +7,8 @@ import { purgeExpiredIdempotencyKeys } from './http/idempotency.js';
 
 /** How often expired idempotency keys (older than 24 h) are deleted. */
 const IDEMPOTENCY_PURGE_INTERVAL_MS = 15 * 60_000;
+/** In-flight requests get this long to finish after SIGTERM (inside Kubernetes' default 30 s grace). */
+const SHUTDOWN_TIMEOUT_MS = 25_000;
 
 export interface Running {
   app: FastifyInstance;
@@ -20,12 +22,30 @@ export function resolveDevSecret(config: Config): { secret: string; created: boo
   return loadOrCreateDevSecret(config.dataDir);
 }
 
-function loggerOptions(config: Config) {
+const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/i;
+
+/**
+ * The path as logged: the route's pattern with well-formed ids filled in. Anything else a client
+ * put in the path (a PAN or a mobile instead of an id) stays out of the log; so does the path of a
+ * request that matched no route.
+ */
+export function loggablePath(req: { url: string; routeOptions?: { url?: string } }): string {
+  const pattern = req.routeOptions?.url;
+  if (!pattern) return '(no route)';
+  const actual = req.url.split('?')[0]!.split('/');
+  return pattern
+    .split('/')
+    .map((seg, i) => (seg.startsWith(':') && ULID.test(actual[i] ?? '') ? actual[i] : seg))
+    .join('/');
+}
+
+/** The production logger options (exported so tests log exactly as the server does). */
+export function loggerOptions(config: Config) {
   return {
     level: config.logLevel,
     // Never log query strings (search terms can be PANs or mobiles), bodies or auth headers.
     serializers: {
-      req: (req: { method: string; url: string; id: string }) => ({ method: req.method, path: req.url.split('?')[0], id: req.id }),
+      req: (req: { method: string; url: string; id: string; routeOptions?: { url?: string } }) => ({ method: req.method, path: loggablePath(req), id: req.id }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
   };
@@ -62,7 +82,16 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   const close = () =>
     (closing ??= (async () => {
       clearInterval(purgeTimer);
-      await app.close(); // stops accepting, lets in-flight requests finish
+      // app.close() stops accepting and lets in-flight requests finish. Fastify closes idle
+      // keep-alive connections once, when closing starts; a connection busy at that moment turns
+      // idle after its response and would hold close() open for the whole keep-alive timeout
+      // (72 s), so idle connections are swept until the server is closed.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(sweep);
+      }
       await db.close();
     })());
   return { app, db, close };
@@ -73,6 +102,11 @@ export async function serveForever(config?: Config): Promise<void> {
   const running = await startServer(config);
   const stop = (signal: string) => {
     running.app.log.info({ signal }, 'shutting down');
+    // A request stuck past every database timeout must not keep the process from exiting.
+    setTimeout(() => {
+      running.app.log.error({ timeoutMs: SHUTDOWN_TIMEOUT_MS }, 'graceful shutdown timed out');
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS).unref();
     running
       .close()
       .then(() => process.exit(0))

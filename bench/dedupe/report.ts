@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { execSync } from 'node:child_process';
 import { POSSIBLE_THRESHOLD, PROBABLE_THRESHOLD } from '../../src/dedupe/score.js';
-import { NAME_CANDIDATES, TRIGRAM_THRESHOLD } from '../../src/resources/dedupe/dedupe.queries.js';
+import { NAME_CANDIDATES, PINCODE_CANDIDATES, PINCODE_NAME_SIMILARITY } from '../../src/resources/dedupe/dedupe.queries.js';
 import { BLOCK_MAX, SCAN_BATCH, WINDOW } from '../../src/resources/dedupe/scan.js';
 import type { Accuracy, ScanAccuracy } from './accuracy.js';
 
@@ -120,7 +120,7 @@ function section(r: Results): string {
     `| create throughput, blocking on ÷ off | ${q.createBlockingOverPlain.toFixed(2)} | ≥ 0.7 | ${verdict(q.createBlockingOverPlain >= 0.7)} |`,
     `| scan large ÷ scan small (${(r.scan.large.contacts / r.scan.small.contacts).toFixed(0)}× the contacts) | ${q.scanLargeOverSmall.toFixed(2)} | ≤ 12 | ${verdict(q.scanLargeOverSmall <= 12)} |`,
     '',
-    `Precision/recall of POST /contacts/dedupe/ (thresholds: exact = identical PAN; probable ≥ ${PROBABLE_THRESHOLD}; possible ≥ ${POSSIBLE_THRESHOLD}; trigram blocking ≥ ${TRIGRAM_THRESHOLD}, ${NAME_CANDIDATES} candidates per name pass). ` +
+    `Precision/recall of POST /contacts/dedupe/ (thresholds: exact = identical PAN; probable ≥ ${PROBABLE_THRESHOLD}; possible ≥ ${POSSIBLE_THRESHOLD}; blocking: shared identifiers, phonetic block ∩ pincode, trigram similarity ≥ ${PINCODE_NAME_SIMILARITY} among the ${PINCODE_CANDIDATES} most recent contacts per pincode, ${NAME_CANDIDATES} phonetic-block members). ` +
       'Each query is a duplicate record; a hit is its original at band probable or better; a false positive is any other result at band ≥ probable that is not a record of the same base person (the query record itself excluded). "Scorer ceiling" is the recall the pure scorer reaches on the same pairs with perfect blocking.',
     '',
     '| tenant | queries | recall | precision | twin only possible | twin not returned | scorer ceiling |',

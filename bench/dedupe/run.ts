@@ -28,7 +28,7 @@ const HELP = `Usage: npm run bench:dedupe -- [options]
   --scan-small <n>    contacts in the tenant for the small scan (default size/10; reuses the small
                       tenant when equal)
   --duration <s>      seconds per measured run (default 15; --quick 6)
-  --rounds <n>        rounds, scenarios interleaved (default 2; --quick 1)
+  --rounds <n>        rounds, scenarios interleaved (default 3; --quick 1)
   --latency-connections <n>   concurrency of the latency runs (default 2)
   --create-connections <n>    concurrency of the create-throughput runs (default 8)
   --accuracy <n>      labelled pairs queried in the large tenant (default 2000)
@@ -61,7 +61,7 @@ const SIZE = num(args.size, quick ? 100_000 : 1_000_000);
 const SMALL = num(args.small, 10_000);
 const SCAN_SMALL = num(args['scan-small'], Math.round(SIZE / 10));
 const DURATION = num(args.duration, quick ? 6 : 15);
-const ROUNDS = num(args.rounds, quick ? 1 : 2);
+const ROUNDS = num(args.rounds, quick ? 1 : 3);
 const LAT_CONN = num(args['latency-connections'], 2);
 const CREATE_CONN = num(args['create-connections'], 8);
 const ACCURACY_N = num(args.accuracy, 2000);
@@ -101,7 +101,7 @@ async function prepareDatabase(): Promise<{ url: string; tenants: { big: SeededT
       let last = 0;
       seeded.push(
         await seedTenant(c, spec, (done) => {
-          if (done - last >= 100_000 || done === spec.size) {
+          if (done - last >= 100_000 || (done === spec.size && done !== last)) {
             last = done;
             log(`seed ${spec.tenant}: ${done}/${spec.size}`);
           }
@@ -223,7 +223,7 @@ async function main(): Promise<void> {
 
   const measured = Object.fromEntries([...runs].map(([k, v]) => [k, summarize(v)])) as Record<string, Measured>;
   writeResults({
-    command: `npm run bench:dedupe --${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}`,
+    command: process.argv.length > 2 ? `npm run bench:dedupe -- ${process.argv.slice(2).join(' ')}` : 'npm run bench:dedupe',
     machineBefore,
     machineAfter: machineFacts(),
     sizes: { large: big.size, small: small.size, scanSmall: scanSmall.size, labelledPairsLarge: big.pairs.length, labelledPairsSmall: small.pairs.length },

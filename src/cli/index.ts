@@ -30,7 +30,8 @@ Run "contact-registry <command> --help" for a command's options.`,
     'one cluster per JSON line ({"cluster","size","contacts":[{"id","ref_id","name"}],"pairs":[{"a","b","score","band","reasons"}]})\n' +
     'or CSV rows (cluster,contact_id,ref_id,name,best_score,band) to --out (default stdout).\n' +
     'Pairs are scored like POST /contacts/dedupe/; --min-band (default probable) is the weakest band that links a pair.\n' +
-    'Blocking keeps it near-linear: shared PAN/mobile/email keys and equal phonetic name keys only.\n' +
+    'Blocking keeps it near-linear: shared PAN, mobile, email (and CIN, passport, voter id) values, and equal\n' +
+    'phonetic name keys that also share a pincode or Aadhaar last four (all same-sounding names with --min-band possible).\n' +
     'Shows a progress bar on stderr when it is a terminal. Statements may run up to 30 minutes (a batch job).',
 };
 

@@ -41,6 +41,12 @@ export function createPgDatabase(opts: PgOptions): Database {
     async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
       const client = await pool.connect();
       let broken = false;
+      // A connection that drops while checked out fails the pending query and also emits 'error'
+      // on the client; without a listener that event would crash the process.
+      const onError = () => {
+        broken = true;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await fn({
@@ -57,6 +63,7 @@ export function createPgDatabase(opts: PgOptions): Database {
         }
         throw err;
       } finally {
+        client.off('error', onError);
         client.release(broken);
       }
     },

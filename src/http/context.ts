@@ -31,7 +31,7 @@ export function registerAuth(app: FastifyInstance, verify: TokenVerifier, public
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const url = request.routeOptions.url;
     // Unknown routes fall through to the 404 handler; public routes need no token.
-    if (!url || url.startsWith('/history') || request.routeOptions.config?.public || publicPrefixes.some((p) => url.startsWith(p))) return;
+    if (!url || request.routeOptions.config?.public || publicPrefixes.some((p) => url.startsWith(p))) return;
     const header = request.headers.authorization;
     const match = header ? BEARER.exec(header) : null;
     if (!match) throw new AppError('unauthorized', 'A bearer token is required.');

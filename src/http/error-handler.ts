@@ -60,19 +60,22 @@ export function validationErrors(validation: AjvError[]): FieldErrors {
 }
 
 const NULL_BRANCH = 'Must be of type null.';
+const isTypeMessage = (m: string) => m.startsWith('Must be of type ');
 
 /**
  * The null branch of a nullable union (`ref_id`, an optional action body) fails for every non-null
- * value; its message only misleads when the other branch already explains the problem at the same
- * field or inside it (`{"comment": 5}` is about `comment`, not "the body must be null").
+ * value. Next to another type error it is useful ("string", "null": either will do); it only
+ * misleads when the value had the other branch's type and failed inside it: a pattern at the same
+ * field, or an error deeper down (`{"comment": 5}` is about `comment`, not "the body must be null").
  */
 function dropNullBranchNoise(errors: FieldErrors): void {
   const keys = Object.keys(errors);
   for (const k of keys) {
     const msgs = errors[k]!;
     if (!msgs.includes(NULL_BRANCH)) continue;
-    const explained = msgs.length > 1 || keys.some((o) => o !== k && (k === 'non_field_errors' || o.startsWith(`${k}.`)));
-    if (!explained) continue;
+    const deeper = keys.some((o) => o !== k && (k === 'non_field_errors' || o.startsWith(`${k}.`)));
+    const failedInside = deeper || msgs.some((m) => !isTypeMessage(m));
+    if (!failedInside) continue;
     const rest = msgs.filter((m) => m !== NULL_BRANCH);
     if (rest.length > 0) errors[k] = rest;
     else delete errors[k];
@@ -126,12 +129,48 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, appErr
   return reply.code(appErr.status).type('application/problem+json').send(JSON.stringify(doc));
 }
 
+/**
+ * Errors the router raises before any route or hook runs (Fastify's `frameworkErrors`): a path
+ * with an invalid percent-encoding or a parameter longer than the router allows. Such a segment
+ * can only be an id that is not well-formed, so the answer is 404 (CONTRACT §1), as a problem
+ * document like every other error, with the request id the onRequest hook would have set.
+ */
+export function handleFrameworkError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  reply.header('x-request-id', request.id);
+  reply.header('x-content-type-options', 'nosniff');
+  const notFound = err.code === 'FST_ERR_BAD_URL' || err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  return sendProblem(request, reply, notFound ? new AppError('not_found', 'Not found.') : new AppError('internal', 'An unexpected error occurred.', { cause: err }));
+}
+
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+/** Fields of a database error that name the schema, never the data. */
+const DB_ERROR_FIELDS = ['code', 'severity', 'schema', 'table', 'column', 'dataType', 'constraint', 'routine'] as const;
+
+/**
+ * What may be logged of an error (CONTRACT §7: no PII in logs). Database errors quote values in
+ * their message, detail and where text ("cannot store contact <name>", "Failing row contains
+ * (…)"), and the PGlite driver attaches the query parameters: only the SQLSTATE, the schema
+ * coordinates and the stack frames (without the message line) are kept.
+ */
+export function loggableError(err: unknown): Record<string, unknown> {
+  if (!(err instanceof Error)) return { type: typeof err };
+  const e = err as Error & Record<string, unknown>;
+  const frames = (e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).join('\n');
+  if (typeof e.code === 'string' && SQLSTATE.test(e.code) && ('severity' in e || 'routine' in e)) {
+    const out: Record<string, unknown> = { type: 'DatabaseError' };
+    for (const f of DB_ERROR_FIELDS) if (typeof e[f] === 'string') out[f] = e[f];
+    out.stack = frames;
+    return out;
+  }
+  return { type: e.name, message: e.message, code: typeof e.code === 'string' ? e.code : undefined, stack: frames };
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const appErr = safeToAppError(err);
     if (appErr.status >= 500) {
       // Logged by code and cause only; request bodies (PII) are never logged.
-      request.log.error({ err: appErr.cause ?? err, code: appErr.code }, 'request failed');
+      request.log.error({ err: loggableError(appErr.cause ?? err), code: appErr.code }, 'request failed');
     }
     return sendProblem(request, reply, appErr);
   });

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from
 import { ulid } from '../ids.js';
 import { AppError, fieldError } from '../errors/index.js';
 import type { Database, Executor } from '../db/index.js';
+import { loggableError } from './error-handler.js';
 
 // Idempotency keys (CONTRACT §6b), after Stripe: a client may send `Idempotency-Key` on every POST
 // and on the PUT actions. The first request claims the key (tenant-scoped) before its handler runs;
@@ -273,7 +274,7 @@ export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptio
     } catch (err) {
       // The response itself is fine; only its record failed. Release the claim if possible so
       // the key does not stay blocked; otherwise the lease frees it.
-      request.log.warn({ err, code: 'idempotency_store_failed' }, 'could not store the idempotent response');
+      request.log.warn({ err: loggableError(err), code: 'idempotency_store_failed' }, 'could not store the idempotent response');
       await db
         .query('DELETE FROM idempotency_keys WHERE tenant_id = $1 AND key = $2 AND claim_id = $3', [claim.tenantId, claim.key, claim.claimId])
         .catch(() => {});

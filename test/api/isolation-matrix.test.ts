@@ -342,7 +342,6 @@ describeEngines(
       for (const route of protectedRoutes()) {
         const url = fillPath(route, a);
         const what = `${route.method} ${route.url} as tenant B`;
-        if (process.env.ISO_DEBUG) console.error('>>', what);
         const res = await send(app, route.method, url, authB, bodyFor(route, a, b));
         assert.ok(res.status < 500, `${what}: ${res.status} ${res.text}`);
         if (route.params.length > 0) {

@@ -1,54 +1,84 @@
-import type { Engine, Executor } from '../../db/index.js';
+import type { Executor } from '../../db/index.js';
 import type { MatchKey } from '../../dedupe/identifiers.js';
+import type { ContactRow } from '../contacts/contacts.queries.js';
 
-/** How many contacts each blocking pass may contribute; scoring happens in code on the union. */
-export const NAME_CANDIDATES = 100;
-/** Trigram similarity (pg_trgm) a name key needs to be a candidate at all. */
-export const TRIGRAM_THRESHOLD = 0.5;
+/** How many members of the candidate's phonetic block are taken when nothing else ties them to it. */
+export const NAME_CANDIDATES = 20;
+/** How many contacts (the most recent) of each candidate pincode are examined for a similar name. */
+export const PINCODE_CANDIDATES = 300;
+/** Trigram similarity (pg_trgm similarity()) a name key needs in the pincode pass. */
+export const PINCODE_NAME_SIMILARITY = 0.5;
 
 export interface CandidateQuery {
   keys: readonly MatchKey[];
   nameKey: string;
   phonetic: string;
+  /** The candidate's pincodes, as given and normalized (stored values are compared as written). */
+  pincodes: readonly string[];
+}
+
+/** A candidate contact with what scoring needs: its props as [id, key, value] (sorted by key) and its pincodes. */
+export interface CandidateRow extends ContactRow {
+  props_kv: [string, string, string][];
+  pincodes: string[];
 }
 
 /**
- * Candidate contact ids by blocking, never by scanning the tenant: (1) any shared normalized
- * identifier, (2) the same phonetic name key, (3) trigram-similar name keys (GIN index). Must run
- * in a transaction: the trigram threshold is set for it only.
+ * Candidates by blocking, never by scanning the tenant, each pass an index lookup with bounded
+ * output (migrations 0003 and 0005):
+ *   1. any shared normalized identifier (contact_match_keys; Aadhaar is left out by the caller);
+ *   2. the same phonetic name key AND a shared pincode (index-only scans of both, intersected);
+ *   3. a similar name (trigram similarity ≥ PINCODE_NAME_SIMILARITY) among the most recent
+ *      PINCODE_CANDIDATES contacts of each of the candidate's pincodes: spellings whose phonetic
+ *      key differs (typos) but that share an address;
+ *   4. up to NAME_CANDIDATES members of the phonetic block (the most recent), for name-only
+ *      (`possible`) matches.
+ * Why not a tenant-wide trigram search: at 1M contacts a common name ("Rahul Sharma") matches
+ * tens of thousands of rows through the trigram index, 50–500 ms per query. And it adds nothing
+ * that can be `probable`: with the weights in weights.ts an identical name and type alone stay
+ * below the probable threshold, so a probable match always shares an identifier (pass 1) or a
+ * pincode (passes 2–3), or Aadhaar digits (rare; pass 4 when the name sounds the same).
  *
- * PGlite 0.5's pg_trgm hangs its backend on the `%` operator (similarity() and `<->` work), so on
- * the embedded engine the same condition is written as similarity() >= threshold — unindexed,
- * which is acceptable at embedded (development) scale.
+ * One statement returns the contact rows with their props and pincodes (one round trip, no
+ * transaction). Only similarity() is used, never `%`: PGlite 0.5's pg_trgm hangs on `%`.
  */
-export async function findCandidateIds(tx: Executor, engine: Engine, tenantId: string, q: CandidateQuery): Promise<string[]> {
-  let trigramMatch = `similarity(c.name_key, $5) >= ${TRIGRAM_THRESHOLD}`;
-  if (engine === 'postgres') {
-    await tx.query(`SELECT set_config('pg_trgm.similarity_threshold', $1, true)`, [String(TRIGRAM_THRESHOLD)]);
-    trigramMatch = 'c.name_key % $5';
-  }
-  const res = await tx.query<{ id: string }>(
-    `SELECT mk.contact_id AS id FROM contact_match_keys mk
-       JOIN unnest($2::text[], $3::text[]) AS k(kind, value) ON mk.kind = k.kind AND mk.value = k.value
-      WHERE mk.tenant_id = $1
-     UNION
-     (SELECT c.id FROM contacts c WHERE c.tenant_id = $1 AND NOT c.is_deleted AND $4 <> '' AND c.name_phonetic = $4 LIMIT ${NAME_CANDIDATES})
-     UNION
-     (SELECT c.id FROM contacts c WHERE c.tenant_id = $1 AND NOT c.is_deleted AND $5 <> '' AND ${trigramMatch}
-       ORDER BY similarity(c.name_key, $5) DESC LIMIT ${NAME_CANDIDATES})`,
-    [tenantId, q.keys.map((k) => k.kind), q.keys.map((k) => k.value), q.phonetic, q.nameKey],
+export async function findCandidates(db: Executor, tenantId: string, q: CandidateQuery): Promise<CandidateRow[]> {
+  const res = await db.query<CandidateRow>(
+    `WITH ids AS (
+       SELECT mk.contact_id AS id FROM contact_match_keys mk
+         JOIN unnest($2::text[], $3::text[]) AS k(kind, value) ON mk.kind = k.kind AND mk.value = k.value
+        WHERE mk.tenant_id = $1
+       UNION
+       (SELECT c.id FROM contacts c WHERE c.tenant_id = $1 AND NOT c.is_deleted AND $4 <> '' AND c.name_phonetic = $4
+        INTERSECT
+        SELECT a.contact_id FROM contact_addresses a
+         WHERE a.tenant_id = $1 AND NOT a.is_deleted AND a.pincode IS NOT NULL AND a.pincode = ANY($6::text[]))
+       UNION
+       SELECT c.id FROM (
+           SELECT p.contact_id FROM unnest($6::text[]) AS pin(value)
+             CROSS JOIN LATERAL (
+               SELECT a.contact_id FROM contact_addresses a
+                WHERE a.tenant_id = $1 AND NOT a.is_deleted AND a.pincode IS NOT NULL AND a.pincode = pin.value
+                ORDER BY a.contact_id DESC LIMIT ${PINCODE_CANDIDATES}) p
+         ) a
+         JOIN contacts c ON c.tenant_id = $1 AND c.id = a.contact_id AND NOT c.is_deleted
+        WHERE $5 <> '' AND similarity(c.name_key, $5) >= ${PINCODE_NAME_SIMILARITY}
+       UNION
+       (SELECT c.id FROM contacts c WHERE c.tenant_id = $1 AND NOT c.is_deleted AND $4 <> '' AND c.name_phonetic = $4
+         ORDER BY c.id DESC LIMIT ${NAME_CANDIDATES})
+     )
+     SELECT c.tenant_id, c.id, c.namespace_id, n.name AS namespace_name, c.name, c.status, c.type, c.ref_id,
+            c.tags, c.refs, c.rm_id, c.branch_id, c.approval_status, c.approval_comment, c.approval_by, c.approval_at,
+            c.is_deleted, c.deleted_at, c.version, c.created_at, c.created_by, c.updated_at, c.updated_by,
+            ARRAY(SELECT ARRAY[p.id, p.key, p.value] FROM contact_props p
+                   WHERE p.tenant_id = c.tenant_id AND p.contact_id = c.id ORDER BY p.key COLLATE "C") AS props_kv,
+            ARRAY(SELECT a.pincode FROM contact_addresses a
+                   WHERE a.tenant_id = c.tenant_id AND a.contact_id = c.id AND NOT a.is_deleted AND a.pincode IS NOT NULL) AS pincodes
+       FROM ids JOIN contacts c ON c.tenant_id = $1 AND c.id = ids.id AND NOT c.is_deleted
+       JOIN namespaces n ON n.tenant_id = c.tenant_id AND n.id = c.namespace_id`,
+    [tenantId, q.keys.map((k) => k.kind), q.keys.map((k) => k.value), q.phonetic, q.nameKey, q.pincodes],
   );
-  return res.rows.map((r) => r.id);
-}
-
-/** Pincodes of the live addresses of each contact, in one query. */
-export async function pincodesOf(db: Executor, tenantId: string, contactIds: readonly string[]): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
-  if (contactIds.length === 0) return out;
-  const res = await db.query<{ contact_id: string; pincode: string }>(
-    `SELECT contact_id, pincode FROM contact_addresses WHERE tenant_id = $1 AND contact_id = ANY($2) AND NOT is_deleted AND pincode IS NOT NULL`,
-    [tenantId, contactIds],
-  );
-  for (const r of res.rows) out.set(r.contact_id, [...(out.get(r.contact_id) ?? []), r.pincode]);
-  return out;
+  // Props come sorted by key (CONTRACT: props are listed in key order), which gives prop_ids.
+  for (const r of res.rows) r.prop_ids = r.props_kv.map(([id]) => id);
+  return res.rows;
 }

@@ -6,9 +6,9 @@ import { problems } from '../../http/schemas.js';
 import { nameKey, phoneticKey } from '../../dedupe/names.js';
 import { compareMatches, dedupeSubject, prepareSubject, scorePrepared, type ContactType } from '../../dedupe/score.js';
 import { findNamespaceByIdOrName } from '../namespaces/namespaces.queries.js';
-import { findContactsByIds, propsOf, toContact } from '../contacts/contacts.queries.js';
+import { toContact } from '../contacts/contacts.queries.js';
 import { DedupeBody, DedupeResponse } from './dedupe.schema.js';
-import { findCandidateIds, pincodesOf } from './dedupe.queries.js';
+import { findCandidates } from './dedupe.queries.js';
 
 const DEFAULT_LIMIT = 10;
 
@@ -29,9 +29,6 @@ export function registerDedupeRoutes(parent: FastifyInstance, deps: Deps): void 
     async (request) => {
       const body = request.body;
       const tenantId = request.ctx.tenantId;
-      if (body.namespace !== undefined && !(await findNamespaceByIdOrName(db, tenantId, body.namespace))) {
-        throw new AppError('validation_error', `Unknown namespace "${body.namespace}".`, { errors: { namespace: [`Unknown namespace "${body.namespace}".`] } });
-      }
       const type = (body.type ?? null) as ContactType | null;
       const pincodes = (body.addresses ?? []).map((a) => a.pincode).filter((p): p is string => typeof p === 'string');
       const subject = dedupeSubject({ name: body.name, type, props: body.props ?? [], pincodes });
@@ -40,17 +37,22 @@ export function registerDedupeRoutes(parent: FastifyInstance, deps: Deps): void 
       const keys = subject.identifiers.keys.filter((k) => k.kind !== 'aadhaar');
       const nameType = type ?? 'individual';
 
-      const rows = await db.transaction(async (tx) => {
-        const ids = await findCandidateIds(tx, db.engine, tenantId, { keys, nameKey: nameKey(body.name, nameType), phonetic: phoneticKey(body.name, nameType) });
-        return findContactsByIds(tx, tenantId, ids);
-      });
-      const ids = rows.map((r) => r.id);
-      const [props, pins] = await Promise.all([propsOf(db, tenantId, ids), pincodesOf(db, tenantId, ids)]);
+      // Pincodes as written and as the scorer normalizes them (stored values are compared as written).
+      const pins = [...new Set([...pincodes.map((p) => p.trim()), ...candidate.pincodes])].filter((p) => p !== '');
+      // The namespace is only validated (matching is tenant-wide): both queries run at once.
+      const [namespaceOk, rows] = await Promise.all([
+        body.namespace === undefined ? true : findNamespaceByIdOrName(db, tenantId, body.namespace).then((ns) => ns !== undefined),
+        findCandidates(db, tenantId, { keys, nameKey: nameKey(body.name, nameType), phonetic: phoneticKey(body.name, nameType), pincodes: pins }),
+      ]);
+      if (!namespaceOk) {
+        throw new AppError('validation_error', `Unknown namespace "${body.namespace}".`, { errors: { namespace: [`Unknown namespace "${body.namespace}".`] } });
+      }
 
       const minScore = body.min_score ?? 0;
       const matches = rows
         .map((row) => {
-          const existing = prepareSubject(dedupeSubject({ name: row.name, type: row.type, props: props.get(row.id) ?? [], pincodes: pins.get(row.id) ?? [] }));
+          const props = row.props_kv.map(([, key, value]) => ({ key, value }));
+          const existing = prepareSubject(dedupeSubject({ name: row.name, type: row.type, props, pincodes: row.pincodes }));
           return { row, result: scorePrepared(candidate, existing) };
         })
         .filter((m) => m.result.band !== null && m.result.score >= minScore)

@@ -58,7 +58,7 @@ export function progressBar(stream: NodeJS.WriteStream): ((p: ScanProgress) => v
     const frac = p.total > 0 ? Math.min(1, p.done / p.total) : 1;
     const width = 30;
     const filled = Math.round(frac * width);
-    const what = p.phase === 'names' ? 'contacts' : p.phase === 'exact' ? 'PAN groups' : 'mobile/email groups';
+    const what = p.phase === 'names' ? 'contacts' : p.phase === 'exact' ? 'PAN groups' : 'identifier groups';
     stream.write(`\r\x1b[K${p.phase.padEnd(6)} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(frac * 100).toFixed(0)}% ${p.done}/${p.total} ${what}, ${p.pairs} pairs, ${secs}s`);
   };
 }

@@ -39,8 +39,9 @@ export async function countContacts(db: Executor, scope: ScanScope): Promise<num
 /**
  * The next page of contacts in (name_phonetic, id) order after the keyset `after`. Contacts with
  * an empty phonetic key (names without letters or digits) form no block and are skipped, as in the
- * dedupe endpoint. The keyset is spelled `ph >= $a AND (ph > $a OR id > $b)` so that the leading
- * inequality is an index condition on contacts_name_phonetic_idx (tenant_id, name_phonetic).
+ * dedupe endpoint. The keyset is spelled `ph >= $a AND (ph > $a OR id > $b)`: the leading
+ * inequality is an index condition on contacts_name_phonetic_idx (tenant_id, name_phonetic, id),
+ * whose order is the requested one (migration 0005), so each page reads only its own rows.
  */
 export async function contactPage(db: Executor, scope: ScanScope, after: { phonetic: string; id: string } | null, limit: number): Promise<ScanRow[]> {
   const p = new Params();
@@ -93,6 +94,22 @@ export async function scanPropsOf(db: Executor, tenantId: string, ids: readonly 
     const list = out.get(r.contact_id);
     if (list) list.push({ key: r.key, value: r.value });
     else out.set(r.contact_id, [{ key: r.key, value: r.value }]);
+  }
+  return out;
+}
+
+/** Aadhaar last four digits of each contact, from its match keys (an index-only lookup). */
+export async function scanAadhaarOf(db: Executor, tenantId: string, ids: readonly string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (ids.length === 0) return out;
+  const res = await db.query<{ contact_id: string; value: string }>(
+    `SELECT contact_id, value FROM contact_match_keys WHERE tenant_id = $1 AND kind = 'aadhaar' AND contact_id = ANY($2)`,
+    [tenantId, ids],
+  );
+  for (const r of res.rows) {
+    const list = out.get(r.contact_id);
+    if (list) list.push(r.value);
+    else out.set(r.contact_id, [r.value]);
   }
   return out;
 }

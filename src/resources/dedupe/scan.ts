@@ -12,7 +12,8 @@
  *      ≥ 2 live contacts (catches transliterations whose phonetic keys differ, e.g. "Mohd Iqbal" /
  *      "Mohammed Ikbal").
  * Blocks are bounded (pairsOfBlock splits large ones) so the work per contact stays bounded.
- * Props and pincodes are loaded per batch, one query each. Pairs at `minBand` or better are joined
+ * Pincodes and Aadhaar fragments are loaded per batch, one query each, and props (one query per
+ * batch) only for the contacts that end up in a pair to score. Pairs at `minBand` or better are joined
  * into clusters by union-find.
  *
  * Known gap (by design, to stay linear): a pair whose only agreeing evidence is a pincode or an
@@ -32,7 +33,18 @@ import {
 } from '../../dedupe/score.js';
 import { PRIOR_LOG2_ODDS, TYPE, nameWeight, oddsToProbability } from '../../dedupe/weights.js';
 import { type ScanCluster, type ScanContact, type ScanPair, DisjointSets, buildClusters } from './scan.clusters.js';
-import { type ScanRow, type ScanScope, contactPage, contactsByIds, countContacts, hasAddressTable, scanPincodesOf, scanPropsOf, sharedKeyGroups } from './scan.queries.js';
+import {
+  type ScanRow,
+  type ScanScope,
+  contactPage,
+  contactsByIds,
+  countContacts,
+  hasAddressTable,
+  scanAadhaarOf,
+  scanPincodesOf,
+  scanPropsOf,
+  sharedKeyGroups,
+} from './scan.queries.js';
 
 export type MinBand = 'probable' | 'possible';
 export { type ScanCluster, type ScanContact, type ScanPair, bestPairs } from './scan.clusters.js';
@@ -84,22 +96,40 @@ const EVIDENCE_KINDS = ['mobile', 'email', 'cin', 'passport', 'voter_id'];
 
 interface Entry {
   row: ScanRow;
-  subject: PreparedSubject;
+  pincodes: string[];
   /** Secondary blocking keys: `pin:<pincode>`, `aadhaar:<last four>`. */
   keys: string[];
+  /** Loaded (with the props) only once the contact is in a pair to score. */
+  subject?: PreparedSubject;
 }
 
 const BAND_RANK: Record<Band, number> = { exact: 0, probable: 1, possible: 2 };
 
-/** Loads name, type, props and pincodes of contacts: one query each, per batch of ids. */
+/** Pincodes as the scorer compares them (prepareSubject): no spaces, six digits. */
+const pinKey = (p: string): string | null => {
+  const v = p.replace(/\s+/g, '');
+  return /^[0-9]{6}$/.test(v) ? `pin:${v}` : null;
+};
+
+/** Pincodes and Aadhaar fragments (the secondary keys) of a batch of contacts: one query each. */
 async function loadEntries(db: Executor, scope: ScanScope, rows: ScanRow[], withPincodes: boolean): Promise<Entry[]> {
   const ids = rows.map((r) => r.id);
-  const [props, pins] = await Promise.all([scanPropsOf(db, scope.tenantId, ids), withPincodes ? scanPincodesOf(db, scope.tenantId, ids) : new Map<string, string[]>()]);
+  const [pins, aadhaar] = await Promise.all([withPincodes ? scanPincodesOf(db, scope.tenantId, ids) : new Map<string, string[]>(), scanAadhaarOf(db, scope.tenantId, ids)]);
   return rows.map((row) => {
-    const subject = prepareSubject(dedupeSubject({ name: row.name, type: row.type, props: props.get(row.id) ?? [], pincodes: pins.get(row.id) ?? [] }));
-    const keys = [...[...subject.pincodes].map((p) => `pin:${p}`), ...[...(subject.values.get('aadhaar') ?? [])].map((a) => `aadhaar:${a}`)];
-    return { row, subject, keys };
+    const pincodes = pins.get(row.id) ?? [];
+    const keys = [...pincodes.map(pinKey).filter((k): k is string => k !== null), ...(aadhaar.get(row.id) ?? []).map((a) => `aadhaar:${a}`)];
+    return { row, pincodes, keys };
   });
+}
+
+/** Builds the scoring subjects of entries that have none yet: their props in one query. */
+async function prepareEntries(db: Executor, scope: ScanScope, entries: Iterable<Entry>): Promise<void> {
+  const todo = [...new Set(entries)].filter((e) => e.subject === undefined);
+  if (todo.length === 0) return;
+  const props = await scanPropsOf(db, scope.tenantId, todo.map((e) => e.row.id));
+  for (const e of todo) {
+    e.subject = prepareSubject(dedupeSubject({ name: e.row.name, type: e.row.type, props: props.get(e.row.id) ?? [], pincodes: e.pincodes }));
+  }
 }
 
 /** What a block member offers to pairing: its row (id, name_key) and its secondary keys. */
@@ -180,7 +210,7 @@ export async function dedupeScan(db: Executor, opts: ScanOptions): Promise<{ clu
     const [a, b] = x.row.id < y.row.id ? [x, y] : [y, x];
     stats.pairsScored++;
     // The newer contact (larger ULID) is the candidate, as if it were being created after the older.
-    const r: MatchResult = scorePrepared(b.subject, a.subject);
+    const r: MatchResult = scorePrepared(b.subject!, a.subject!);
     if (r.band === null || BAND_RANK[r.band] > maxRank) return;
     accepted.set(`${a.row.id}|${b.row.id}`, { a: a.row.id, b: b.row.id, score: r.score, band: r.band, reasons: r.reasons });
     for (const e of [a, b]) info.set(e.row.id, { id: e.row.id, ref_id: e.row.ref_id, name: e.row.name });
@@ -200,6 +230,7 @@ export async function dedupeScan(db: Executor, opts: ScanOptions): Promise<{ clu
         i++;
       }
       const entries = await loadEntries(db, scope, await contactsByIds(db, scope, [...ids]), withPincodes);
+      await prepareEntries(db, scope, entries);
       const byId = new Map(entries.map((e) => [e.row.id, e]));
       for (const groupIds of chunk) {
         const members = groupIds.map((id) => byId.get(id)).filter((e): e is Entry => e !== undefined);
@@ -220,19 +251,23 @@ export async function dedupeScan(db: Executor, opts: ScanOptions): Promise<{ clu
   await groupPhase('exact', ['pan']);
 
   // Phase 2: keyset pages in (name_phonetic, id) order. A page ends mid-block, so the last
-  // (possibly incomplete) block is carried over to the next page before it is compared.
+  // (possibly incomplete) block is carried over to the next page before it is compared. Props are
+  // loaded only for the contacts in a pair (at band probable a few percent of them).
   let pending: Entry[] = [];
   let after: { phonetic: string; id: string } | null = null;
   let streamed = 0;
-  const flushBlocks = (upTo: number) => {
+  const flushBlocks = async (upTo: number) => {
+    const pairs: [Entry, Entry][] = [];
     let start = 0;
     for (let i = 1; i <= upTo; i++) {
       if (i < upTo && pending[i]!.row.name_phonetic === pending[start]!.row.name_phonetic) continue;
       const block = pending.slice(start, i);
       stats.blocks++;
-      if (block.length > 1 && pairsOfBlock(block, blockMax, evidenceOnly, score)) stats.splitBlocks++;
+      if (block.length > 1 && pairsOfBlock(block, blockMax, evidenceOnly, (x, y) => pairs.push([x, y]))) stats.splitBlocks++;
       start = i;
     }
+    await prepareEntries(db, scope, pairs.flat());
+    for (const [x, y] of pairs) score(x, y);
   };
   for (;;) {
     const rows = await contactPage(db, scope, after, batch);
@@ -244,12 +279,12 @@ export async function dedupeScan(db: Executor, opts: ScanOptions): Promise<{ clu
     // Everything before the last block of the buffer is complete.
     let cut = pending.length;
     while (cut > 0 && pending[cut - 1]!.row.name_phonetic === last.name_phonetic) cut--;
-    flushBlocks(cut);
+    await flushBlocks(cut);
     pending = pending.slice(cut);
     progress('names', streamed, total);
     if (rows.length < batch) break;
   }
-  flushBlocks(pending.length);
+  await flushBlocks(pending.length);
   pending = [];
 
   await groupPhase('shared', EVIDENCE_KINDS);
