@@ -78,6 +78,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     opts.verifier ??
     createTokenVerifier({ ...config.auth, jwtSecret: config.auth.jwtSecret ?? opts.devSecret ?? null });
   registerAuth(app, verifier, [DOCS_PREFIX]);
+  // Auth binds the tenant to request.log; Fastify writes "request completed" through reply.log.
+  app.addHook('onRequest', async (request, reply) => {
+    reply.log = request.log;
+  });
   // After auth (its key check runs on an authenticated request), before any route.
   registerIdempotency(app, { db });
 

@@ -208,7 +208,7 @@ export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptio
     }
   });
 
-  // Runs after authentication (registered later): the key is checked before the body is.
+  // Registered after registerAuth, so this runs on authenticated requests; before the body is validated.
   app.addHook('onRequest', async (request: FastifyRequest) => {
     if (!request.routeOptions.config?.idempotent) return;
     const key = request.headers[IDEMPOTENCY_HEADER];

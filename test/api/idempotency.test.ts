@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describeEngines, it, type Harness } from '../helpers/engines.js';
 import { assertFieldErrors, assertProblem, createContact, createNamespace, newCaller, uniqueName, type Caller } from '../helpers/api.js';
 import { bodyHash, purgeExpiredIdempotencyKeys } from '../../src/http/idempotency.js';
+import { buildApp } from '../../src/app.js';
 
 // CONTRACT §6b: Idempotency-Key on every POST and on the PUT actions, Stripe semantics.
 
@@ -214,6 +215,30 @@ describeEngines('idempotency keys', (h) => {
     const longest = await c.req('POST', '/contacts/', { body: { name: 'Key Test', namespace: ns, type: 'individual' }, headers: { [KEY]: '~'.repeat(255) } });
     assert.equal(longest.status, 201, longest.text);
     assert.equal(await contactCount(h(), c.tenant), 1);
+  });
+
+  it('a rate-limited (429) attempt is not stored: the key executes once the limit allows', async () => {
+    const { c, ns } = await setup(h());
+    const limited = await buildApp({ config: { ...h().config, rateLimitPerMinute: 1 }, db: h().db });
+    await limited.ready();
+    try {
+      const send = (key: string, name: string) =>
+        limited.inject({
+          method: 'POST',
+          url: '/contacts/',
+          headers: { authorization: `Bearer ${c.token}`, 'content-type': 'application/json', [KEY]: key },
+          payload: JSON.stringify({ name, type: 'individual', namespace: ns }),
+        });
+      assert.equal((await send('first', 'Limited One')).statusCode, 201);
+      const refused = await send('second', 'Limited Two');
+      assert.equal(refused.statusCode, 429, refused.body);
+      assert.equal(await keyRow(h(), c.tenant, 'second'), undefined, 'a 429 must not be stored');
+    } finally {
+      await limited.close();
+    }
+    const later = await c.req('POST', '/contacts/', { body: { name: 'Limited Two', type: 'individual', namespace: ns }, headers: { [KEY]: 'second' } });
+    assert.equal(later.status, 201, later.text);
+    assert.equal(later.headers['idempotent-replayed'], undefined);
   });
 
   it('is ignored on GET and PATCH, and documented in OpenAPI on POST and the PUT actions', async () => {

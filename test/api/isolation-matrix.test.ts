@@ -320,7 +320,7 @@ describeEngines(
       assert.deepEqual([...new Set(pub)].sort(), ['/healthz', '/openapi.json', '/readyz']);
     });
 
-    it('every protected route × every kind of bad credential → 401, nothing written', async () => {
+    it('every protected route × every kind of bad credential → 401, nothing written', async (t) => {
       const before = await snapshot(h(), null);
       const creds = await badCredentials(a.tenant);
       let n = 0;
@@ -333,6 +333,7 @@ describeEngines(
         }
       }
       assert.ok(n >= 35 * creds.length);
+      t.diagnostic(`${protectedRoutes().length} protected routes × ${creds.length} bad credentials = ${n} requests, all 401`);
       assert.equal(await snapshot(h(), null), before, 'a refused request wrote rows');
     });
 

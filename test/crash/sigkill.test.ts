@@ -45,11 +45,12 @@ pgTest(
     const { url, drop } = await createPgTestDatabase();
     const port = await freePort();
     let server = await startServer(url, port);
-    let db: ReturnType<typeof createPgDatabase> | undefined;
+    // A pool connects lazily: nothing touches the database before the restart.
+    const db = createPgDatabase({ connectionString: url, max: 2, statementTimeoutMs: 10_000, connectTimeoutMs: 3000 });
     t.after(async () => {
       server.child.kill('SIGKILL');
       await server.exited;
-      await db?.close();
+      await db.close();
       await drop();
     });
     const tenant = `crash${process.pid}`;
@@ -113,7 +114,6 @@ pgTest(
     assert.ok(acks.length >= MIN_ACKS, `only ${acks.length} writes acknowledged before the kill`);
 
     server = await startServer(url, port);
-    db = createPgDatabase({ connectionString: url, max: 2, statementTimeoutMs: 10_000, connectTimeoutMs: 3000 });
 
     // 1. Every acknowledged write is there.
     const rows = new Map(

@@ -43,14 +43,18 @@ export async function countContacts(db: Executor, scope: ScanScope): Promise<num
  * inequality is an index condition on contacts_name_phonetic_idx (tenant_id, name_phonetic, id),
  * whose order is the requested one (migration 0005), so each page reads only its own rows.
  */
-export async function contactPage(db: Executor, scope: ScanScope, after: { phonetic: string; id: string } | null, limit: number): Promise<ScanRow[]> {
+export async function contactPage(db: Executor, scope: ScanScope, after: { phonetic: string; id: string } | null, limit: number): Promise<ScanRow[]>;
+/** With `keysOnly`, only (id, name_phonetic): an index-only scan, no heap access for a whole tenant. */
+export async function contactPage(db: Executor, scope: ScanScope, after: { phonetic: string; id: string } | null, limit: number, keysOnly: true): Promise<Pick<ScanRow, 'id' | 'name_phonetic'>[]>;
+export async function contactPage(db: Executor, scope: ScanScope, after: { phonetic: string; id: string } | null, limit: number, keysOnly = false): Promise<Pick<ScanRow, 'id' | 'name_phonetic'>[]> {
   const p = new Params();
   let where = `${scopeWhere(p, scope)} AND c.name_phonetic <> ''`;
   if (after !== null) {
     const ph = p.add(after.phonetic);
     where += ` AND c.name_phonetic >= ${ph} AND (c.name_phonetic > ${ph} OR c.id > ${p.add(after.id)})`;
   }
-  const res = await db.query<ScanRow>(`SELECT ${COLUMNS} FROM contacts c WHERE ${where} ORDER BY c.name_phonetic, c.id LIMIT ${p.add(limit)}`, p.values);
+  const columns = keysOnly ? 'c.id, c.name_phonetic' : COLUMNS;
+  const res = await db.query<ScanRow>(`SELECT ${columns} FROM contacts c WHERE ${where} ORDER BY c.name_phonetic, c.id LIMIT ${p.add(limit)}`, p.values);
   return res.rows;
 }
 
@@ -63,23 +67,29 @@ export async function contactsByIds(db: Executor, scope: ScanScope, ids: readonl
 }
 
 /**
- * Groups of ≥ 2 live contacts in scope that share one normalized match key of the given kinds:
- * one GROUP BY over contact_match_keys (kind, value). Members are sorted by id.
+ * Groups of ≥ 2 live contacts in scope that share one normalized match key of the given kinds.
+ * The grouping reads the (tenant_id, kind, value) index in order (no sort of the tenant's keys);
+ * only the members of shared values are then joined to contacts for liveness and scope.
  */
 export async function sharedKeyGroups(db: Executor, scope: ScanScope, kinds: readonly string[]): Promise<{ kind: string; value: string; ids: string[] }[]> {
   const p = new Params();
   const where = scopeWhere(p, scope);
   const res = await db.query<{ kind: string; value: string; ids: string[] }>(
-    `SELECT mk.kind, mk.value, array_agg(DISTINCT mk.contact_id ORDER BY mk.contact_id) AS ids
-       FROM contact_match_keys mk
+    `WITH shared AS MATERIALIZED (
+       SELECT kind, value FROM contact_match_keys WHERE tenant_id = $1 AND kind = ANY(${p.add(kinds)})
+        GROUP BY kind, value HAVING count(*) > 1)
+     SELECT mk.kind, mk.value, array_agg(DISTINCT mk.contact_id) AS ids
+       FROM shared s
+       JOIN contact_match_keys mk ON mk.tenant_id = $1 AND mk.kind = s.kind AND mk.value = s.value
        JOIN contacts c ON c.tenant_id = mk.tenant_id AND c.id = mk.contact_id
-      WHERE mk.tenant_id = ${p.add(scope.tenantId)} AND mk.kind = ANY(${p.add(kinds)}) AND ${where}
+      WHERE ${where}
       GROUP BY mk.kind, mk.value
-     HAVING count(DISTINCT mk.contact_id) > 1
-      ORDER BY mk.kind, mk.value`,
+     HAVING count(DISTINCT mk.contact_id) > 1`,
     p.values,
   );
-  return res.rows;
+  // Deterministic order whatever plan ran: by kind, value; members by id.
+  for (const r of res.rows) r.ids.sort();
+  return res.rows.sort((x, y) => (x.kind < y.kind ? -1 : x.kind > y.kind ? 1 : x.value < y.value ? -1 : x.value > y.value ? 1 : 0));
 }
 
 /** Props (key, value) of each contact, in one query. */

@@ -18,33 +18,14 @@
  *
  * Known gap (by design, to stay linear): a pair whose only agreeing evidence is a pincode or an
  * Aadhaar fragment, and whose names have different phonetic keys (a typo that changes a consonant),
- * is not compared. POST /contacts/dedupe/ still finds it through trigram blocking.
+ * is not compared. POST /contacts/dedupe/ still finds it (similar names at the same pincode).
  */
 import type { Executor } from '../../db/index.js';
-import {
-  type Band,
-  type MatchResult,
-  type PreparedSubject,
-  POSSIBLE_THRESHOLD,
-  PROBABLE_THRESHOLD,
-  dedupeSubject,
-  prepareSubject,
-  scorePrepared,
-} from '../../dedupe/score.js';
+import { type Band, type MatchResult, POSSIBLE_THRESHOLD, PROBABLE_THRESHOLD, scorePrepared } from '../../dedupe/score.js';
 import { PRIOR_LOG2_ODDS, TYPE, nameWeight, oddsToProbability } from '../../dedupe/weights.js';
 import { type ScanCluster, type ScanContact, type ScanPair, DisjointSets, buildClusters } from './scan.clusters.js';
-import {
-  type ScanRow,
-  type ScanScope,
-  contactPage,
-  contactsByIds,
-  countContacts,
-  hasAddressTable,
-  scanAadhaarOf,
-  scanPincodesOf,
-  scanPropsOf,
-  sharedKeyGroups,
-} from './scan.queries.js';
+import { type ScanRow, type ScanScope, contactPage, countContacts, hasAddressTable, sharedKeyGroups } from './scan.queries.js';
+import { type Entry, loadEntries, loadFullEntries, prepareEntries } from './scan.entries.js';
 
 export type MinBand = 'probable' | 'possible';
 export { type ScanCluster, type ScanContact, type ScanPair, bestPairs } from './scan.clusters.js';
@@ -94,43 +75,7 @@ export const NAME_ONLY_MAX = oddsToProbability(PRIOR_LOG2_ODDS + nameWeight(1) +
 /** Identifier kinds whose shared values are the evidence pass (PAN has its own, exact, pass). */
 const EVIDENCE_KINDS = ['mobile', 'email', 'cin', 'passport', 'voter_id'];
 
-interface Entry {
-  row: ScanRow;
-  pincodes: string[];
-  /** Secondary blocking keys: `pin:<pincode>`, `aadhaar:<last four>`. */
-  keys: string[];
-  /** Loaded (with the props) only once the contact is in a pair to score. */
-  subject?: PreparedSubject;
-}
-
 const BAND_RANK: Record<Band, number> = { exact: 0, probable: 1, possible: 2 };
-
-/** Pincodes as the scorer compares them (prepareSubject): no spaces, six digits. */
-const pinKey = (p: string): string | null => {
-  const v = p.replace(/\s+/g, '');
-  return /^[0-9]{6}$/.test(v) ? `pin:${v}` : null;
-};
-
-/** Pincodes and Aadhaar fragments (the secondary keys) of a batch of contacts: one query each. */
-async function loadEntries(db: Executor, scope: ScanScope, rows: ScanRow[], withPincodes: boolean): Promise<Entry[]> {
-  const ids = rows.map((r) => r.id);
-  const [pins, aadhaar] = await Promise.all([withPincodes ? scanPincodesOf(db, scope.tenantId, ids) : new Map<string, string[]>(), scanAadhaarOf(db, scope.tenantId, ids)]);
-  return rows.map((row) => {
-    const pincodes = pins.get(row.id) ?? [];
-    const keys = [...pincodes.map(pinKey).filter((k): k is string => k !== null), ...(aadhaar.get(row.id) ?? []).map((a) => `aadhaar:${a}`)];
-    return { row, pincodes, keys };
-  });
-}
-
-/** Builds the scoring subjects of entries that have none yet: their props in one query. */
-async function prepareEntries(db: Executor, scope: ScanScope, entries: Iterable<Entry>): Promise<void> {
-  const todo = [...new Set(entries)].filter((e) => e.subject === undefined);
-  if (todo.length === 0) return;
-  const props = await scanPropsOf(db, scope.tenantId, todo.map((e) => e.row.id));
-  for (const e of todo) {
-    e.subject = prepareSubject(dedupeSubject({ name: e.row.name, type: e.row.type, props: props.get(e.row.id) ?? [], pincodes: e.pincodes }));
-  }
-}
 
 /** What a block member offers to pairing: its row (id, name_key) and its secondary keys. */
 export interface BlockMember {
@@ -153,7 +98,8 @@ export interface BlockMember {
  * by hundreds) would cost O(k²), so it is split instead:
  *   - members sharing a secondary key are paired (a sub-block over blockMax is itself windowed), and
  *   - a sorted-neighbourhood pass: members sorted by name_key meet their next WINDOW neighbours,
- *     which keeps identical and near-identical spellings together whatever their other fields.
+ *     which keeps identical and near-identical spellings together whatever their other fields
+ *     (at band probable, where names are loaded only for pairs, by id instead).
  * Cost per member: O(blockMax + WINDOW) scorings, so the scan stays linear in the tenant.
  * Returns true when the block was split.
  */
@@ -206,7 +152,7 @@ export async function dedupeScan(db: Executor, opts: ScanOptions): Promise<{ clu
   const progress = (phase: ScanProgress['phase'], done: number, of: number) => opts.onProgress?.({ phase, done, total: of, pairs: accepted.size });
 
   const score = (x: Entry, y: Entry): void => {
-    if (x.row.id === y.row.id) return;
+    if (x.row.id === y.row.id || !x.subject || !y.subject) return;
     const [a, b] = x.row.id < y.row.id ? [x, y] : [y, x];
     stats.pairsScored++;
     // The newer contact (larger ULID) is the candidate, as if it were being created after the older.
@@ -217,22 +163,28 @@ export async function dedupeScan(db: Executor, opts: ScanOptions): Promise<{ clu
     sets.union(a.row.id, b.row.id);
   };
 
-  // Phases 1 and 3: groups sharing an identifier, loaded batch by batch.
+  // Phases 1 and 3: groups sharing an identifier, loaded batch by batch (the next batch loads
+  // while the current one is scored).
   const groupPhase = async (phase: 'exact' | 'shared', kinds: string[]) => {
     const groups = await sharedKeyGroups(db, scope, kinds);
-    let i = 0;
-    while (i < groups.length) {
-      const chunk: string[][] = [];
-      const ids = new Set<string>();
-      while (i < groups.length && (chunk.length === 0 || ids.size + groups[i]!.ids.length <= batch)) {
-        chunk.push(groups[i]!.ids);
-        for (const id of groups[i]!.ids) ids.add(id);
+    const chunks: { groups: string[][]; ids: Set<string>; end: number }[] = [];
+    for (let i = 0; i < groups.length; ) {
+      const chunk = { groups: [] as string[][], ids: new Set<string>(), end: 0 };
+      while (i < groups.length && (chunk.groups.length === 0 || chunk.ids.size + groups[i]!.ids.length <= batch)) {
+        chunk.groups.push(groups[i]!.ids);
+        for (const id of groups[i]!.ids) chunk.ids.add(id);
         i++;
       }
-      const entries = await loadEntries(db, scope, await contactsByIds(db, scope, [...ids]), withPincodes);
-      await prepareEntries(db, scope, entries);
+      chunk.end = i;
+      chunks.push(chunk);
+    }
+    const load = (k: number) => (k < chunks.length ? loadFullEntries(db, scope, [...chunks[k]!.ids], withPincodes) : Promise.resolve([]));
+    let next = load(0);
+    for (let k = 0; k < chunks.length; k++) {
+      const entries = await next;
+      next = load(k + 1);
       const byId = new Map(entries.map((e) => [e.row.id, e]));
-      for (const groupIds of chunk) {
+      for (const groupIds of chunks[k]!.groups) {
         const members = groupIds.map((id) => byId.get(id)).filter((e): e is Entry => e !== undefined);
         if (phase === 'exact' && members.length > EXACT_ALL_PAIRS_MAX) {
           // One PAN already proves the cluster: a star from the oldest member is enough evidence.
@@ -244,7 +196,7 @@ export async function dedupeScan(db: Executor, opts: ScanOptions): Promise<{ clu
         const withNames = members.map((e) => ({ ...e, keys: [...e.keys, `ph:${e.row.name_phonetic}`] }));
         if (pairsOfBlock(withNames, blockMax, false, score)) stats.splitBlocks++;
       }
-      progress(phase, i, groups.length);
+      progress(phase, chunks[k]!.end, groups.length);
     }
   };
 
@@ -254,7 +206,6 @@ export async function dedupeScan(db: Executor, opts: ScanOptions): Promise<{ clu
   // (possibly incomplete) block is carried over to the next page before it is compared. Props are
   // loaded only for the contacts in a pair (at band probable a few percent of them).
   let pending: Entry[] = [];
-  let after: { phonetic: string; id: string } | null = null;
   let streamed = 0;
   const flushBlocks = async (upTo: number) => {
     const pairs: [Entry, Entry][] = [];
@@ -269,12 +220,20 @@ export async function dedupeScan(db: Executor, opts: ScanOptions): Promise<{ clu
     await prepareEntries(db, scope, pairs.flat());
     for (const [x, y] of pairs) score(x, y);
   };
+  // At band probable only contacts that land in a pair need their name and props. The next page
+  // loads while the current one is compared.
+  const fetchPage = async (from: { phonetic: string; id: string } | null) => {
+    const rows: Pick<ScanRow, 'id' | 'name_phonetic'>[] = evidenceOnly ? await contactPage(db, scope, from, batch, true) : await contactPage(db, scope, from, batch);
+    return { rows, entries: await loadEntries(db, scope, rows, withPincodes) };
+  };
+  let next = fetchPage(null);
   for (;;) {
-    const rows = await contactPage(db, scope, after, batch);
+    const { rows, entries } = await next;
     if (rows.length === 0) break;
     const last = rows[rows.length - 1]!;
-    after = { phonetic: last.name_phonetic, id: last.id };
-    pending.push(...(await loadEntries(db, scope, rows, withPincodes)));
+    const more = rows.length === batch;
+    if (more) next = fetchPage({ phonetic: last.name_phonetic, id: last.id });
+    pending.push(...entries);
     streamed += rows.length;
     // Everything before the last block of the buffer is complete.
     let cut = pending.length;
@@ -282,7 +241,7 @@ export async function dedupeScan(db: Executor, opts: ScanOptions): Promise<{ clu
     await flushBlocks(cut);
     pending = pending.slice(cut);
     progress('names', streamed, total);
-    if (rows.length < batch) break;
+    if (!more) break;
   }
   await flushBlocks(pending.length);
   pending = [];
