@@ -192,7 +192,19 @@ export function renderReport(r: Results, log: string): string {
   return L.join('\n');
 }
 
+const DEDUPE_START = '<!-- dedupe:start -->';
+const DEDUPE_END = '<!-- dedupe:end -->';
+
+/** The dedupe benchmark (bench/dedupe) owns its own section of the same file: carried over verbatim. */
+function keptDedupeSection(path: string): string {
+  if (!existsSync(path)) return '';
+  const text = readFileSync(path, 'utf8');
+  const a = text.indexOf(DEDUPE_START);
+  const b = text.indexOf(DEDUPE_END);
+  return a >= 0 && b > a ? text.slice(a, b + DEDUPE_END.length) + '\n' : '';
+}
+
 export function writeReport(r: Results, path: string): void {
   writeFileSync('bench/results/latest.json', JSON.stringify(r, null, 2) + '\n');
-  writeFileSync(path, renderReport(r, keptLog(path)));
+  writeFileSync(path, renderReport(r, keptLog(path)) + keptDedupeSection(path));
 }

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { AuditFields, Envelope, ListQueryFields, NullableString, ReadOnlyBodyFields, SoftDeleteFields } from '../../http/schemas.js';
+import { AuditFields, Envelope, JsonObject, ListQueryFields, NullableString, ReadOnlyBodyFields, SoftDeleteFields } from '../../http/schemas.js';
 import { Tags } from '../contacts/contacts.schema.js';
 
 // [crego] field patterns. Crego wrote the city class as `[a-zA-Z\s-.]`, which is invalid under the
@@ -19,9 +19,7 @@ export const Coords = Type.Object(
   },
   { additionalProperties: false, description: 'latitude/longitude in degrees' },
 );
-export const Codes = Type.Record(Type.String(), Type.Unknown(), {
-  description: 'free JSON object (e.g. district or GST state codes), ≤ 8 KiB serialized',
-});
+export const Codes = JsonObject({ description: 'free JSON object (e.g. district or GST state codes), ≤ 8 KiB serialized' });
 
 // Everything but the owner is optional: the contract names only `contact_id` as required, and
 // Crego clients send partial addresses. `null` clears a field.
@@ -62,7 +60,7 @@ export const Address = Type.Object(
     pincode: NullableString,
     country: NullableString,
     coords: Type.Union([Type.Object({ lat: Type.Number(), lng: Type.Number() }), Type.Null()]),
-    codes: Type.Record(Type.String(), Type.Unknown()),
+    codes: JsonObject(),
     tags: Type.Array(Type.String()),
     ...SoftDeleteFields,
   },

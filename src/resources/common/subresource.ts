@@ -1,3 +1,4 @@
+import { checkFreeJson } from '../../http/free-json.js';
 import type { Executor } from '../../db/index.js';
 import type { FieldErrorCollector } from '../../errors/index.js';
 import { normalizeId } from '../../http/ids.js';
@@ -62,11 +63,9 @@ export function filterEnum<T extends string>(
   return raw as T;
 }
 
-/** Free JSON objects (`codes`, `refs`) share the contact `refs` size limit. */
+/** Free JSON objects (`codes`, `refs`) get the contact `refs` checks: depth, size, storable text. */
 export function checkJsonSize(errors: FieldErrorCollector, field: string, value: unknown): void {
-  if (value !== undefined && value !== null && Buffer.byteLength(JSON.stringify(value)) > REFS_MAX_BYTES) {
-    errors.add(field, `Must be at most ${REFS_MAX_BYTES} bytes serialized.`);
-  }
+  if (value !== null) checkFreeJson(errors, field, value, REFS_MAX_BYTES);
 }
 
 /** `SET` list for a partial update: only given columns, plus version/audit stamps. */

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { AuditFields, Envelope, ListQueryFields, ReadOnlyBodyFields, SoftDeleteFields } from '../../http/schemas.js';
+import { AuditFields, Envelope, JsonObject, ListQueryFields, ReadOnlyBodyFields, SoftDeleteFields } from '../../http/schemas.js';
 import { Refs, Tags } from '../contacts/contacts.schema.js';
 
 export const RELATION_TYPES = [
@@ -57,7 +57,7 @@ export const Relation = Type.Object(
       description: 'contact id or null; the contact object with expand=related_contact',
     }),
     tags: Type.Array(Type.String()),
-    refs: Type.Record(Type.String(), Type.Unknown()),
+    refs: JsonObject(),
     ...SoftDeleteFields,
   },
   { $id: 'Relation' },
