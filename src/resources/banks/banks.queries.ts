@@ -1,5 +1,5 @@
 import type { Executor } from '../../db/index.js';
-import { Params } from '../../db/index.js';
+import { Params, pagedQuery } from '../../db/index.js';
 import { iso, setList } from '../common/subresource.js';
 import type { Bank } from './banks.schema.js';
 
@@ -192,16 +192,5 @@ export async function listBanks(
     const like = p.add(f.searchLike);
     where.push(`(b.bank_name ILIKE ${like} OR b.branch_name ILIKE ${like} OR b.account_holder_name ILIKE ${like})`);
   }
-  const cond = where.join(' AND ');
-  const countParams = p.values.slice();
-  const res = await db.query<BankRow & { total: number }>(
-    `SELECT ${COLUMNS}, count(*) OVER () AS total ${VISIBLE} WHERE ${cond} ORDER BY ${orderBy} LIMIT ${p.add(limit)} OFFSET ${p.add(offset)}`,
-    p.values,
-  );
-  let count = res.rows[0] ? Number(res.rows[0].total) : 0;
-  if (!res.rows[0] && offset > 0) {
-    const c = await db.query<{ n: number }>(`SELECT count(*)::int AS n ${VISIBLE} WHERE ${cond}`, countParams);
-    count = Number(c.rows[0]!.n);
-  }
-  return { rows: res.rows, count };
+  return pagedQuery<BankRow>(db, { select: COLUMNS, from: VISIBLE.replace(/^FROM\s+/, ''), where: where.join(' AND '), orderBy }, p, limit, offset);
 }

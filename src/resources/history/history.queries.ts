@@ -1,5 +1,5 @@
 import type { Executor } from '../../db/index.js';
-import { Params } from '../../db/index.js';
+import { Params, pagedQuery } from '../../db/index.js';
 import type { HistoryEntry } from './history.schema.js';
 
 // Read side of the audit log (written by audit/audit.queries.ts). Entries are append-only: there
@@ -68,16 +68,5 @@ export async function listHistory(
   if (f.userId) where.push(`h.user_id = ${p.add(f.userId)}`);
   if (f.after) where.push(`h.timestamp >= ${p.add(f.after)}`);
   if (f.before) where.push(`h.timestamp <= ${p.add(f.before)}`);
-  const cond = where.join(' AND ');
-  const countParams = p.values.slice();
-  const res = await db.query<AuditRow & { total: number }>(
-    `SELECT ${COLUMNS}, count(*) OVER () AS total FROM audit_log h WHERE ${cond} ORDER BY ${orderBy} LIMIT ${p.add(limit)} OFFSET ${p.add(offset)}`,
-    p.values,
-  );
-  let count = res.rows[0] ? Number(res.rows[0].total) : 0;
-  if (!res.rows[0] && offset > 0) {
-    const c = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log h WHERE ${cond}`, countParams);
-    count = Number(c.rows[0]!.n);
-  }
-  return { rows: res.rows, count };
+  return pagedQuery<AuditRow>(db, { select: COLUMNS, from: 'audit_log h', where: where.join(' AND '), orderBy }, p, limit, offset);
 }

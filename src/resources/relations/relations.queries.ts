@@ -1,5 +1,5 @@
 import type { Executor } from '../../db/index.js';
-import { Params } from '../../db/index.js';
+import { Params, pagedQuery } from '../../db/index.js';
 import { iso, setList } from '../common/subresource.js';
 import type { Relation } from './relations.schema.js';
 
@@ -154,16 +154,5 @@ export async function listRelations(
   if (f.tags && f.tags.length) where.push(`r.tags && ${p.add(f.tags)}::text[]`);
   if (f.after) where.push(`r.created_at >= ${p.add(f.after)}`);
   if (f.before) where.push(`r.created_at <= ${p.add(f.before)}`);
-  const cond = where.join(' AND ');
-  const countParams = p.values.slice();
-  const res = await db.query<RelationRow & { total: number }>(
-    `SELECT ${COLUMNS}, count(*) OVER () AS total ${FROM} WHERE ${cond} ORDER BY ${orderBy} LIMIT ${p.add(limit)} OFFSET ${p.add(offset)}`,
-    p.values,
-  );
-  let count = res.rows[0] ? Number(res.rows[0].total) : 0;
-  if (!res.rows[0] && offset > 0) {
-    const c = await db.query<{ n: number }>(`SELECT count(*)::int AS n ${FROM} WHERE ${cond}`, countParams);
-    count = Number(c.rows[0]!.n);
-  }
-  return { rows: res.rows, count };
+  return pagedQuery<RelationRow>(db, { select: COLUMNS, from: FROM.replace(/^FROM\s+/, ''), where: where.join(' AND '), orderBy }, p, limit, offset);
 }
