@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { buildApp } from '../../src/app.js';
+import { describeEngines, it } from '../helpers/engines.js';
+
+// RATE_LIMIT_PER_MINUTE is per tenant: one tenant's burst never throttles another.
+describeEngines('rate limit', (h) => {
+  it('over the per-tenant limit → 429 problem with Retry-After; other tenants unaffected', async () => {
+    const app = await buildApp({ config: { ...h().config, rateLimitPerMinute: 2 }, db: h().db });
+    await app.ready();
+    try {
+      const get = async (tenant: string) =>
+        app.inject({ method: 'GET', url: '/namespaces/', headers: { authorization: `Bearer ${await h().token(tenant)}` } });
+      const a = h().tenant();
+      assert.equal((await get(a)).statusCode, 200);
+      assert.equal((await get(a)).statusCode, 200);
+      const limited = await get(a);
+      assert.equal(limited.statusCode, 429, limited.body);
+      assert.equal(limited.headers['content-type'], 'application/problem+json; charset=utf-8');
+      assert.equal(JSON.parse(limited.body).code, 'rate_limited');
+      assert.ok(Number(limited.headers['retry-after']) > 0);
+      assert.equal((await get(h().tenant())).statusCode, 200, 'another tenant has its own budget');
+      const health = await app.inject({ method: 'GET', url: '/healthz' });
+      assert.equal(health.statusCode, 200, 'unauthenticated health checks are not limited');
+    } finally {
+      await app.close();
+    }
+  });
+});
