@@ -1,38 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test, type TestContext } from 'node:test';
-import { ADMIN_URL, createHarness, postgresProblem, type Harness } from '../helpers/engines.js';
+import { describePostgres, it, type Harness } from '../helpers/engines.js';
 import { auditRows, createNamespace, newCaller } from '../helpers/api.js';
 
 // Real interleaving needs real connections: PGlite serializes everything through one, so these
 // run on PostgreSQL only (the harness pool has 10 connections). Like describeEngines, an
 // unreachable PostgreSQL is a visible skip, or a failure under REQUIRE_POSTGRES=1.
 
-describe('concurrency [postgres]', () => {
-  let harness: (Harness & { close(): Promise<void> }) | undefined;
-  let skipped: string | null = null;
-
-  before(async () => {
-    const problem = await postgresProblem();
-    if (problem) {
-      if (process.env.REQUIRE_POSTGRES === '1') throw new Error(`PostgreSQL is required (REQUIRE_POSTGRES=1) but unreachable at ${ADMIN_URL}: ${problem}`);
-      skipped = problem;
-      return;
-    }
-    harness = await createHarness('postgres');
-  });
-  after(async () => {
-    await harness?.close();
-  });
-
-  /** A test that skips visibly when PostgreSQL is unreachable. */
-  const pgIt = (name: string, fn: (h: Harness) => Promise<void>) =>
-    test(name, async (t: TestContext) => {
-      if (skipped !== null) {
-        t.skip(`PostgreSQL SKIPPED (unreachable at ${ADMIN_URL}: ${skipped}); set TEST_DATABASE_URL or start PostgreSQL`);
-        return;
-      }
-      await fn(harness!);
-    });
+describePostgres('concurrency', (h) => {
+  /** Each test gets the suite's PostgreSQL harness (a visible skip when PostgreSQL is unreachable). */
+  const pgIt = (name: string, fn: (h: Harness) => Promise<void>) => it(name, async () => fn(h()));
 
   pgIt('50 parallel creates with pattern {seq} and counter 100 get exactly 100..149; the counter ends at 150', async (h) => {
     const c = await newCaller(h);

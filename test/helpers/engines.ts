@@ -151,18 +151,35 @@ export async function createHarness(engine: EngineName, configOverrides: Partial
  * Tests use `h().req(...)`; each harness has its own default tenant and a fresh database.
  */
 export function describeEngines(name: string, fn: (h: () => Harness) => void, configOverrides: Partial<Config> = {}): void {
-  for (const engine of ['pglite', 'postgres'] as const) {
+  describeOn(['pglite', 'postgres'], name, fn, configOverrides);
+}
+
+/** The same, PostgreSQL only: for what needs real connections (concurrency, row locks). */
+export function describePostgres(name: string, fn: (h: () => Harness) => void, configOverrides: Partial<Config> = {}): void {
+  describeOn(['postgres'], name, fn, configOverrides);
+}
+
+/**
+ * The one place that decides what a missing PostgreSQL means: null when reachable, else the
+ * reason to skip with — or, under REQUIRE_POSTGRES=1 (CI), an error.
+ */
+export async function postgresSkipReason(): Promise<string | null> {
+  const problem = await postgresProblem();
+  if (problem && process.env.REQUIRE_POSTGRES === '1') {
+    throw new Error(`PostgreSQL is required (REQUIRE_POSTGRES=1) but unreachable at ${ADMIN_URL}: ${problem}`);
+  }
+  return problem;
+}
+
+function describeOn(engines: readonly EngineName[], name: string, fn: (h: () => Harness) => void, configOverrides: Partial<Config>): void {
+  for (const engine of engines) {
     describe(`${name} [${engine}]`, () => {
       let harness: (Harness & { close(): Promise<void> }) | undefined;
       let skipped: string | null = null;
       before(async () => {
         if (engine === 'postgres') {
-          const problem = await postgresProblem();
-          if (problem) {
-            if (process.env.REQUIRE_POSTGRES === '1') throw new Error(`PostgreSQL is required (REQUIRE_POSTGRES=1) but unreachable at ${ADMIN_URL}: ${problem}`);
-            skipped = problem;
-            return;
-          }
+          skipped = await postgresSkipReason();
+          if (skipped !== null) return;
         }
         harness = await createHarness(engine, configOverrides);
       });

@@ -1,5 +1,5 @@
 import { test, type TestContext } from 'node:test';
-import { ADMIN_URL, postgresProblem } from './engines.js';
+import { postgresSkipReason, SkipPostgres } from './engines.js';
 
 /**
  * A test that needs a real PostgreSQL server. Unreachable → a visible skip with the reason,
@@ -7,10 +7,9 @@ import { ADMIN_URL, postgresProblem } from './engines.js';
  */
 export function pgTest(name: string, fn: (t: TestContext) => Promise<void>, options: { timeout?: number } = {}): void {
   test(name, { timeout: options.timeout ?? 120_000 }, async (t) => {
-    const problem = await postgresProblem();
-    if (problem) {
-      if (process.env.REQUIRE_POSTGRES === '1') throw new Error(`PostgreSQL is required (REQUIRE_POSTGRES=1) but unreachable at ${ADMIN_URL}: ${problem}`);
-      t.skip(`PostgreSQL SKIPPED (unreachable at ${ADMIN_URL}: ${problem}); set TEST_DATABASE_URL or start PostgreSQL`);
+    const problem = await postgresSkipReason();
+    if (problem !== null) {
+      t.skip(new SkipPostgres(problem).message);
       return;
     }
     await fn(t);
