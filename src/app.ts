@@ -79,13 +79,13 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const verifier =
     opts.verifier ??
     createTokenVerifier({ ...config.auth, jwtSecret: config.auth.jwtSecret ?? opts.devSecret ?? null });
-  registerAuth(app, verifier, [DOCS_PREFIX]);
+  registerAuth(app, db, verifier, [DOCS_PREFIX]);
   // Auth binds the tenant to request.log; Fastify writes "request completed" through reply.log.
   app.addHook('onRequest', async (request, reply) => {
     reply.log = request.log;
   });
   // After auth (its key check runs on an authenticated request), before any route.
-  registerIdempotency(app, { db });
+  registerIdempotency(app);
 
   if (config.rateLimitPerMinute > 0) {
     await app.register(rateLimit, {
@@ -115,16 +115,16 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
-  const deps: Deps = { db, config };
-  registerNamespaceRoutes(app, deps);
+  const deps: Deps = { config };
+  registerNamespaceRoutes(app);
   registerContactRoutes(app, deps);
-  registerContactActionRoutes(app, deps);
+  registerContactActionRoutes(app);
   registerPropRoutes(app, deps);
-  registerAddressRoutes(app, deps);
-  registerBankRoutes(app, deps);
-  registerRelationRoutes(app, deps);
-  registerHistoryRoutes(app, deps);
-  registerDedupeRoutes(app, deps);
+  registerAddressRoutes(app);
+  registerBankRoutes(app);
+  registerRelationRoutes(app);
+  registerHistoryRoutes(app);
+  registerDedupeRoutes(app);
 
   return app;
 }

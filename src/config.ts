@@ -5,6 +5,8 @@ export interface Config {
   host: string;
   port: number;
   databaseUrl: string | null;
+  /** The schema owner's connection for migrations, when the service connects as a role under row-level security. */
+  migrationDatabaseUrl: string | null;
   dataDir: string;
   auth: {
     jwtSecret: string | null;
@@ -49,6 +51,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: env.HOST ?? '127.0.0.1',
     port: int(env, 'PORT', 8080),
     databaseUrl: str(env, 'DATABASE_URL'),
+    migrationDatabaseUrl: str(env, 'MIGRATION_DATABASE_URL'),
     dataDir: env.DATA_DIR ?? './data',
     auth: {
       jwtSecret: str(env, 'AUTH_JWT_SECRET'),
@@ -75,6 +78,9 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(
       'DATABASE_URL is set but neither AUTH_JWT_SECRET nor AUTH_JWKS_URL is: a shared database needs a configured auth key',
     );
+  }
+  if (config.migrationDatabaseUrl && !config.databaseUrl) {
+    throw new ConfigError('MIGRATION_DATABASE_URL is set but DATABASE_URL is not: it is the owner connection of a PostgreSQL deployment');
   }
   return config;
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from './config.js';
-import { migrate, openDatabase, type Database } from './db/index.js';
+import { migrateDatabase, openDatabase, type Database } from './db/index.js';
 import { loadOrCreateDevSecret } from './auth/index.js';
 import { buildApp } from './app.js';
 import { purgeExpiredIdempotencyKeys } from './http/idempotency.js';
@@ -55,7 +55,7 @@ export function loggerOptions(config: Config) {
 export async function startServer(config: Config = loadConfig()): Promise<Running> {
   const db = await openDatabase(config);
   try {
-    await migrate(db);
+    await migrateDatabase(config, db);
   } catch (err) {
     await db.close();
     throw err;

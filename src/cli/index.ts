@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
-import { migrate, openDatabase, DataDirLockedError } from '../db/index.js';
+import { migrateDatabase, openDatabase, DataDirLockedError } from '../db/index.js';
 import { mintToken, parseTtl } from '../auth/index.js';
 import { resolveDevSecret, serveForever } from '../main.js';
 import { buildApp } from '../app.js';
@@ -20,7 +20,7 @@ Commands:
 
 Run "contact-registry <command> --help" for a command's options.`,
   serve: 'Usage: contact-registry serve\n\nServes on HOST:PORT (default 127.0.0.1:8080). Migrations run at start.',
-  migrate: 'Usage: contact-registry migrate\n\nApplies pending migrations to DATABASE_URL (or the embedded database in DATA_DIR).',
+  migrate: 'Usage: contact-registry migrate\n\nApplies pending migrations to DATABASE_URL (or the embedded database in DATA_DIR), connecting as\nMIGRATION_DATABASE_URL (the schema owner) when that is set.',
   token:
     'Usage: contact-registry token --tenant <id> --sub <id> [--ttl 1h]\n\nPrints an HS256 JWT with claims tenant_id and sub, signed with AUTH_JWT_SECRET\n(or the development secret in DATA_DIR). --ttl accepts 90s, 30m, 1h, 7d.',
   openapi: 'Usage: contact-registry openapi\n\nPrints the OpenAPI 3.1 document as JSON.',
@@ -71,7 +71,7 @@ async function run(argv: string[]): Promise<number> {
     case 'migrate': {
       const db = await openDatabase(config);
       try {
-        const applied = await migrate(db);
+        const applied = await migrateDatabase(config, db);
         console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
       } finally {
         await db.close();
@@ -107,7 +107,10 @@ async function run(argv: string[]): Promise<number> {
       return 0;
     }
     case 'openapi': {
-      const stub = { engine: 'pglite' as const, query: async () => ({ rows: [], rowCount: 0 }), exec: async () => {}, transaction: async () => { throw new Error('no database'); }, ping: async () => {}, close: async () => {} };
+      const none = async (): Promise<never> => {
+        throw new Error('no database');
+      };
+      const stub = { engine: 'pglite' as const, query: none, exec: none, transaction: none, forTenant: () => ({ tenantId: '', query: none, exec: none, transaction: none }), ping: async () => {}, close: async () => {} };
       const app = await buildApp({ config: { ...config, rateLimitPerMinute: 0 }, db: stub, devSecret: 'openapi-generation-only-secret-000000' });
       await app.ready();
       console.log(JSON.stringify(app.swagger(), null, 2));

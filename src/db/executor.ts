@@ -14,10 +14,26 @@ export interface Executor {
 
 export type Engine = 'postgres' | 'pglite';
 
+/** The setting row-level security policies compare `tenant_id` with (migration 0007). */
+export const TENANT_SETTING = 'app.tenant_id';
+
+/**
+ * A database scoped to one tenant: every statement runs in a transaction that first sets
+ * TENANT_SETTING transaction-locally, so the row-level security policies admit that tenant's rows
+ * only — a second guard behind the `tenant_id` filter every query has anyway.
+ */
+export interface TenantDatabase extends Executor {
+  readonly tenantId: string;
+  /** Runs fn in one transaction; commits on resolve, rolls back on throw. */
+  transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
+}
+
 export interface Database extends Executor {
   readonly engine: Engine;
   /** Runs fn in one transaction; commits on resolve, rolls back on throw. */
   transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
+  /** What request handlers and tenant-scoped commands use; the bare Database is for migrations and cross-tenant maintenance. */
+  forTenant(tenantId: string): TenantDatabase;
   /** Throws when the database cannot answer. */
   ping(): Promise<void>;
   close(): Promise<void>;

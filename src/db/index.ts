@@ -2,10 +2,11 @@ import type { Config } from '../config.js';
 import type { Database } from './executor.js';
 import { createPgDatabase } from './pg.js';
 import { createPgliteDatabase } from './pglite.js';
+import { migrate } from './migrate.js';
 
 export * from './executor.js';
 export * from './sqlstate.js';
-export { migrate } from './migrate.js';
+export { migrate, pendingMigrations, MigrationPrivilegeError } from './migrate.js';
 export { DataDirLockedError } from './pglite.js';
 
 export async function openDatabase(config: Config): Promise<Database> {
@@ -18,6 +19,20 @@ export async function openDatabase(config: Config): Promise<Database> {
     });
   }
   return createPgliteDatabase(config.dataDir);
+}
+
+/**
+ * Applies pending migrations through MIGRATION_DATABASE_URL (the schema owner) when it is set,
+ * else through the service's own connection.
+ */
+export async function migrateDatabase(config: Config, db: Database): Promise<string[]> {
+  if (!config.migrationDatabaseUrl) return migrate(db);
+  const owner = await openDatabase({ ...config, databaseUrl: config.migrationDatabaseUrl, dbPoolSize: 1 });
+  try {
+    return await migrate(owner);
+  } finally {
+    await owner.close();
+  }
 }
 export { Params } from './params.js';
 export { pagedQuery, type PagedSql } from './paged.js';

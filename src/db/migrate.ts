@@ -16,11 +16,40 @@ export function readMigrations(dir = MIGRATIONS_DIR): MigrationFile[] {
     .map((f) => ({ version: f.replace(/\.sql$/, ''), sql: readFileSync(dir + f, 'utf8') }));
 }
 
+/** Versions not yet recorded in schema_migrations (all of them on an empty database). */
+export async function pendingMigrations(db: Database, migrations = readMigrations()): Promise<MigrationFile[]> {
+  const table = await db.query<{ t: string | null }>(`SELECT to_regclass('schema_migrations')::text AS t`);
+  if (!table.rows[0]?.t) return migrations;
+  const res = await db.query<{ version: string }>('SELECT version FROM schema_migrations');
+  const applied = new Set(res.rows.map((r) => r.version));
+  return migrations.filter((m) => !applied.has(m.version));
+}
+
+export class MigrationPrivilegeError extends Error {}
+
 /**
  * Applies pending migrations, each in its own transaction, recorded in schema_migrations.
- * On PostgreSQL an advisory lock makes concurrent starters wait instead of racing.
+ * On PostgreSQL an advisory lock makes concurrent starters wait instead of racing. With nothing
+ * pending it only reads, so the service role (which may read schema_migrations but create
+ * nothing) can start on a database the owner migrated.
  */
 export async function migrate(db: Database, migrations = readMigrations()): Promise<string[]> {
+  const pending = await pendingMigrations(db, migrations);
+  if (pending.length === 0) return [];
+  try {
+    return await applyMigrations(db, migrations);
+  } catch (err) {
+    if ((err as { code?: string }).code === '42501') {
+      throw new MigrationPrivilegeError(
+        `migrations ${pending.map((m) => m.version).join(', ')} are pending and this database role may not apply them ` +
+          `(${(err as Error).message}): run \`contact-registry migrate\` as the schema owner, or set MIGRATION_DATABASE_URL`,
+      );
+    }
+    throw err;
+  }
+}
+
+async function applyMigrations(db: Database, migrations: MigrationFile[]): Promise<string[]> {
   await db.exec(
     'CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
   );

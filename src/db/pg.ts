@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Database, Executor, QueryResult } from './executor.js';
+import { TENANT_SETTING, type Database, type Executor, type QueryResult } from './executor.js';
 
 export interface PgOptions {
   connectionString: string;
@@ -34,39 +34,56 @@ export function createPgDatabase(opts: PgOptions): Database {
     return { rows: res.rows as T[], rowCount: res.rowCount ?? 0 };
   };
 
+  /**
+   * BEGIN and, for a tenant, the transaction-local tenant setting, sent as one simple-protocol
+   * string: one round trip, not two. The tenant id is a validated token claim, escaped anyway.
+   */
+  const begin = (tenantId: string | null) =>
+    tenantId === null ? 'BEGIN' : `BEGIN; SELECT set_config('${TENANT_SETTING}', ${pg.escapeLiteral(tenantId)}, true)`;
+
+  async function transaction<T>(tenantId: string | null, fn: (tx: Executor) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    let broken = false;
+    // A connection that drops while checked out fails the pending query and also emits 'error'
+    // on the client; without a listener that event would crash the process.
+    const onError = () => {
+      broken = true;
+    };
+    client.on('error', onError);
+    try {
+      await client.query(begin(tenantId));
+      const result = await fn({
+        query: (sql, params) => run(client, sql, params),
+        exec: async (sql) => void (await client.query(sql)),
+      });
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broken = true;
+      }
+      throw err;
+    } finally {
+      client.off('error', onError);
+      client.release(broken);
+    }
+  }
+
   return {
     engine: 'postgres',
     query: (sql, params) => run(pool, sql, params),
     exec: async (sql) => void (await pool.query(sql)),
-    async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
-      let broken = false;
-      // A connection that drops while checked out fails the pending query and also emits 'error'
-      // on the client; without a listener that event would crash the process.
-      const onError = () => {
-        broken = true;
-      };
-      client.on('error', onError);
-      try {
-        await client.query('BEGIN');
-        const result = await fn({
-          query: (sql, params) => run(client, sql, params),
-          exec: async (sql) => void (await client.query(sql)),
-        });
-        await client.query('COMMIT');
-        return result;
-      } catch (err) {
-        try {
-          await client.query('ROLLBACK');
-        } catch {
-          broken = true;
-        }
-        throw err;
-      } finally {
-        client.off('error', onError);
-        client.release(broken);
-      }
-    },
+    transaction: (fn) => transaction(null, fn),
+    forTenant: (tenantId) => ({
+      tenantId,
+      // Outside a transaction the setting would not outlive its statement, so a lone read gets
+      // one of its own too.
+      query: (sql, params) => transaction(tenantId, (tx) => tx.query(sql, params)),
+      exec: (sql) => transaction(tenantId, (tx) => tx.exec(sql)),
+      transaction: (fn) => transaction(tenantId, fn),
+    }),
     async ping() {
       await pool.query('select 1');
     },

@@ -4,7 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { fuzzystrmatch } from '@electric-sql/pglite/contrib/fuzzystrmatch';
 import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
-import type { Database, Executor, QueryResult } from './executor.js';
+import { TENANT_SETTING, type Database, type Executor, type QueryResult } from './executor.js';
 
 export class DataDirLockedError extends Error {}
 
@@ -39,23 +39,34 @@ export async function createPgliteDatabase(dataDir: string | null): Promise<Data
     return { rows: res.rows, rowCount: Math.max(res.affectedRows ?? 0, res.rows.length) };
   };
 
+  const tx: Executor = { query: run, exec: async (sql) => void (await db.exec(sql)) };
+  // PGlite runs as superuser, which row-level security never restricts; the tenant is set anyway
+  // so both engines run the same statements (the search functions of migration 0007 check it).
+  const transaction = <T>(tenantId: string | null, fn: (tx: Executor) => Promise<T>): Promise<T> =>
+    exclusive(async () => {
+      await db.exec('BEGIN');
+      try {
+        if (tenantId !== null) await db.query(`SELECT set_config('${TENANT_SETTING}', $1, true)`, [tenantId]);
+        const result = await fn(tx);
+        await db.exec('COMMIT');
+        return result;
+      } catch (err) {
+        await db.exec('ROLLBACK');
+        throw err;
+      }
+    });
+
   return {
     engine: 'pglite',
     query: (sql, params) => exclusive(() => run(sql, params)),
     exec: (sql) => exclusive(async () => void (await db.exec(sql))),
-    transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
-      return exclusive(async () => {
-        await db.exec('BEGIN');
-        try {
-          const result = await fn({ query: run, exec: async (sql) => void (await db.exec(sql)) });
-          await db.exec('COMMIT');
-          return result;
-        } catch (err) {
-          await db.exec('ROLLBACK');
-          throw err;
-        }
-      });
-    },
+    transaction: (fn) => transaction(null, fn),
+    forTenant: (tenantId) => ({
+      tenantId,
+      query: (sql, params) => transaction(tenantId, (t) => t.query(sql, params)),
+      exec: (sql) => transaction(tenantId, (t) => t.exec(sql)),
+      transaction: (fn) => transaction(tenantId, fn),
+    }),
     async ping() {
       await exclusive(() => run('select 1'));
     },

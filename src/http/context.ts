@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/index.js';
 import type { TenantContext, TokenVerifier } from '../auth/index.js';
+import type { Database, TenantDatabase } from '../db/index.js';
 import { isStorableText } from './text.js';
 
 /** Who is asking, from where: what every query and audit entry needs. */
@@ -13,6 +14,8 @@ export interface RequestContext extends TenantContext {
 declare module 'fastify' {
   interface FastifyRequest {
     ctx: RequestContext;
+    /** The database scoped to the caller's tenant (row-level security); set with ctx. */
+    db: TenantDatabase;
   }
   interface FastifyContextConfig {
     /** Route served without a bearer token (health, docs). */
@@ -26,8 +29,9 @@ const BEARER = /^Bearer\s+([A-Za-z0-9_.~+/=-]+)\s*$/i;
  * Authentication runs in onRequest — before the body is parsed or validated — so a request
  * without a valid token gets 401 whatever its body (CONTRACT §6a).
  */
-export function registerAuth(app: FastifyInstance, verify: TokenVerifier, publicPrefixes: string[] = []): void {
+export function registerAuth(app: FastifyInstance, db: Database, verify: TokenVerifier, publicPrefixes: string[] = []): void {
   app.decorateRequest('ctx', null as unknown as RequestContext);
+  app.decorateRequest('db', null as unknown as TenantDatabase);
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const url = request.routeOptions.url;
     // Unknown routes fall through to the 404 handler; public routes need no token.
@@ -45,6 +49,7 @@ export function registerAuth(app: FastifyInstance, verify: TokenVerifier, public
       ip: request.ip ?? null,
       userAgent: truncate(request.headers['user-agent'], 500),
     };
+    request.db = db.forTenant(tenant.tenantId);
     request.log = request.log.child({ tenant: tenant.tenantId });
   });
 }

@@ -1,8 +1,9 @@
 import type { Config } from '../config.js';
-import type { Database } from '../db/index.js';
 
-/** What route modules need from the outside world; passed explicitly at registration. */
+/**
+ * What route modules need from the outside world, passed explicitly at registration. The database
+ * is not here: handlers use `request.db`, scoped to the caller's tenant (http/context.ts).
+ */
 export interface Deps {
-  db: Database;
   config: Config;
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { ulid } from '../ids.js';
 import { AppError, fieldError } from '../errors/index.js';
-import type { Database, Executor } from '../db/index.js';
+import type { Executor } from '../db/index.js';
 import { loggableError } from './error-handler.js';
 
 // Idempotency keys (CONTRACT §6b), after Stripe: a client may send `Idempotency-Key` on every POST
@@ -28,7 +28,6 @@ const ACTION_PUT = /^\/contacts\/:contact_id\/(active|inactive|approve|reject)\/
 const STORED_HEADERS = ['content-type', 'etag', 'location', 'retry-after'] as const;
 
 export interface IdempotencyOptions {
-  db: Database;
   ttlMs?: number;
   leaseMs?: number;
 }
@@ -160,24 +159,22 @@ function replay(reply: FastifyReply, row: StoredRow): FastifyReply {
   return row.response_body === null ? reply.send() : reply.send(row.response_body);
 }
 
-/** Deletes keys older than the TTL, in batches; returns how many went. */
+/**
+ * Deletes keys older than the TTL, of every tenant, in batches; returns how many went. The
+ * database function does it (migration 0007): row-level security would confine the service to
+ * one tenant.
+ */
 export async function purgeExpiredIdempotencyKeys(db: Executor, ttlMs = IDEMPOTENCY_TTL_MS, batch = 5000): Promise<number> {
   let total = 0;
   for (;;) {
-    const res = await db.query(
-      `DELETE FROM idempotency_keys k
-        USING (SELECT tenant_id, key FROM idempotency_keys
-                WHERE created_at < now() - $1::double precision * interval '1 millisecond' LIMIT $2) old
-        WHERE k.tenant_id = old.tenant_id AND k.key = old.key`,
-      [ttlMs, batch],
-    );
-    total += res.rowCount;
-    if (res.rowCount < batch) return total;
+    const res = await db.query<{ n: number }>('SELECT purge_expired_idempotency_keys($1, $2) AS n', [ttlMs, batch]);
+    const n = res.rows[0]!.n;
+    total += n;
+    if (n < batch) return total;
   }
 }
 
-export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptions): void {
-  const { db } = opts;
+export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptions = {}): void {
   const ttlMs = opts.ttlMs ?? IDEMPOTENCY_TTL_MS;
   const leaseMs = opts.leaseMs ?? IDEMPOTENCY_LEASE_MS;
   app.decorateRequest('idempotencyClaim', null);
@@ -227,11 +224,11 @@ export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptio
     // A live row can vanish between the claim attempt and the read (its attempt ended in 5xx):
     // then claiming again succeeds.
     for (let attempt = 0; attempt < 3; attempt++) {
-      if (await claimKey(db, claim, fp, ttlMs, leaseMs)) {
+      if (await claimKey(request.db, claim, fp, ttlMs, leaseMs)) {
         request.idempotencyClaim = claim;
         return;
       }
-      const row = await findLive(db, claim.tenantId, key, ttlMs);
+      const row = await findLive(request.db, claim.tenantId, key, ttlMs);
       if (!row) continue;
       if (row.method !== fp.method || row.path !== fp.path || row.body_hash !== fp.bodyHash) {
         throw new AppError('idempotency_mismatch', 'This Idempotency-Key was used with a different request (method, path or body).');
@@ -256,7 +253,7 @@ export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptio
     try {
       if (status >= 500 || status < 200 || status === 429) {
         // Not stored: the client may retry with the same key (a 429 means nothing ran).
-        await db.query('DELETE FROM idempotency_keys WHERE tenant_id = $1 AND key = $2 AND claim_id = $3', [claim.tenantId, claim.key, claim.claimId]);
+        await request.db.query('DELETE FROM idempotency_keys WHERE tenant_id = $1 AND key = $2 AND claim_id = $3', [claim.tenantId, claim.key, claim.claimId]);
         return payload;
       }
       const headers: Record<string, string> = {};
@@ -265,7 +262,7 @@ export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptio
         if (v !== undefined) headers[h] = String(v);
       }
       const body = status === 204 || status === 304 || payload === null || payload === undefined ? null : String(payload);
-      await db.query(
+      await request.db.query(
         `UPDATE idempotency_keys
             SET state = 'completed', status = $4, response_headers = $5, response_body = $6, completed_at = now()
           WHERE tenant_id = $1 AND key = $2 AND claim_id = $3`,
@@ -275,7 +272,7 @@ export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptio
       // The response itself is fine; only its record failed. Release the claim if possible so
       // the key does not stay blocked; otherwise the lease frees it.
       request.log.warn({ err: loggableError(err), code: 'idempotency_store_failed' }, 'could not store the idempotent response');
-      await db
+      await request.db
         .query('DELETE FROM idempotency_keys WHERE tenant_id = $1 AND key = $2 AND claim_id = $3', [claim.tenantId, claim.key, claim.claimId])
         .catch(() => {});
     }

@@ -51,7 +51,7 @@ describeEngines('dedupe-scan', (h) => {
 
   it('finds the PAN cluster and the fuzzy pair, and nothing else, at band probable', async () => {
     s = await seed(h());
-    const { clusters, stats } = await dedupeScan(h().db, { tenantId: s.tenant, batchSize: 3 });
+    const { clusters, stats } = await dedupeScan(h().appDb.forTenant(s.tenant), { tenantId: s.tenant, batchSize: 3 });
     assert.equal(stats.contacts, 10);
     assert.deepEqual(
       clusters.map((c) => c.contacts.map((m) => m.id)),
@@ -75,15 +75,15 @@ describeEngines('dedupe-scan', (h) => {
   });
 
   it('is the same whatever the batch size (blocks straddling pages are carried over)', async () => {
-    const small = await dedupeScan(h().db, { tenantId: s.tenant, batchSize: 1 });
-    const large = await dedupeScan(h().db, { tenantId: s.tenant });
+    const small = await dedupeScan(h().appDb.forTenant(s.tenant), { tenantId: s.tenant, batchSize: 1 });
+    const large = await dedupeScan(h().appDb.forTenant(s.tenant), { tenantId: s.tenant });
     assert.deepEqual(small.clusters, large.clusters);
   });
 
   it('narrows to a namespace', async () => {
     const ns = await h().req('GET', '/namespaces/?search=borrowers', { token: s.token });
     const id = ns.body.results.find((n: { name: string }) => n.name === 'borrowers').id as string;
-    const { clusters } = await dedupeScan(h().db, { tenantId: s.tenant, namespaceId: id });
+    const { clusters } = await dedupeScan(h().appDb.forTenant(s.tenant), { tenantId: s.tenant, namespaceId: id });
     // The third PAN holder lives in namespace "other".
     assert.deepEqual(
       clusters.map((c) => c.contacts.map((m) => m.id)),
@@ -92,7 +92,7 @@ describeEngines('dedupe-scan', (h) => {
   });
 
   it('min-band possible adds weaker pairs but never the family sharing a mobile', async () => {
-    const { clusters } = await dedupeScan(h().db, { tenantId: s.tenant, minBand: 'possible' });
+    const { clusters } = await dedupeScan(h().appDb.forTenant(s.tenant), { tenantId: s.tenant, minBand: 'possible' });
     const ids = clusters.flatMap((c) => c.contacts.map((m) => m.id));
     assert.ok(s.pan.every((id) => ids.includes(id)));
     assert.ok(s.fuzzy.every((id) => ids.includes(id)));
@@ -102,13 +102,14 @@ describeEngines('dedupe-scan', (h) => {
   });
 
   it('other tenants see nothing', async () => {
-    const { clusters, stats } = await dedupeScan(h().db, { tenantId: h().tenant() });
+    const empty = h().tenant();
+    const { clusters, stats } = await dedupeScan(h().appDb.forTenant(empty), { tenantId: empty });
     assert.deepEqual(clusters, []);
     assert.equal(stats.contacts, 0);
   });
 
   it('formats clusters as JSON lines and CSV', async () => {
-    const { clusters } = await dedupeScan(h().db, { tenantId: s.tenant });
+    const { clusters } = await dedupeScan(h().appDb.forTenant(s.tenant), { tenantId: s.tenant });
     const line = JSON.parse(clusterJsonl(clusters[1]!));
     assert.deepEqual(Object.keys(line), ['cluster', 'size', 'contacts', 'pairs']);
     assert.deepEqual(Object.keys(line.contacts[0]), ['id', 'ref_id', 'name']);

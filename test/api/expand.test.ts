@@ -22,6 +22,10 @@ function countingDb(inner: Database): { db: Database; count: () => number; reset
     ...wrap(inner),
     engine: inner.engine,
     transaction: (fn) => inner.transaction((tx) => fn(wrap(tx))),
+    forTenant: (tenantId) => {
+      const scoped = inner.forTenant(tenantId);
+      return { ...wrap(scoped), tenantId, transaction: (fn) => scoped.transaction((tx) => fn(wrap(tx))) };
+    },
     ping: () => inner.ping(),
     // The harness owns the real database.
     close: async () => {},
@@ -102,7 +106,7 @@ describeEngines('expand', (h) => {
 
   it('issues the same number of queries for a page of 2 and a page of 20 (no query per row)', async () => {
     const { c, contacts } = await populate(h(), 20);
-    const counter = countingDb(h().db);
+    const counter = countingDb(h().appDb);
     const app = await buildApp({ config: testConfig(), db: counter.db });
     await app.ready();
     const get = async (url: string) => {

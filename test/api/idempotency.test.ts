@@ -163,7 +163,8 @@ describeEngines('idempotency keys', (h) => {
     assert.equal(await contactCount(h(), c.tenant), 3);
 
     await h().db.query(`UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE tenant_id = $1 AND key = 'old'`, [c.tenant]);
-    const purged = await purgeExpiredIdempotencyKeys(h().db);
+    // As the service role: the purge crosses tenants through its SECURITY DEFINER function.
+    const purged = await purgeExpiredIdempotencyKeys(h().appDb);
     assert.ok(purged >= 1);
     assert.equal(await keyRow(h(), c.tenant, 'old'), undefined);
     assert.equal((await keyRow(h(), c.tenant, 'fresh'))?.state, 'completed');
@@ -171,10 +172,11 @@ describeEngines('idempotency keys', (h) => {
 
   it('a 5xx outcome is not stored: the same key may be retried and then executes', async () => {
     const { c, ns } = await setup(h());
-    // A trigger makes contact inserts fail with an internal error while the switch table has a row.
+    // A trigger makes contact inserts fail with an internal error while the switch table has a row
+    // (SECURITY DEFINER: the service role may not read the test's switch table).
     await h().db.exec(`
       CREATE TABLE IF NOT EXISTS test_fail_switch (tenant_id text PRIMARY KEY);
-      CREATE OR REPLACE FUNCTION test_fail_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+      CREATE OR REPLACE FUNCTION test_fail_insert() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
       BEGIN
         IF EXISTS (SELECT 1 FROM test_fail_switch WHERE tenant_id = NEW.tenant_id) THEN
           RAISE EXCEPTION 'injected failure' USING ERRCODE = 'XX000';
@@ -219,7 +221,7 @@ describeEngines('idempotency keys', (h) => {
 
   it('a rate-limited (429) attempt is not stored: the key executes once the limit allows', async () => {
     const { c, ns } = await setup(h());
-    const limited = await buildApp({ config: { ...h().config, rateLimitPerMinute: 1 }, db: h().db });
+    const limited = await buildApp({ config: { ...h().config, rateLimitPerMinute: 1 }, db: h().appDb });
     await limited.ready();
     try {
       const send = (key: string, name: string) =>

@@ -269,7 +269,7 @@ describeEngines(
       }
       app = await buildApp({
         config: harness.config,
-        db: harness.db,
+        db: harness.appDb,
         onRoute: (r: RouteOptions) => {
           for (const method of Array.isArray(r.method) ? r.method : [r.method]) {
             const qs = (r.schema?.querystring ?? {}) as { properties?: Record<string, { description?: string }> };

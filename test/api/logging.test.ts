@@ -34,7 +34,7 @@ describeEngines('logging without PII', (h) => {
       throw err;
     }
     const stream = { write: (line: string) => void lines.push(line) };
-    app = await buildApp({ config: harness.config, db: harness.db, logger: { ...loggerOptions({ ...harness.config, logLevel: 'debug' }), stream } });
+    app = await buildApp({ config: harness.config, db: harness.appDb, logger: { ...loggerOptions({ ...harness.config, logLevel: 'debug' }), stream } });
     await app.ready();
     tenant = harness.tenant();
     token = await harness.token(tenant, 'logger-user');

@@ -5,7 +5,7 @@ import { describeEngines, it } from '../helpers/engines.js';
 // RATE_LIMIT_PER_MINUTE is per tenant: one tenant's burst never throttles another.
 describeEngines('rate limit', (h) => {
   it('over the per-tenant limit → 429 problem with Retry-After; other tenants unaffected', async () => {
-    const app = await buildApp({ config: { ...h().config, rateLimitPerMinute: 2 }, db: h().db });
+    const app = await buildApp({ config: { ...h().config, rateLimitPerMinute: 2 }, db: h().appDb });
     await app.ready();
     try {
       const get = async (tenant: string) =>

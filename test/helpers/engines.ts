@@ -53,6 +53,30 @@ export async function createPgTestDatabase(): Promise<{ url: string; drop: () =>
   };
 }
 
+/** The login role the service uses in tests: a member of the migration's contact_registry_app, never the owner. */
+export const SERVICE_ROLE = 'contact_registry_service';
+
+/**
+ * The URL of `url`'s database as SERVICE_ROLE, so row-level security applies as in production.
+ * Needs the database migrated (migration 0007 creates contact_registry_app).
+ */
+export async function serviceRoleUrl(url: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(`DO $$ BEGIN
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${SERVICE_ROLE}') THEN CREATE ROLE ${SERVICE_ROLE} LOGIN; END IF;
+      EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+    await admin.query(`GRANT contact_registry_app TO ${SERVICE_ROLE}`);
+  } finally {
+    await admin.end();
+  }
+  const u = new URL(url);
+  u.username = SERVICE_ROLE;
+  u.password = '';
+  return u.toString();
+}
+
 export function testConfig(overrides: Partial<Config> = {}): Config {
   const base = loadConfig({ AUTH_JWT_SECRET: TEST_SECRET, RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'silent' });
   return { ...base, ...overrides };
@@ -69,7 +93,10 @@ export interface Response {
 export interface Harness {
   engine: EngineName;
   app: FastifyInstance;
+  /** The schema owner's connection: sees every tenant's rows; for assertions and fault injection. */
   db: Database;
+  /** The service's connection (the app uses it): on PostgreSQL a non-owner role under row-level security. */
+  appDb: Database;
   config: Config;
   token(tenant: string, sub?: string): Promise<string>;
   /** Sends a request; `token` null sends none, undefined uses the default tenant's token. */
@@ -80,18 +107,21 @@ export interface Harness {
 
 let tenantSeq = 0;
 
-async function openEngine(engine: EngineName): Promise<{ db: Database; cleanup: () => Promise<void> }> {
+async function openEngine(engine: EngineName): Promise<{ db: Database; appDb: Database; cleanup: () => Promise<void> }> {
   if (engine === 'pglite') {
     const db = await createPgliteDatabase(null);
     await migrate(db);
-    return { db, cleanup: () => db.close() };
+    return { db, appDb: db, cleanup: () => db.close() };
   }
   const { url, drop } = await createPgTestDatabase();
-  const db = createPgDatabase({ connectionString: url, max: 10, statementTimeoutMs: 10_000, connectTimeoutMs: 3000 });
+  const db = createPgDatabase({ connectionString: url, max: 3, statementTimeoutMs: 10_000, connectTimeoutMs: 3000 });
   await migrate(db);
+  const appDb = createPgDatabase({ connectionString: await serviceRoleUrl(url), max: 10, statementTimeoutMs: 10_000, connectTimeoutMs: 3000 });
   return {
     db,
+    appDb,
     cleanup: async () => {
+      await appDb.close();
       await db.close();
       await drop();
     },
@@ -99,9 +129,9 @@ async function openEngine(engine: EngineName): Promise<{ db: Database; cleanup: 
 }
 
 export async function createHarness(engine: EngineName, configOverrides: Partial<Config> = {}): Promise<Harness & { close(): Promise<void> }> {
-  const { db, cleanup } = await openEngine(engine);
+  const { db, appDb, cleanup } = await openEngine(engine);
   const config = testConfig(configOverrides);
-  const app = await buildApp({ config, db });
+  const app = await buildApp({ config, db: appDb });
   await app.ready();
   const tokens = new Map<string, string>();
   const token = async (tenant: string, sub = 'user-1') => {
@@ -118,6 +148,7 @@ export async function createHarness(engine: EngineName, configOverrides: Partial
     engine,
     app,
     db,
+    appDb,
     config,
     token,
     tenant: () => `t${process.pid}x${tenantSeq++}`,

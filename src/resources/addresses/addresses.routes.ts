@@ -3,7 +3,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ulid } from '../../ids.js';
 import { FieldErrorCollector, notFound } from '../../errors/index.js';
 import type { Executor } from '../../db/index.js';
-import type { Deps } from '../../http/deps.js';
 import { IdParam, NoContent, problems } from '../../http/schemas.js';
 import { pathId } from '../../http/ids.js';
 import { checkIfMatch, setEtag } from '../../http/etag.js';
@@ -38,10 +37,9 @@ async function lockAddress(tx: Executor, tenantId: string, id: string): Promise<
   return row;
 }
 
-export function registerAddressRoutes(parent: FastifyInstance, deps: Deps): void {
+export function registerAddressRoutes(parent: FastifyInstance): void {
   parent.addSchema(Address);
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  const { db } = deps;
 
   app.post(
     '/contacts/addresses/',
@@ -61,7 +59,7 @@ export function registerAddressRoutes(parent: FastifyInstance, deps: Deps): void
       errors.throwIfAny();
       const ctx = request.ctx;
       const at = new Date();
-      const row = await db.transaction(async (tx) => {
+      const row = await request.db.transaction(async (tx) => {
         if (!(await lockLiveContact(tx, ctx.tenantId, contactId!, 'share'))) errors.add('contact_id', UNKNOWN_CONTACT);
         errors.throwIfAny();
         const created = await insertAddress(tx, {
@@ -115,7 +113,7 @@ export function registerAddressRoutes(parent: FastifyInstance, deps: Deps): void
       errors.throwIfAny();
       const search = q.search?.trim();
       const { rows, count } = await listAddresses(
-        db,
+        request.db,
         request.ctx.tenantId,
         { contactId, tags: commaList(q.tags), searchLike: search ? likePattern(search) : undefined, ...range },
         orderBySql(ordering, 'a'),
@@ -131,7 +129,7 @@ export function registerAddressRoutes(parent: FastifyInstance, deps: Deps): void
     { schema: { tags: TAGS, summary: 'Retrieve an address', params: AddressIdParam, response: { 200: Address, ...problems(401, 404) } } },
     async (request, reply) => {
       const id = pathId(request.params.contact_address_id, 'Address');
-      const row = await findAddress(db, request.ctx.tenantId, id);
+      const row = await findAddress(request.db, request.ctx.tenantId, id);
       if (!row) throw notFound('Address');
       setEtag(reply, row.version);
       return toAddress(row);
@@ -158,7 +156,7 @@ export function registerAddressRoutes(parent: FastifyInstance, deps: Deps): void
       errors.throwIfAny();
       const ctx = request.ctx;
       const at = new Date();
-      const row = await db.transaction(async (tx) => {
+      const row = await request.db.transaction(async (tx) => {
         const current = await lockAddress(tx, ctx.tenantId, id);
         checkIfMatch(request, current.version);
         // The owner is fixed: moving an address would split its history across two contacts.
@@ -207,7 +205,7 @@ export function registerAddressRoutes(parent: FastifyInstance, deps: Deps): void
       const id = pathId(request.params.contact_address_id, 'Address');
       const ctx = request.ctx;
       const at = new Date();
-      await db.transaction(async (tx) => {
+      await request.db.transaction(async (tx) => {
         const current = await lockAddress(tx, ctx.tenantId, id);
         checkIfMatch(request, current.version);
         const deleted = await updateAddress(tx, ctx.tenantId, id, { is_deleted: true, deleted_at: at }, ctx.userId, at);

@@ -3,7 +3,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ulid } from '../../ids.js';
 import { FieldErrorCollector, notFound } from '../../errors/index.js';
 import type { Executor } from '../../db/index.js';
-import type { Deps } from '../../http/deps.js';
 import { IdParam, NoContent, problems } from '../../http/schemas.js';
 import { pathId } from '../../http/ids.js';
 import { checkIfMatch, setEtag } from '../../http/etag.js';
@@ -28,10 +27,9 @@ async function lockBank(tx: Executor, tenantId: string, id: string): Promise<Ban
   return row;
 }
 
-export function registerBankRoutes(parent: FastifyInstance, deps: Deps): void {
+export function registerBankRoutes(parent: FastifyInstance): void {
   parent.addSchema(Bank);
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  const { db } = deps;
 
   app.post(
     '/contacts/banks/',
@@ -51,7 +49,7 @@ export function registerBankRoutes(parent: FastifyInstance, deps: Deps): void {
       const ctx = request.ctx;
       const at = new Date();
       const id = ulid(at.getTime());
-      const row = await db
+      const row = await request.db
         .transaction(async (tx) => {
           if (!(await lockLiveContact(tx, ctx.tenantId, contactId!, 'exclusive'))) errors.add('contact_id', UNKNOWN_CONTACT);
           errors.throwIfAny();
@@ -103,7 +101,7 @@ export function registerBankRoutes(parent: FastifyInstance, deps: Deps): void {
       errors.throwIfAny();
       const search = q.search?.trim();
       const { rows, count } = await listBanks(
-        db,
+        request.db,
         request.ctx.tenantId,
         {
           contactId,
@@ -125,7 +123,7 @@ export function registerBankRoutes(parent: FastifyInstance, deps: Deps): void {
     { schema: { tags: TAGS, summary: 'Retrieve a bank account', params: BankIdParam, response: { 200: Bank, ...problems(401, 404) } } },
     async (request, reply) => {
       const id = pathId(request.params.contact_bank_id, 'Bank account');
-      const row = await findBank(db, request.ctx.tenantId, id);
+      const row = await findBank(request.db, request.ctx.tenantId, id);
       if (!row) throw notFound('Bank account');
       setEtag(reply, row.version);
       return toBank(row);
@@ -151,7 +149,7 @@ export function registerBankRoutes(parent: FastifyInstance, deps: Deps): void {
       errors.throwIfAny();
       const ctx = request.ctx;
       const at = new Date();
-      const row = await db
+      const row = await request.db
         .transaction(async (tx) => {
           const current = await lockBank(tx, ctx.tenantId, id);
           checkIfMatch(request, current.version);
@@ -203,7 +201,7 @@ export function registerBankRoutes(parent: FastifyInstance, deps: Deps): void {
       const id = pathId(request.params.contact_bank_id, 'Bank account');
       const ctx = request.ctx;
       const at = new Date();
-      await db.transaction(async (tx) => {
+      await request.db.transaction(async (tx) => {
         const current = await lockBank(tx, ctx.tenantId, id);
         checkIfMatch(request, current.version);
         // A deleted primary stays flagged in its own record; the contact simply has no primary now.

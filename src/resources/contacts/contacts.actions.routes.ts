@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { fieldError, notFound } from '../../errors/index.js';
-import type { Deps } from '../../http/deps.js';
 import { problems } from '../../http/schemas.js';
 import { pathId } from '../../http/ids.js';
 import { checkIfMatch, setEtag } from '../../http/etag.js';
@@ -20,9 +19,8 @@ const SUMMARY: Record<ContactAction, string> = {
   reject: 'Reject a contact (status becomes inactive); comment required',
 };
 
-export function registerContactActionRoutes(parent: FastifyInstance, deps: Deps): void {
+export function registerContactActionRoutes(parent: FastifyInstance): void {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  const { db } = deps;
 
   for (const action of CONTACT_ACTIONS) {
     app.put(
@@ -42,7 +40,7 @@ export function registerContactActionRoutes(parent: FastifyInstance, deps: Deps)
         if (action === 'reject' && !comment) throw fieldError('comment', 'A comment is required to reject a contact.');
         const ctx = request.ctx;
         const at = new Date();
-        const row = await db.transaction(async (tx) => {
+        const row = await request.db.transaction(async (tx) => {
           const current = await findContact(tx, ctx.tenantId, id, { lock: true });
           if (!current) throw notFound('Contact');
           checkIfMatch(request, current.version);
@@ -73,7 +71,7 @@ export function registerContactActionRoutes(parent: FastifyInstance, deps: Deps)
       errors.throwIfAny();
       const ctx = request.ctx;
       const at = new Date();
-      const row = await db.transaction(async (tx) => {
+      const row = await request.db.transaction(async (tx) => {
         const current = await findContact(tx, ctx.tenantId, id, { lock: true, includeDeleted: true });
         if (!current) throw notFound('Contact');
         checkIfMatch(request, current.version);

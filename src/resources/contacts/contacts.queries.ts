@@ -273,7 +273,7 @@ export async function listContacts(
   if (f.rmId) where.push(`c.rm_id = ${p.add(f.rmId)}`);
   if (f.branchId) where.push(`c.branch_id = ${p.add(f.branchId)}`);
   if (f.refId) where.push(`c.ref_id = ${p.add(f.refId)}`);
-  if (f.tags && f.tags.length) where.push(`c.tags && ${p.add(f.tags)}::text[]`);
+  if (f.tags && f.tags.length) where.push(`c.id IN (SELECT contact_ids_tagged(${p.add(tenantId)}, ${p.add(f.tags)}::text[]))`);
   if (f.after) where.push(`c.created_at >= ${p.add(f.after)}`);
   if (f.before) where.push(`c.created_at <= ${p.add(f.before)}`);
   if (f.searchLike) where.push(`c.id IN (${searchBranches(p, tenantId, f)})`);
@@ -282,16 +282,13 @@ export async function listContacts(
 
 /**
  * Search as a UNION of separately indexed branches (an OR across them would defeat every index
- * and scan the tenant): name and ref id by trigram LIKE, exact prop values, normalized identifiers.
+ * and scan the tenant): name and ref id by trigram LIKE and exact prop values (in
+ * contact_search_ids, migration 0007, so row-level security leaves those indexes usable), and
+ * normalized identifiers.
  */
 function searchBranches(p: Params, tenantId: string, f: ContactFilter): string {
   const t = p.add(tenantId);
-  const like = p.add(f.searchLike);
-  const branches = [
-    `SELECT s.id FROM contacts s WHERE s.tenant_id = ${t} AND NOT s.is_deleted AND lower(s.name) LIKE lower(${like})`,
-    `SELECT s.id FROM contacts s WHERE s.tenant_id = ${t} AND NOT s.is_deleted AND s.ref_id ILIKE ${like}`,
-    `SELECT sp.contact_id FROM contact_props sp WHERE sp.tenant_id = ${t} AND lower(sp.value) = ${p.add((f.searchExact ?? '').toLowerCase())}`,
-  ];
+  const branches = [`SELECT contact_search_ids(${t}, ${p.add(f.searchLike)}, ${p.add((f.searchExact ?? '').toLowerCase())})`];
   const ids = f.searchIdentifiers ?? [];
   if (ids.length) {
     branches.push(`SELECT mk.contact_id FROM contact_match_keys mk

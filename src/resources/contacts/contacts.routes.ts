@@ -37,7 +37,6 @@ function checkEnum(errors: FieldErrorCollector, field: string, value: string | u
 
 export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  const { db } = deps;
   const strictIdentifiers = deps.config.identifierValidation === 'strict';
 
   app.post(
@@ -58,7 +57,7 @@ export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void
       const policy = parseDuplicatePolicy(errors, request.query);
       errors.throwIfAny();
       const at = new Date();
-      const row = await db.transaction((tx) => createContact(tx, request.ctx, request.body, at, policy));
+      const row = await request.db.transaction((tx) => createContact(tx, request.ctx, request.body, at, policy));
       setEtag(reply, row.version);
       return reply.code(201).send(toContact(row));
     },
@@ -81,14 +80,14 @@ export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void
       errors.throwIfAny();
       let namespaceId: string | undefined;
       if (q.namespace) {
-        const ns = await findNamespaceByIdOrName(db, tenantId, q.namespace);
+        const ns = await findNamespaceByIdOrName(request.db, tenantId, q.namespace);
         // An unknown namespace matches no contact (a filter, not a reference).
         if (!ns) return envelope([], 0, paging);
         namespaceId = ns.id;
       }
       const search = q.search?.trim();
       const { rows, count } = await listContacts(
-        db,
+        request.db,
         tenantId,
         {
           namespaceId,
@@ -108,7 +107,7 @@ export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void
         paging.pageSize,
         paging.offset,
       );
-      return envelope(await expandContacts(db, tenantId, rows, expand), count, paging);
+      return envelope(await expandContacts(request.db, tenantId, rows, expand), count, paging);
     },
   );
 
@@ -128,10 +127,10 @@ export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void
       const errors = new FieldErrorCollector();
       const expand = parseExpand(errors, request.query.expand, CONTACT_EXPANDS);
       errors.throwIfAny();
-      const row = await findContact(db, request.ctx.tenantId, id);
+      const row = await findContact(request.db, request.ctx.tenantId, id);
       if (!row) throw notFound('Contact');
       setEtag(reply, row.version);
-      const [contact] = await expandContacts(db, request.ctx.tenantId, [row], expand);
+      const [contact] = await expandContacts(request.db, request.ctx.tenantId, [row], expand);
       return contact;
     },
   );
@@ -158,7 +157,7 @@ export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void
       errors.throwIfAny();
       const ctx = request.ctx;
       const at = new Date();
-      const row = await db.transaction(async (tx) => {
+      const row = await request.db.transaction(async (tx) => {
         const current = await findContact(tx, ctx.tenantId, id, { lock: true });
         if (!current) throw notFound('Contact');
         checkIfMatch(request, current.version);
@@ -175,7 +174,7 @@ export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void
     async (request, reply) => {
       const id = pathId(request.params.contact_id, 'Contact');
       const ctx = request.ctx;
-      await db.transaction(async (tx) => {
+      await request.db.transaction(async (tx) => {
         const current = await findContact(tx, ctx.tenantId, id, { lock: true });
         if (!current) throw notFound('Contact');
         checkIfMatch(request, current.version);

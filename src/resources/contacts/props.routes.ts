@@ -57,17 +57,16 @@ async function lockedContact(tx: Executor, tenantId: string, id: string): Promis
 
 export function registerPropRoutes(parent: FastifyInstance, deps: Deps): void {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  const { db } = deps;
 
   app.get(
     '/contacts/:contact_id/props/',
     { schema: { tags: TAGS, summary: 'All props of a contact, sorted by key', params: ContactIdParam, response: { 200: PropList, ...problems(401, 404) } } },
     async (request, reply) => {
       const id = pathId(request.params.contact_id, 'Contact');
-      const contact = await findContact(db, request.ctx.tenantId, id);
+      const contact = await findContact(request.db, request.ctx.tenantId, id);
       if (!contact) throw notFound('Contact');
       setEtag(reply, contact.version);
-      return currentProps(db, request.ctx.tenantId, id);
+      return currentProps(request.db, request.ctx.tenantId, id);
     },
   );
 
@@ -92,7 +91,7 @@ export function registerPropRoutes(parent: FastifyInstance, deps: Deps): void {
       errors.throwIfAny();
       const ctx = request.ctx;
       const at = new Date();
-      const { props, version } = await db.transaction(async (tx) => {
+      const { props, version } = await request.db.transaction(async (tx) => {
         const contact = await lockedContact(tx, ctx.tenantId, id);
         checkIfMatch(request, contact.version);
         const before = await currentProps(tx, ctx.tenantId, id);
@@ -124,7 +123,7 @@ export function registerPropRoutes(parent: FastifyInstance, deps: Deps): void {
       const keys = [...new Set([...commaList(request.query.keys), ...(request.body?.keys ?? [])])];
       const ctx = request.ctx;
       const at = new Date();
-      await db.transaction(async (tx) => {
+      await request.db.transaction(async (tx) => {
         const contact = await lockedContact(tx, ctx.tenantId, id);
         checkIfMatch(request, contact.version);
         const before = await currentProps(tx, ctx.tenantId, id);

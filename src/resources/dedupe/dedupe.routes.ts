@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AppError } from '../../errors/index.js';
-import type { Deps } from '../../http/deps.js';
 import { problems } from '../../http/schemas.js';
 import { nameKey, phoneticKey } from '../../dedupe/names.js';
 import { compareMatches, dedupeSubject, prepareSubject, scorePrepared, type ContactType } from '../../dedupe/score.js';
@@ -12,9 +11,8 @@ import { findCandidates } from './dedupe.queries.js';
 
 const DEFAULT_LIMIT = 10;
 
-export function registerDedupeRoutes(parent: FastifyInstance, deps: Deps): void {
+export function registerDedupeRoutes(parent: FastifyInstance): void {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  const { db } = deps;
 
   app.post(
     '/contacts/dedupe/',
@@ -41,8 +39,8 @@ export function registerDedupeRoutes(parent: FastifyInstance, deps: Deps): void 
       const pins = [...new Set([...pincodes.map((p) => p.trim()), ...candidate.pincodes])].filter((p) => p !== '');
       // The namespace is only validated (matching is tenant-wide): both queries run at once.
       const [namespaceOk, rows] = await Promise.all([
-        body.namespace === undefined ? true : findNamespaceByIdOrName(db, tenantId, body.namespace).then((ns) => ns !== undefined),
-        findCandidates(db, tenantId, { keys, nameKey: nameKey(body.name, nameType), phonetic: phoneticKey(body.name, nameType), pincodes: pins }),
+        body.namespace === undefined ? true : findNamespaceByIdOrName(request.db, tenantId, body.namespace).then((ns) => ns !== undefined),
+        findCandidates(request.db, tenantId, { keys, nameKey: nameKey(body.name, nameType), phonetic: phoneticKey(body.name, nameType), pincodes: pins }),
       ]);
       if (!namespaceOk) {
         throw new AppError('validation_error', `Unknown namespace "${body.namespace}".`, { errors: { namespace: [`Unknown namespace "${body.namespace}".`] } });

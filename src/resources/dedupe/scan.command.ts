@@ -75,8 +75,9 @@ export async function runScanCommand(config: Config, o: ScanCommandOptions, stdo
   if (minBand !== 'probable' && minBand !== 'possible') throw new ScanUsageError(`--min-band must be probable or possible, got "${o.minBand}"`);
   const db = await openDatabase({ ...config, statementTimeoutMs: Math.max(config.statementTimeoutMs, SCAN_STATEMENT_TIMEOUT_MS) });
   try {
-    const namespaceId = o.namespace === undefined ? null : await resolveNamespace(db, o.tenant, o.namespace);
-    const { clusters } = await dedupeScan(db, { tenantId: o.tenant, namespaceId, minBand, onProgress: progressBar(process.stderr) });
+    const tenantDb = db.forTenant(o.tenant);
+    const namespaceId = o.namespace === undefined ? null : await resolveNamespace(tenantDb, o.tenant, o.namespace);
+    const { clusters } = await dedupeScan(tenantDb, { tenantId: o.tenant, namespaceId, minBand, onProgress: progressBar(process.stderr) });
     const out: Writable = o.out === undefined ? stdout : createWriteStream(o.out);
     if (format === 'csv') await write(out, CSV_HEADER);
     for (const c of clusters) await write(out, format === 'csv' ? clusterCsv(c) : clusterJsonl(c));

@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { FieldErrorCollector, notFound } from '../../errors/index.js';
 import type { Executor } from '../../db/index.js';
-import type { Deps } from '../../http/deps.js';
 import { IdParam, problems } from '../../http/schemas.js';
 import { pathId } from '../../http/ids.js';
 import { envelope, orderBySql, parseDateRange, parseOrdering, parsePaging } from '../../http/list.js';
@@ -35,9 +34,8 @@ async function historyPage(db: Executor, tenantId: string, query: ReturnType<typ
   return envelope(rows.map(toHistoryEntry), count, paging);
 }
 
-export function registerHistoryRoutes(parent: FastifyInstance, deps: Deps): void {
+export function registerHistoryRoutes(parent: FastifyInstance): void {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  const { db } = deps;
 
   app.get(
     '/history/',
@@ -49,7 +47,7 @@ export function registerHistoryRoutes(parent: FastifyInstance, deps: Deps): void
         response: { 200: HistoryList, ...problems(400, 401) },
       },
     },
-    async (request) => historyPage(db, request.ctx.tenantId, parseHistoryQuery(request.query)),
+    async (request) => historyPage(request.db, request.ctx.tenantId, parseHistoryQuery(request.query)),
   );
 
   app.get(
@@ -67,8 +65,8 @@ export function registerHistoryRoutes(parent: FastifyInstance, deps: Deps): void
       const id = pathId(request.params.contact_id, 'Contact');
       const query = parseHistoryQuery(request.query, id);
       // A deleted contact's history stays readable: the audit trail matters most after a deletion.
-      if (!(await findContact(db, request.ctx.tenantId, id, { includeDeleted: true }))) throw notFound('Contact');
-      return historyPage(db, request.ctx.tenantId, query);
+      if (!(await findContact(request.db, request.ctx.tenantId, id, { includeDeleted: true }))) throw notFound('Contact');
+      return historyPage(request.db, request.ctx.tenantId, query);
     },
   );
 }

@@ -3,7 +3,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ulid } from '../../ids.js';
 import { AppError, FieldErrorCollector, notFound } from '../../errors/index.js';
 import { isUniqueViolation } from '../../db/index.js';
-import type { Deps } from '../../http/deps.js';
 import { IdParam, NoContent, problems } from '../../http/schemas.js';
 import { pathId } from '../../http/ids.js';
 import { checkIfMatch, setEtag } from '../../http/etag.js';
@@ -61,9 +60,8 @@ const nameTaken = (err: unknown) =>
     ? new AppError('conflict', 'A namespace with this name already exists.', { errors: { name: ['A namespace with this name already exists.'] } })
     : err;
 
-export function registerNamespaceRoutes(parent: FastifyInstance, deps: Deps): void {
+export function registerNamespaceRoutes(parent: FastifyInstance): void {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  const { db } = deps;
 
   app.post(
     '/namespaces/',
@@ -75,7 +73,7 @@ export function registerNamespaceRoutes(parent: FastifyInstance, deps: Deps): vo
       errors.throwIfAny();
       const ctx = request.ctx;
       const at = new Date();
-      const row = await db
+      const row = await request.db
         .transaction(async (tx) => {
           const created = await insertNamespace(tx, {
             tenant_id: ctx.tenantId,
@@ -109,7 +107,7 @@ export function registerNamespaceRoutes(parent: FastifyInstance, deps: Deps): vo
       const range = parseDateRange(errors, q);
       errors.throwIfAny();
       const { rows, count } = await listNamespaces(
-        db,
+        request.db,
         request.ctx.tenantId,
         { search: q.search ? likePattern(q.search) : undefined, ...range },
         orderBySql(ordering, 'n'),
@@ -125,7 +123,7 @@ export function registerNamespaceRoutes(parent: FastifyInstance, deps: Deps): vo
     { schema: { tags: TAGS, summary: 'Retrieve a namespace', params: NsId, response: { 200: Namespace, ...problems(401, 404) } } },
     async (request, reply) => {
       const id = pathId(request.params.namespace_id, 'Namespace');
-      const row = await findNamespaceById(db, request.ctx.tenantId, id);
+      const row = await findNamespaceById(request.db, request.ctx.tenantId, id);
       if (!row) throw notFound('Namespace');
       setEtag(reply, row.version);
       return toNamespace(row);
@@ -151,7 +149,7 @@ export function registerNamespaceRoutes(parent: FastifyInstance, deps: Deps): vo
       errors.throwIfAny();
       const ctx = request.ctx;
       const at = new Date();
-      const row = await db
+      const row = await request.db
         .transaction(async (tx) => {
           const current = await findNamespaceById(tx, ctx.tenantId, id, true);
           if (!current) throw notFound('Namespace');
@@ -195,7 +193,7 @@ export function registerNamespaceRoutes(parent: FastifyInstance, deps: Deps): vo
       const id = pathId(request.params.namespace_id, 'Namespace');
       const ctx = request.ctx;
       const at = new Date();
-      await db.transaction(async (tx) => {
+      await request.db.transaction(async (tx) => {
         const current = await findNamespaceById(tx, ctx.tenantId, id, true);
         if (!current) throw notFound('Namespace');
         checkIfMatch(request, current.version);
@@ -223,7 +221,7 @@ export function registerNamespaceRoutes(parent: FastifyInstance, deps: Deps): vo
       const id = pathId(request.params.namespace_id, 'Namespace');
       const ctx = request.ctx;
       const at = new Date();
-      const refId = await db.transaction(async (tx) => {
+      const refId = await request.db.transaction(async (tx) => {
         const current = await findNamespaceById(tx, ctx.tenantId, id, true);
         if (!current) throw notFound('Namespace');
         if (!current.account_pattern) throw new AppError('conflict', 'The namespace has no account_pattern.');

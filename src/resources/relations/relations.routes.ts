@@ -3,7 +3,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ulid } from '../../ids.js';
 import { AppError, FieldErrorCollector, notFound } from '../../errors/index.js';
 import { isUniqueViolation, type Executor } from '../../db/index.js';
-import type { Deps } from '../../http/deps.js';
 import { IdParam, NoContent, problems } from '../../http/schemas.js';
 import { pathId } from '../../http/ids.js';
 import { checkIfMatch, setEtag } from '../../http/etag.js';
@@ -64,10 +63,9 @@ async function checkParty(
   if (id && !(await lockLiveContact(tx, tenantId, id, 'share'))) errors.add(field, UNKNOWN_CONTACT);
 }
 
-export function registerRelationRoutes(parent: FastifyInstance, deps: Deps): void {
+export function registerRelationRoutes(parent: FastifyInstance): void {
   parent.addSchema(Relation);
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  const { db } = deps;
 
   app.post(
     '/contacts/relations/',
@@ -89,7 +87,7 @@ export function registerRelationRoutes(parent: FastifyInstance, deps: Deps): voi
       errors.throwIfAny();
       const ctx = request.ctx;
       const at = new Date();
-      const row = await db
+      const row = await request.db
         .transaction(async (tx) => {
           await checkParty(tx, errors, ctx.tenantId, 'contact', contactId);
           await checkParty(tx, errors, ctx.tenantId, 'related_contact', relatedId);
@@ -145,14 +143,14 @@ export function registerRelationRoutes(parent: FastifyInstance, deps: Deps): voi
       const type = filterEnum(errors, 'type', q.type, RELATION_TYPES);
       errors.throwIfAny();
       const { rows, count } = await listRelations(
-        db,
+        request.db,
         tenantId,
         { contactId, relatedContactId, type, tags: commaList(q.tags), ...range },
         orderBySql(ordering, 'r'),
         paging.pageSize,
         paging.offset,
       );
-      return envelope(await expandRelations(db, tenantId, rows, expand), count, paging);
+      return envelope(await expandRelations(request.db, tenantId, rows, expand), count, paging);
     },
   );
 
@@ -172,10 +170,10 @@ export function registerRelationRoutes(parent: FastifyInstance, deps: Deps): voi
       const errors = new FieldErrorCollector();
       const expand = parseExpand(errors, request.query.expand, RELATION_EXPANDS);
       errors.throwIfAny();
-      const row = await findRelation(db, request.ctx.tenantId, id);
+      const row = await findRelation(request.db, request.ctx.tenantId, id);
       if (!row) throw notFound('Relation');
       setEtag(reply, row.version);
-      const [relation] = await expandRelations(db, request.ctx.tenantId, [row], expand);
+      const [relation] = await expandRelations(request.db, request.ctx.tenantId, [row], expand);
       return relation;
     },
   );
@@ -202,7 +200,7 @@ export function registerRelationRoutes(parent: FastifyInstance, deps: Deps): voi
       errors.throwIfAny();
       const ctx = request.ctx;
       const at = new Date();
-      const row = await db
+      const row = await request.db
         .transaction(async (tx) => {
           const current = await lockRelation(tx, ctx.tenantId, id);
           checkIfMatch(request, current.version);
@@ -252,7 +250,7 @@ export function registerRelationRoutes(parent: FastifyInstance, deps: Deps): voi
       const id = pathId(request.params.contact_relation_id, 'Relation');
       const ctx = request.ctx;
       const at = new Date();
-      await db.transaction(async (tx) => {
+      await request.db.transaction(async (tx) => {
         const current = await lockRelation(tx, ctx.tenantId, id);
         checkIfMatch(request, current.version);
         const deleted = await updateRelation(tx, ctx.tenantId, id, { is_deleted: true, deleted_at: at }, ctx.userId, at);

@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { migrate, migrateDatabase, MigrationPrivilegeError, type Database } from '../../src/db/index.js';
+import { createPgDatabase } from '../../src/db/pg.js';
+import { createPgTestDatabase, describePostgres, it, serviceRoleUrl, SERVICE_ROLE, testConfig, type Harness } from '../helpers/engines.js';
+import { createContact, createNamespace, newCaller } from '../helpers/api.js';
+import { createAddress, createBank, createRelation, tenantWithContacts } from '../helpers/subresources.js';
+import { pgTest } from '../helpers/postgres-only.js';
+
+// Row-level security (migration 0007) as the second tenant guard: the harness connects the app
+// as SERVICE_ROLE, so every PostgreSQL API test already runs under the policies. These tests
+// query the tables directly as that role, with SQL that deliberately omits the tenant filter.
+
+const TENANT_TABLES = [
+  'namespaces', 'contacts', 'contact_ref_ids', 'contact_props', 'audit_log', 'contact_addresses',
+  'contact_banks', 'contact_relations', 'contact_match_keys', 'idempotency_keys',
+];
+
+/** Two tenants, each with a row in every tenant table. */
+async function twoTenants(h: Harness) {
+  const tenants = [];
+  for (let i = 0; i < 2; i++) {
+    const c = await newCaller(h);
+    const ns = await createNamespace(c, { contact_pattern: 'R{seq}' });
+    const contact = (body: Record<string, unknown>) => createContact(c, { namespace: ns.name, ...body });
+    const a = await contact({ name: `Asha Rao ${i}`, tags: ['vip'], props: [{ key: 'pan_no', value: i ? 'ABCPR1234Q' : 'ABCPS1234Q', type: 'text' }] });
+    const b = await contact({ name: `Ravi Rao ${i}` });
+    await createAddress(c, a.id);
+    await createBank(c, a.id);
+    await createRelation(c, a.id, b.id);
+    const keyed = await c.req('POST', '/namespaces/', { body: { name: `keyed-${i}-${c.tenant}` }, headers: { 'idempotency-key': `k-${c.tenant}` } });
+    assert.equal(keyed.status, 201, keyed.text);
+    tenants.push(c.tenant);
+  }
+  return tenants as [string, string];
+}
+
+async function countAs(db: Database | ReturnType<Database['forTenant']>, table: string): Promise<number> {
+  return (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n;
+}
+
+describePostgres('row-level security', (h) => {
+  it('every table with a tenant_id column has row-level security and the tenant policy', async () => {
+    const res = await h().db.query<{ table_name: string; rls: boolean; policy: string | null }>(
+      `SELECT c.table_name, cl.relrowsecurity AS rls,
+              (SELECT p.polname::text FROM pg_policy p WHERE p.polrelid = cl.oid AND p.polname = 'tenant_isolation') AS policy
+         FROM information_schema.columns c
+         JOIN pg_class cl ON cl.relname = c.table_name AND cl.relnamespace = to_regnamespace(c.table_schema)
+        WHERE c.column_name = 'tenant_id' AND c.table_schema = current_schema() AND cl.relkind = 'r'
+        ORDER BY 1`,
+    );
+    assert.deepEqual(res.rows.map((r) => r.table_name), [...TENANT_TABLES].sort());
+    for (const r of res.rows) assert.deepEqual([r.table_name, r.rls, r.policy], [r.table_name, true, 'tenant_isolation']);
+  });
+
+  it('the service role is one the policies bind: not superuser, not BYPASSRLS, not the owner', async () => {
+    const res = await h().appDb.query<{ who: string; su: boolean; bypass: boolean; owns: boolean }>(
+      `SELECT current_user AS who, r.rolsuper AS su, r.rolbypassrls AS bypass,
+              pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = 'contacts'::regclass), 'MEMBER') AS owns
+         FROM pg_roles r WHERE r.rolname = current_user`,
+    );
+    assert.deepEqual(res.rows[0], { who: SERVICE_ROLE, su: false, bypass: false, owns: false });
+  });
+
+  it('without the tenant setting the service role sees no row and can write none', async () => {
+    const [a] = await twoTenants(h());
+    for (const t of TENANT_TABLES) {
+      assert.ok((await countAs(h().db, `${t} WHERE tenant_id = '${a}'`)) > 0, `${t} has rows (owner view)`);
+      assert.equal(await countAs(h().appDb, t), 0, `${t} is empty to the service role without a tenant`);
+    }
+    await assert.rejects(
+      h().appDb.query(`INSERT INTO namespaces (tenant_id, id, name, created_by, created_at, updated_at)
+                       VALUES ($1, '01HZZZZZZZZZZZZZZZZZZZZZZZ', 'x', 'u', now(), now())`, [a]),
+      (err: { code?: string }) => err.code === '42501',
+    );
+  });
+
+  it('with the setting, a query that forgets its tenant filter still sees only that tenant', async () => {
+    const [a, b] = await twoTenants(h());
+    for (const t of TENANT_TABLES) {
+      const owner = await countAs(h().db, `${t} WHERE tenant_id = '${a}'`);
+      const scoped = h().appDb.forTenant(a);
+      assert.equal(await countAs(scoped, t), owner, `${t}: the unfiltered count is tenant ${a}'s`);
+      const foreign = await scoped.query(`SELECT 1 FROM ${t} WHERE tenant_id = $1`, [b]);
+      assert.equal(foreign.rowCount, 0, `${t}: tenant ${b}'s rows are invisible`);
+    }
+  });
+
+  it("another tenant's rows cannot be updated, deleted or inserted under the setting", async () => {
+    const [a, b] = await twoTenants(h());
+    const scoped = h().appDb.forTenant(a);
+    assert.equal((await scoped.query(`UPDATE contacts SET name = 'hijacked' WHERE tenant_id = $1`, [b])).rowCount, 0);
+    assert.equal((await scoped.query(`DELETE FROM contact_props WHERE tenant_id = $1`, [b])).rowCount, 0);
+    await assert.rejects(
+      scoped.query(`UPDATE contacts SET tenant_id = $1 WHERE tenant_id = $2`, [b, a]),
+      (err: { code?: string; message: string }) => err.code === '42501' && /row-level security/.test(err.message),
+    );
+    assert.equal(await countAs(h().db, `contacts WHERE tenant_id = '${b}' AND name = 'hijacked'`), 0);
+    assert.equal(await countAs(h().db, `contacts WHERE tenant_id = '${a}'`), 2);
+  });
+
+  it('the SECURITY DEFINER search functions answer only for the tenant the transaction is set to', async () => {
+    const [a, b] = await twoTenants(h());
+    const scoped = h().appDb.forTenant(a);
+    const search = (tenant: string) => scoped.query(`SELECT contact_search_ids($1, '%asha%', '') AS id`, [tenant]);
+    const tagged = (tenant: string) => scoped.query(`SELECT contact_ids_tagged($1, ARRAY['vip']) AS id`, [tenant]);
+    assert.equal((await search(a)).rowCount, 1);
+    assert.equal((await tagged(a)).rowCount, 1);
+    assert.equal((await search(b)).rowCount, 0, 'naming another tenant returns nothing');
+    assert.equal((await tagged(b)).rowCount, 0);
+    assert.equal((await h().appDb.query(`SELECT contact_search_ids($1, '%asha%', '') AS id`, [a])).rowCount, 0, 'no setting, no rows');
+  });
+
+  it('search, tag filter and dedupe work through the API under the policies', async () => {
+    const c = await tenantWithContacts(h());
+    const x = await c.contact({ name: 'Meera Iyer', tags: ['gold'], props: [{ key: 'mobile', value: '9876543210', type: 'text' }] });
+    assert.deepEqual((await c.req('GET', '/contacts/?search=meera')).body.results.map((r: { id: string }) => r.id), [x.id]);
+    assert.deepEqual((await c.req('GET', '/contacts/?search=%2B91%2098765%2043210')).body.results.map((r: { id: string }) => r.id), [x.id]);
+    assert.deepEqual((await c.req('GET', '/contacts/?tags=gold')).body.results.map((r: { id: string }) => r.id), [x.id]);
+    const d = await c.req('POST', '/contacts/dedupe/', { body: { name: 'Meera Iyer', type: 'individual', props: [{ key: 'mobile', value: '09876543210', type: 'text' }] } });
+    assert.equal(d.status, 200, d.text);
+    assert.equal(d.body.results[0].contact.id, x.id);
+  });
+});
+
+pgTest('migrations: the service role starts on a migrated database, and names MIGRATION_DATABASE_URL when it cannot migrate', async () => {
+  const { url, drop } = await createPgTestDatabase();
+  const owner = createPgDatabase({ connectionString: url, max: 1, statementTimeoutMs: 10_000, connectTimeoutMs: 3000 });
+  let service: Database | undefined;
+  try {
+    // contact_registry_app exists once any database of the cluster is migrated; make sure of it.
+    const scratch = await createPgTestDatabase();
+    const scratchDb = createPgDatabase({ connectionString: scratch.url, max: 1, statementTimeoutMs: 10_000, connectTimeoutMs: 3000 });
+    await migrate(scratchDb);
+    await serviceRoleUrl(scratch.url);
+    await scratchDb.close();
+    await scratch.drop();
+
+    const u = new URL(url);
+    u.username = SERVICE_ROLE;
+    service = createPgDatabase({ connectionString: u.toString(), max: 1, statementTimeoutMs: 10_000, connectTimeoutMs: 3000 });
+    await assert.rejects(migrate(service), (err: Error) => err instanceof MigrationPrivilegeError && /MIGRATION_DATABASE_URL/.test(err.message));
+
+    const config = testConfig({ databaseUrl: u.toString(), migrationDatabaseUrl: url });
+    const applied = await migrateDatabase(config, service);
+    assert.ok(applied.includes('0007_row_level_security'), applied.join(','));
+    assert.deepEqual(await migrate(service), [], 'nothing pending: the service role only reads schema_migrations');
+  } finally {
+    await service?.close();
+    await owner.close();
+    await drop();
+  }
+});
