@@ -83,9 +83,7 @@ export function listContactsSql(tenant: string, q: URLSearchParams): { sql: stri
     const t = add(tenant);
     const like = add('%' + search.replace(/[\\%_]/g, (c) => '\\' + c) + '%');
     const exact = add(search.toLowerCase());
-    where.push(`c.id IN (SELECT s.id FROM contacts s WHERE s.tenant_id = ${t} AND NOT s.is_deleted AND lower(s.name) LIKE lower(${like})
-      UNION SELECT s.id FROM contacts s WHERE s.tenant_id = ${t} AND NOT s.is_deleted AND s.ref_id ILIKE ${like}
-      UNION SELECT sp.contact_id FROM contact_props sp WHERE sp.tenant_id = ${t} AND lower(sp.value) = ${exact})`);
+    where.push(`c.id IN (SELECT contact_search_ids(${t}, ${like}, ${exact}))`);
   }
   const limit = Number(q.get('page_size') ?? 20);
   const page = Number(q.get('page') ?? 1);

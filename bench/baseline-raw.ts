@@ -32,10 +32,11 @@ class HttpError extends Error {
   }
 }
 
-async function tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+/** Like the service's Database.forTenant: a transaction that sets app.tenant_id first (one round trip). */
+async function tx<T>(tenant: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const c = await pool.connect();
   try {
-    await c.query('BEGIN');
+    await c.query(`BEGIN; SELECT set_config('app.tenant_id', ${pg.escapeLiteral(tenant)}, true)`);
     const out = await fn(c);
     await c.query('COMMIT');
     return out;
@@ -104,19 +105,22 @@ async function refreshIdentifiers(c: Client, tenant: string, id: string, checkAl
   if ((await c.query(Q.FIND_PAN_HOLDER, [tenant, pans, id])).rows[0]) throw new HttpError(409, 'duplicate');
 }
 
+/** A lone read runs in a tenant transaction of its own, as in the service. */
+const read = (tenant: string, sql: string, params: unknown[]) => tx(tenant, (c) => c.query(sql, params));
+
 async function getContact(tenant: string, id: string, expand: string[]) {
-  const row = (await pool.query(Q.FIND_CONTACT, [tenant, id])).rows[0];
+  const row = (await read(tenant, Q.FIND_CONTACT, [tenant, id])).rows[0];
   if (!row) throw new HttpError(404, 'not found');
   const out = Q.toContact(row);
-  if (expand.includes('props')) out.props = (await pool.query(Q.PROPS_OF, [tenant, [id]])).rows.map(Q.toRow);
-  if (expand.includes('addresses')) out.addresses = (await pool.query(Q.ADDRESSES_OF, [tenant, [id]])).rows.map(Q.toRow);
-  if (expand.includes('banks')) out.banks = (await pool.query(Q.BANKS_OF, [tenant, [id]])).rows.map(Q.toRow);
+  if (expand.includes('props')) out.props = (await read(tenant, Q.PROPS_OF, [tenant, [id]])).rows.map(Q.toRow);
+  if (expand.includes('addresses')) out.addresses = (await read(tenant, Q.ADDRESSES_OF, [tenant, [id]])).rows.map(Q.toRow);
+  if (expand.includes('banks')) out.banks = (await read(tenant, Q.BANKS_OF, [tenant, [id]])).rows.map(Q.toRow);
   return out;
 }
 
 async function listContacts(tenant: string, q: URLSearchParams) {
   const { sql, params, limit, page } = Q.listContactsSql(tenant, q);
-  const rows = (await pool.query(sql, params)).rows;
+  const rows = (await read(tenant, sql, params)).rows;
   const count = rows[0] ? Number(rows[0].total) : 0;
   const totalPages = Math.max(1, Math.ceil(count / limit));
   return {
@@ -133,7 +137,7 @@ async function listContacts(tenant: string, q: URLSearchParams) {
 
 async function createContact(req: IncomingMessage, tenant: string, body: any) {
   const at = new Date();
-  return tx(async (c) => {
+  return tx(tenant, async (c) => {
     const ns = (await c.query(Q.FIND_NAMESPACE, [tenant, body.namespace])).rows[0];
     if (!ns) throw new HttpError(400, 'unknown namespace');
     const id = ulid(at.getTime());
@@ -210,7 +214,7 @@ async function upsertProps(
 
 async function patchContact(req: IncomingMessage, tenant: string, id: string, body: any) {
   const at = new Date();
-  return tx(async (c) => {
+  return tx(tenant, async (c) => {
     if (!(await c.query(Q.FIND_CONTACT_LOCK, [tenant, id])).rows[0]) throw new HttpError(404, 'not found');
     const before = (await state(c, tenant, id)).state;
     const cols = ['tags', 'refs', 'rm_id', 'branch_id', 'status'].filter((k) => body[k] !== undefined);
@@ -239,7 +243,7 @@ const PLAN: Record<string, (r: any, comment: string | null, at: Date) => Record<
 async function action(req: IncomingMessage, tenant: string, id: string, name: string, body: any) {
   const at = new Date();
   const comment = body?.comment ?? null;
-  return tx(async (c) => {
+  return tx(tenant, async (c) => {
     const current = (await c.query(Q.FIND_CONTACT_LOCK, [tenant, id])).rows[0];
     if (!current) throw new HttpError(404, 'not found');
     if (name === 'active' && current.status !== 'active' && current.approval_status === 'rejected') throw new HttpError(409, 'rejected');

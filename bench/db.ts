@@ -33,8 +33,14 @@ export async function postgresVersion(): Promise<string> {
   }
 }
 
-/** Creates, migrates and seeds `cr_bench_<pid>`; registers its DROP for clean-up. */
-export async function preparePostgres(sizes: Sizes): Promise<{ url: string; report: SeedReport }> {
+/** The login role the measured servers use: under row-level security, as in production (README). */
+export const BENCH_SERVICE_ROLE = 'contact_registry_bench';
+
+/**
+ * Creates, migrates and seeds `cr_bench_<pid>` as the owner; registers its DROP for clean-up.
+ * `serviceUrl` is the same database as BENCH_SERVICE_ROLE, which the servers connect with.
+ */
+export async function preparePostgres(sizes: Sizes): Promise<{ url: string; serviceUrl: string; report: SeedReport }> {
   const name = `cr_bench_${process.pid}`;
   await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await admin(`CREATE DATABASE ${name}`);
@@ -44,8 +50,14 @@ export async function preparePostgres(sizes: Sizes): Promise<{ url: string; repo
   const db = createPgDatabase({ connectionString: url.toString(), max: 2, statementTimeoutMs: 600_000, connectTimeoutMs: 5000 });
   try {
     await migrate(db);
+    await db.exec(`DO $$ BEGIN
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${BENCH_SERVICE_ROLE}') THEN CREATE ROLE ${BENCH_SERVICE_ROLE} LOGIN; END IF;
+      END $$;
+      GRANT contact_registry_app TO ${BENCH_SERVICE_ROLE}`);
     const report = await seed(db, sizes);
-    return { url: url.toString(), report };
+    const serviceUrl = new URL(url);
+    serviceUrl.username = BENCH_SERVICE_ROLE;
+    return { url: url.toString(), serviceUrl: serviceUrl.toString(), report };
   } finally {
     await db.close();
   }

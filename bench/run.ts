@@ -98,17 +98,19 @@ async function measure(
 
 async function benchPostgres(o: BenchOptions): Promise<EngineResult> {
   console.log(`PostgreSQL: seeding ${o.sizes.tenants} x ${o.sizes.perTenant} + ${o.sizes.large} contacts…`);
-  const { url, report } = await preparePostgres(o.sizes);
+  // The servers connect as the service role (row-level security applies); the harness reads and
+  // resyncs state as the owner (`url`).
+  const { url, serviceUrl, report } = await preparePostgres(o.sizes);
   console.log(`  seeded in ${report.seconds.toFixed(1)} s (${Object.values(report.optional).join('; ')})`);
   const tokens = await mintTokens(o.sizes);
-  const env = oursEnv({ url });
+  const env = oursEnv({ url: serviceUrl });
 
   // Probe phase: both servers behind the counting proxy, a few sequential requests each.
   const proxy = await startPgProxy(ADMIN_URL);
   const probing = cpuProf;
   cpuProf = false; // probes are not profiled
-  const oursProbe = await startOurs('ours-probe', oursEnv({ url: proxy.url(url) }));
-  const rawProbe = await startRaw('raw-probe', proxy.url(url));
+  const oursProbe = await startOurs('ours-probe', oursEnv({ url: proxy.url(serviceUrl) }));
+  const rawProbe = await startRaw('raw-probe', proxy.url(serviceUrl));
   const expand = await chooseExpand(oursProbe.url, tokens);
   const scenarios = selectScenarios(makeScenarios({ sizes: o.sizes, expand, panSeed: 0 }), o);
   const probes = new Map<string, { ours: ProbeResult; raw: ProbeResult }>();
@@ -126,7 +128,7 @@ async function benchPostgres(o: BenchOptions): Promise<EngineResult> {
   cpuProf = probing;
 
   const ours = await startOurs('ours', env);
-  const raw = await startRaw('raw', url);
+  const raw = await startRaw('raw', serviceUrl);
   const hello = await startHello();
   const db = await pgClient(url);
   const active = async () =>
