@@ -49,29 +49,31 @@ GRANT SELECT ON schema_migrations TO contact_registry_app;
 
 -- Contact ids whose name or ref id matches a LIKE pattern, or with a prop value equal to `exact`
 -- (case-insensitively; `exact` is lower-case). Deleted contacts are left out, props are not:
--- the caller joins to live contacts.
+-- the caller joins to live contacts. PL/pgSQL rather than SQL: a SECURITY DEFINER SQL function is
+-- never inlined and would be planned again on every call; PL/pgSQL keeps its plans per connection.
 CREATE FUNCTION contact_search_ids(p_tenant text, p_like text, p_exact text)
-RETURNS SETOF text LANGUAGE sql STABLE SECURITY DEFINER ROWS 100 SET search_path FROM CURRENT AS $$
-  SELECT s.id FROM contacts s
-   WHERE s.tenant_id = p_tenant AND p_tenant = current_setting('app.tenant_id', true)
-     AND NOT s.is_deleted AND lower(s.name) LIKE lower(p_like)
-  UNION
-  SELECT s.id FROM contacts s
-   WHERE s.tenant_id = p_tenant AND p_tenant = current_setting('app.tenant_id', true)
-     AND NOT s.is_deleted AND s.ref_id ILIKE p_like
-  UNION
-  SELECT sp.contact_id FROM contact_props sp
-   WHERE sp.tenant_id = p_tenant AND p_tenant = current_setting('app.tenant_id', true)
-     AND lower(sp.value) = p_exact
-$$;
+RETURNS SETOF text LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 100 SET search_path FROM CURRENT AS $$
+BEGIN
+  IF p_tenant IS DISTINCT FROM current_setting('app.tenant_id', true) THEN
+    RETURN;
+  END IF;
+  RETURN QUERY
+    SELECT s.id FROM contacts s WHERE s.tenant_id = p_tenant AND NOT s.is_deleted AND lower(s.name) LIKE lower(p_like)
+    UNION
+    SELECT s.id FROM contacts s WHERE s.tenant_id = p_tenant AND NOT s.is_deleted AND s.ref_id ILIKE p_like
+    UNION
+    SELECT sp.contact_id FROM contact_props sp WHERE sp.tenant_id = p_tenant AND lower(sp.value) = p_exact;
+END $$;
 
 -- Live contact ids carrying any of the tags.
 CREATE FUNCTION contact_ids_tagged(p_tenant text, p_tags text[])
-RETURNS SETOF text LANGUAGE sql STABLE SECURITY DEFINER ROWS 1000 SET search_path FROM CURRENT AS $$
-  SELECT c.id FROM contacts c
-   WHERE c.tenant_id = p_tenant AND p_tenant = current_setting('app.tenant_id', true)
-     AND NOT c.is_deleted AND c.tags && p_tags
-$$;
+RETURNS SETOF text LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 1000 SET search_path FROM CURRENT AS $$
+BEGIN
+  IF p_tenant IS DISTINCT FROM current_setting('app.tenant_id', true) THEN
+    RETURN;
+  END IF;
+  RETURN QUERY SELECT c.id FROM contacts c WHERE c.tenant_id = p_tenant AND NOT c.is_deleted AND c.tags && p_tags;
+END $$;
 
 -- The one cross-tenant statement of the service: expired idempotency keys of every tenant go.
 CREATE FUNCTION purge_expired_idempotency_keys(p_ttl_ms double precision, p_batch integer)
