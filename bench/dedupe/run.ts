@@ -11,6 +11,7 @@ import pg from 'pg';
 import { mintToken } from '../../src/auth/token.js';
 import { migrate } from '../../src/db/migrate.js';
 import { createPgDatabase } from '../../src/db/pg.js';
+import { BENCH_SERVICE_ROLE } from '../db.js';
 import { identifierKind } from '../../src/dedupe/identifiers.js';
 import { cleanup, onCleanup, startProcess, stopProcess } from '../procs.js';
 import { type Accuracy, dedupeBody, measureAccuracy, samplePairs, scanAccuracy, type ScanAccuracy } from './accuracy.js';
@@ -86,6 +87,11 @@ async function prepareDatabase(): Promise<{ url: string; tenants: { big: SeededT
   url.pathname = `/${name}`;
   const db = createPgDatabase({ connectionString: url.toString(), max: 2, statementTimeoutMs: 3_600_000, connectTimeoutMs: 5000 });
   await migrate(db);
+  // The service and the scan connect as a role under row-level security, as in production.
+  await db.exec(`DO $$ BEGIN
+      IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${BENCH_SERVICE_ROLE}') THEN CREATE ROLE ${BENCH_SERVICE_ROLE} LOGIN; END IF;
+    END $$;
+    GRANT contact_registry_app TO ${BENCH_SERVICE_ROLE}`);
   await db.close();
   const c = await loaderClient(url.toString());
   const t0 = Date.now();
@@ -177,7 +183,10 @@ async function main(): Promise<void> {
     if (b.status !== 0) throw new Error('build failed');
   }
   log(`preparing database: ${SIZE} + ${SMALL}${SCAN_SMALL !== SMALL ? ` + ${SCAN_SMALL}` : ''} contacts`);
-  const { url, tenants, seedSeconds, indexSeconds } = await prepareDatabase();
+  const { url: ownerUrl, tenants, seedSeconds, indexSeconds } = await prepareDatabase();
+  const service = new URL(ownerUrl);
+  service.username = BENCH_SERVICE_ROLE;
+  const url = service.toString();
   const { big, small, scanSmall } = tenants;
   const env = { NODE_ENV: 'production', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', DATABASE_URL: url, AUTH_JWT_SECRET: SECRET };
   const server = await startProcess('dedupe-bench', ['dist/cli/index.js', 'serve'], env);
