@@ -34,7 +34,11 @@ const HELP = `Usage: npm run bench:dedupe -- [options]
   --create-connections <n>    concurrency of the create-throughput runs (default 8)
   --accuracy <n>      labelled pairs queried in the large tenant (default 2000)
   --quick             --size 100000 and short runs
-  --no-build          skip \`npm run build\` (dist/ must be current)`;
+  --no-build          skip \`npm run build\` (dist/ must be current)
+  --phases <list>     accuracy,load,scan (default all three; BENCHMARKS.md is written only then)
+  --keep-db           keep the database at the end (its name is printed)
+  --reuse-db <name>   measure a database kept earlier with the same sizes instead of seeding one
+                      (the labels are regenerated; earlier create runs have added contacts)`;
 
 const { values: args } = parseArgs({
   options: {
@@ -48,6 +52,9 @@ const { values: args } = parseArgs({
     accuracy: { type: 'string' },
     quick: { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
+    phases: { type: 'string', default: 'accuracy,load,scan' },
+    'keep-db': { type: 'boolean', default: false },
+    'reuse-db': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
   strict: true,
@@ -66,6 +73,8 @@ const ROUNDS = num(args.rounds, quick ? 1 : 3);
 const LAT_CONN = num(args['latency-connections'], 2);
 const CREATE_CONN = num(args['create-connections'], 8);
 const ACCURACY_N = num(args.accuracy, 2000);
+const PHASES = new Set(args.phases!.split(','));
+const ALL_PHASES = ['accuracy', 'load', 'scan'].every((p) => PHASES.has(p));
 const log = (s: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
 
 async function admin(sql: string): Promise<void> {
@@ -79,12 +88,15 @@ async function admin(sql: string): Promise<void> {
 }
 
 async function prepareDatabase(): Promise<{ url: string; tenants: { big: SeededTenant; small: SeededTenant; scanSmall: SeededTenant }; seedSeconds: number; indexSeconds: number }> {
-  const name = `cr_dedupe_bench_${process.pid}`;
-  await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin(`CREATE DATABASE ${name}`);
-  onCleanup(() => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  const reuse = args['reuse-db'];
+  const name = reuse ?? `cr_dedupe_bench_${process.pid}`;
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
+  if (reuse) return { url: url.toString(), tenants: await generateOnly(), seedSeconds: 0, indexSeconds: 0 };
+  await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin(`CREATE DATABASE ${name}`);
+  if (args['keep-db']) log(`keeping database ${name} (--reuse-db ${name})`);
+  else onCleanup(() => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
   const db = createPgDatabase({ connectionString: url.toString(), max: 2, statementTimeoutMs: 3_600_000, connectTimeoutMs: 5000 });
   await migrate(db);
   // The service and the scan connect as a role under row-level security, as in production.
@@ -97,13 +109,8 @@ async function prepareDatabase(): Promise<{ url: string; tenants: { big: SeededT
   const t0 = Date.now();
   try {
     const defs = await dropSecondaryIndexes(c);
-    const specs: TenantSpec[] = [
-      { index: 1, tenant: 'dd-large', size: SIZE, seed: 1 },
-      { index: 2, tenant: 'dd-small', size: SMALL, seed: 2 },
-    ];
-    if (SCAN_SMALL !== SMALL) specs.push({ index: 3, tenant: 'dd-scan', size: SCAN_SMALL, seed: 3 });
     const seeded: SeededTenant[] = [];
-    for (const spec of specs) {
+    for (const spec of tenantSpecs()) {
       let last = 0;
       seeded.push(
         await seedTenant(c, spec, (done) => {
@@ -124,6 +131,23 @@ async function prepareDatabase(): Promise<{ url: string; tenants: { big: SeededT
   } finally {
     await c.end();
   }
+}
+
+function tenantSpecs(): TenantSpec[] {
+  const specs: TenantSpec[] = [
+    { index: 1, tenant: 'dd-large', size: SIZE, seed: 1 },
+    { index: 2, tenant: 'dd-small', size: SMALL, seed: 2 },
+  ];
+  if (SCAN_SMALL !== SMALL) specs.push({ index: 3, tenant: 'dd-scan', size: SCAN_SMALL, seed: 3 });
+  return specs;
+}
+
+/** The labels of a kept database, regenerated (the generator is deterministic). */
+async function generateOnly(): Promise<{ big: SeededTenant; small: SeededTenant; scanSmall: SeededTenant }> {
+  const seeded: SeededTenant[] = [];
+  for (const spec of tenantSpecs()) seeded.push(await seedTenant(null, spec, () => {}));
+  const [big, small] = seeded as [SeededTenant, SeededTenant];
+  return { big, small, scanSmall: seeded[2] ?? small };
 }
 
 function createBodies(withIdentifiers: boolean): () => Record<string, unknown> {
@@ -194,10 +218,15 @@ async function main(): Promise<void> {
   const [bigToken, smallToken] = [await token(big.tenant), await token(small.tenant)];
   const rng = new Rng(7);
 
-  log('precision/recall');
-  const accBig: Accuracy = await measureAccuracy(server.url, bigToken, big, samplePairs(big, ACCURACY_N, rng), 4);
-  const accSmall: Accuracy = await measureAccuracy(server.url, smallToken, small, samplePairs(small, small.pairs.length, rng), 4);
-  log(`large: recall ${accBig.recall.toFixed(3)} precision ${accBig.precision.toFixed(3)}; small: recall ${accSmall.recall.toFixed(3)} precision ${accSmall.precision.toFixed(3)}`);
+  let accBig: Accuracy | undefined;
+  let accSmall: Accuracy | undefined;
+  if (PHASES.has('accuracy')) {
+    log('precision/recall');
+    accBig = await measureAccuracy(server.url, bigToken, big, samplePairs(big, ACCURACY_N, rng), 4);
+    accSmall = await measureAccuracy(server.url, smallToken, small, samplePairs(small, small.pairs.length, rng), 4);
+    log(`large: recall ${accBig.recall.toFixed(4)} precision ${accBig.precision.toFixed(4)} (${accBig.truePositives} TP / ${accBig.falsePositives} FP, ceiling ${accBig.scorerCeiling.toFixed(4)}); ` +
+      `small: recall ${accSmall.recall.toFixed(4)} precision ${accSmall.precision.toFixed(4)}`);
+  }
 
   const dupBodies = (t: SeededTenant) => [...t.pairs.map(([, d]) => dedupeBody(t.labelled.get(d)!))];
   const bigDups = dupBodies(big);
@@ -212,7 +241,7 @@ async function main(): Promise<void> {
     { name: 'create_no_identifiers', connections: CREATE_CONN, next: () => ({ method: 'POST', path: '/contacts/', token: bigToken, body: withoutIds() }) },
   ];
   const runs = new Map<string, LoadResult[]>(scenarios.map((s) => [s.name, []]));
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < (PHASES.has('load') ? ROUNDS : 0); round++) {
     for (const s of round % 2 === 0 ? scenarios : [...scenarios].reverse()) {
       if (round === 0) await runLoad(server.url, { concurrency: s.connections, seconds: 2, next: s.next });
       const r = await runLoad(server.url, { concurrency: s.connections, seconds: DURATION, next: s.next });
@@ -221,6 +250,12 @@ async function main(): Promise<void> {
     }
   }
   await stopProcess(server);
+  const measured = Object.fromEntries([...runs].map(([k, v]) => [k, summarize(v)])) as Record<string, Measured>;
+  if (PHASES.has('load')) {
+    for (const [k, m] of Object.entries(measured)) log(`${k}: ${m.rps.toFixed(0)} req/s p50 ${m.p50.toFixed(1)} p95 ${m.p95.toFixed(1)} p99 ${m.p99.toFixed(1)} ms`);
+    log(`dedupe p95 ÷ GET p95 ${(measured.dedupe_large!.p95 / measured.get!.p95).toFixed(2)}; large ÷ small ${(measured.dedupe_large!.p95 / measured.dedupe_small!.p95).toFixed(2)}; create on ÷ off ${(measured.create_blocking!.rps / measured.create_no_identifiers!.rps).toFixed(2)}`);
+  }
+  if (!PHASES.has('scan')) return;
 
   log('dedupe-scan');
   const dir = mkdtempSync(join(tmpdir(), 'cr-dedupe-scan-'));
@@ -229,8 +264,8 @@ async function main(): Promise<void> {
   log(`scan ${scanSmall.size}: ${scanSmallResult.seconds.toFixed(1)} s`);
   const scanBigResult = await timeScan(url, big, dir);
   log(`scan ${big.size}: ${scanBigResult.seconds.toFixed(1)} s`);
+  if (!ALL_PHASES || !accBig || !accSmall) return;
 
-  const measured = Object.fromEntries([...runs].map(([k, v]) => [k, summarize(v)])) as Record<string, Measured>;
   writeResults({
     command: process.argv.length > 2 ? `npm run bench:dedupe -- ${process.argv.slice(2).join(' ')}` : 'npm run bench:dedupe',
     machineBefore,

@@ -152,10 +152,14 @@ export async function finishLoad(c: pg.Client, indexDefs: string[], log: (s: str
 }
 
 /** Seeds one tenant (namespace + contacts + props + match keys + addresses). */
-export async function seedTenant(c: pg.Client, spec: TenantSpec, progress: (done: number) => void): Promise<SeededTenant> {
+/**
+ * Generates the tenant and inserts it; with no client it only generates (the labels of a database
+ * seeded earlier with the same spec: the generator is deterministic).
+ */
+export async function seedTenant(c: pg.Client | null, spec: TenantSpec, progress: (done: number) => void): Promise<SeededTenant> {
   const t0 = Date.now();
   const nsId = namespaceIdOf(spec.index);
-  await c.query(
+  await c?.query(
     `INSERT INTO namespaces (tenant_id, id, name, created_at, created_by, updated_at) VALUES ($1, $2, $3, $4, 'bench-seed', $4)`,
     [spec.tenant, nsId, NAMESPACE, new Date(BASE_TIME)],
   );
@@ -177,8 +181,8 @@ export async function seedTenant(c: pg.Client, spec: TenantSpec, progress: (done
       labelled.set(r.seq, r);
       pairs.push([orig.seq, r.seq]);
     }
-    addRecord(batch, spec, r);
-    if (++n % SEED_BATCH === 0) {
+    if (c) addRecord(batch, spec, r);
+    if (++n % SEED_BATCH === 0 && c) {
       // Build the next batch while the database writes this one.
       if (inflight) await inflight;
       inflight = insertBatch(c, spec, nsId, batch);
@@ -187,7 +191,7 @@ export async function seedTenant(c: pg.Client, spec: TenantSpec, progress: (done
     }
   }
   if (inflight) await inflight;
-  if (batch.c.id.length > 0) await insertBatch(c, spec, nsId, batch);
+  if (c && batch.c.id.length > 0) await insertBatch(c, spec, nsId, batch);
   progress(n);
   return { ...spec, namespaceId: nsId, personOf, labelled, pairs, seconds: (Date.now() - t0) / 1000 };
 }
