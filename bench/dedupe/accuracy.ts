@@ -1,5 +1,6 @@
 // Precision and recall of POST /contacts/dedupe/ (and of the scan) on the generator's labels.
 import { readFileSync } from 'node:fs';
+import { phoneticKey } from '../../src/dedupe/names.js';
 import { dedupeSubject, scoreMatch } from '../../src/dedupe/score.js';
 import type { GenRecord } from './generator.js';
 import { type Req, runAll } from './http.js';
@@ -82,7 +83,7 @@ export async function measureAccuracy(url: string, token: string, t: SeededTenan
         if (a.examples.falsePositives.length < 12) a.examples.falsePositives.push(`${dup.name} ~ ${r.contact.name}: ${r.band} ${r.score}`);
       }
     }
-    const m = scoreMatch(subjectOf(dup), subjectOf(orig));
+    const m = scoreMatch(subjectOf(dup), subjectOf(orig), t.phoneticCounts.get(phoneticKey(dup.name, dup.type)));
     if (m.band === 'exact' || m.band === 'probable') ceiling++;
   });
   a.recall = a.hits / Math.max(1, a.queries);

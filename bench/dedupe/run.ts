@@ -226,6 +226,7 @@ async function main(): Promise<void> {
     accSmall = await measureAccuracy(server.url, smallToken, small, samplePairs(small, small.pairs.length, rng), 4);
     log(`large: recall ${accBig.recall.toFixed(4)} precision ${accBig.precision.toFixed(4)} (${accBig.truePositives} TP / ${accBig.falsePositives} FP, ceiling ${accBig.scorerCeiling.toFixed(4)}); ` +
       `small: recall ${accSmall.recall.toFixed(4)} precision ${accSmall.precision.toFixed(4)}`);
+    if (process.env.DEDUPE_BENCH_EXAMPLES) log(JSON.stringify(accBig.examples, null, 1));
   }
 
   const dupBodies = (t: SeededTenant) => [...t.pairs.map(([, d]) => dedupeBody(t.labelled.get(d)!))];

@@ -27,6 +27,8 @@ export interface SeededTenant extends TenantSpec {
   labelled: Map<number, GenRecord>;
   /** (original seq, duplicate seq). */
   pairs: [number, number][];
+  /** Records per phonetic name key: what the endpoint counts for the name-frequency weight. */
+  phoneticCounts: Map<string, number>;
   seconds: number;
 }
 
@@ -56,7 +58,7 @@ function newBatch(): Batch {
   };
 }
 
-function addRecord(b: Batch, spec: TenantSpec, r: GenRecord): void {
+function addRecord(b: Batch, spec: TenantSpec, r: GenRecord, phonetic: string): void {
   const id = contactId(spec.index, r.seq);
   const at = new Date(BASE_TIME + Math.floor((r.seq / spec.size) * SPAN_MS)).toISOString();
   b.c.id.push(id);
@@ -64,7 +66,7 @@ function addRecord(b: Batch, spec: TenantSpec, r: GenRecord): void {
   b.c.type.push(r.type);
   b.c.ref.push(`BRW-${String(r.seq + 1).padStart(7, '0')}`);
   b.c.nk.push(nameKey(r.name, r.type));
-  b.c.ph.push(phoneticKey(r.name, r.type));
+  b.c.ph.push(phonetic);
   b.c.at.push(at);
   r.props.forEach((p, k) => {
     b.p.id.push(propId(spec.index, r.seq, k));
@@ -166,6 +168,7 @@ export async function seedTenant(c: pg.Client | null, spec: TenantSpec, progress
   const personOf = new Int32Array(spec.size);
   const labelled = new Map<number, GenRecord>();
   const pairs: [number, number][] = [];
+  const phoneticCounts = new Map<string, number>();
   const recent = new Map<number, GenRecord>(); // originals that may still get a duplicate
   let batch = newBatch();
   let n = 0;
@@ -181,7 +184,9 @@ export async function seedTenant(c: pg.Client | null, spec: TenantSpec, progress
       labelled.set(r.seq, r);
       pairs.push([orig.seq, r.seq]);
     }
-    if (c) addRecord(batch, spec, r);
+    const phonetic = phoneticKey(r.name, r.type);
+    phoneticCounts.set(phonetic, (phoneticCounts.get(phonetic) ?? 0) + 1);
+    if (c) addRecord(batch, spec, r, phonetic);
     if (++n % SEED_BATCH === 0 && c) {
       // Build the next batch while the database writes this one.
       if (inflight) await inflight;
@@ -193,7 +198,7 @@ export async function seedTenant(c: pg.Client | null, spec: TenantSpec, progress
   if (inflight) await inflight;
   if (c && batch.c.id.length > 0) await insertBatch(c, spec, nsId, batch);
   progress(n);
-  return { ...spec, namespaceId: nsId, personOf, labelled, pairs, seconds: (Date.now() - t0) / 1000 };
+  return { ...spec, namespaceId: nsId, personOf, labelled, pairs, phoneticCounts, seconds: (Date.now() - t0) / 1000 };
 }
 
 /** A client for bulk loading: foreign-key triggers off (the generator's rows are consistent by construction). */

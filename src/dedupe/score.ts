@@ -165,8 +165,11 @@ export function bandFor(score: number, exact: boolean): Band | null {
   return null;
 }
 
-/** Scores prepared subjects (same result as scoreMatch; prepare the candidate once). */
-export function scorePrepared(c: PreparedSubject, e: PreparedSubject): MatchResult {
+/**
+ * Scores prepared subjects (same result as scoreMatch; prepare the candidate once). `nameCount`
+ * is how many contacts of the tenant carry the name (weights.ts, name frequency); unknown → none.
+ */
+export function scorePrepared(c: PreparedSubject, e: PreparedSubject, nameCount?: number): MatchResult {
   let weight = W.PRIOR_LOG2_ODDS;
   const idReasons: Reason[] = [];
 
@@ -194,7 +197,7 @@ export function scorePrepared(c: PreparedSubject, e: PreparedSubject): MatchResu
   // ~ "Acme" however the two are typed, and filling in a missing type never changes the names.
   const corp = c.subject.type === 'corporate' || e.subject.type === 'corporate';
   const sim = corp ? preparedNameSimilarity(c.name.corporate, e.name.corporate) : preparedNameSimilarity(c.name.plain, e.name.plain);
-  weight += W.nameWeight(sim);
+  weight += W.frequencyNameWeight(sim, nameCount);
   const nameMatch: ReasonMatch = sim === 1 ? 'exact' : sim >= NAME_FUZZY_MIN ? 'fuzzy' : 'mismatch';
   reasons.push({ field: 'name', match: nameMatch, similarity: round4(sim) });
 
@@ -230,8 +233,8 @@ export function scorePrepared(c: PreparedSubject, e: PreparedSubject): MatchResu
 }
 
 /** Scores `candidate` against one `existing` contact. */
-export function scoreMatch(candidate: DedupeSubject, existing: DedupeSubject): MatchResult {
-  return scorePrepared(prepareSubject(candidate), prepareSubject(existing));
+export function scoreMatch(candidate: DedupeSubject, existing: DedupeSubject, nameCount?: number): MatchResult {
+  return scorePrepared(prepareSubject(candidate), prepareSubject(existing), nameCount);
 }
 
 const BAND_RANK: Record<Band, number> = { exact: 0, probable: 1, possible: 2 };

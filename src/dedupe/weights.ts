@@ -112,6 +112,41 @@ export function nameWeight(similarity: number): number {
   return NAME_CURVE[NAME_CURVE.length - 1]?.[1] ?? 0;
 }
 
+/**
+ * Name frequency. Agreement on a common name is weaker evidence than agreement on a rare one
+ * (Fellegi–Sunter with a value-specific u: u for a name grows with the number of contacts that
+ * carry it). NAME_CURVE holds for a name carried by up to NAME_TYPICAL_COUNT contacts of the
+ * tenant; when the candidate's name is carried by k more (its phonetic block, counted up to
+ * NAME_COUNT_CAP), the name weight drops by log2(k / NAME_TYPICAL_COUNT), in proportion to how much
+ * the names agree (nameWeight(s) / nameWeight(1); a disagreeing name is not touched). So
+ * "Rahul Sharma" = "Rahul Sharma" in a registry of a million weighs less than in one of ten
+ * thousand, and namesakes at one pincode stop scoring `probable` on name and pincode alone.
+ *
+ * Measured with bench/dedupe (1M contacts, 2,000 labelled queries; before: recall 86.50%,
+ * precision 94.41%): typical count 30 → 85.00% / 97.30%, 100 → 85.65% / 96.32%, 200 → 86.15% /
+ * 95.95%, 300 → 86.35% / 95.49% (adopted), 400 → 86.40% / 95.11%. A *raise* for rare names (up to
+ * +2 below the typical count) was tried and dropped: +0.6 points of recall for +259 false
+ * positives, because the rare phonetic keys are mostly initials ("R Upadhyay") and misspellings,
+ * not rare people. The 10,000-contact tenant is unaffected (no name reaches 300 there).
+ * The penalty scales a positive name weight by a positive factor (≥ 1 − 2.74 / 8.5), so the score
+ * stays monotone in name similarity for any k.
+ */
+export const NAME_TYPICAL_COUNT = 300;
+export const NAME_COUNT_CAP = 2000;
+
+/** The name-weight shift (≤ 0) for a name carried by `count` contacts (0 when unknown). */
+export function nameFrequencyShift(count: number | undefined): number {
+  if (count === undefined || !(count > NAME_TYPICAL_COUNT)) return 0;
+  return -Math.log2(Math.min(count, NAME_COUNT_CAP) / NAME_TYPICAL_COUNT);
+}
+
+/** nameWeight with the frequency shift applied in proportion to the agreement. */
+export function frequencyNameWeight(similarity: number, count: number | undefined): number {
+  const w = nameWeight(similarity);
+  if (w <= 0) return w;
+  return w * (1 + nameFrequencyShift(count) / nameWeight(1));
+}
+
 /** Logistic in base 2: log2-odds → probability. */
 export function oddsToProbability(log2Odds: number): number {
   return 1 / (1 + 2 ** -log2Odds);

@@ -14,6 +14,7 @@ import {
   dedupeSubject,
   scoreMatch,
 } from '../../src/dedupe/score.js';
+import { NAME_COUNT_CAP, NAME_TYPICAL_COUNT, frequencyNameWeight, nameFrequencyShift, nameWeight } from '../../src/dedupe/weights.js';
 
 type Prop = { key: string; value: string };
 interface Side {
@@ -181,6 +182,16 @@ describe('score examples', () => {
     ];
     for (const [label, c, e, band] of cases) assert.equal(score(c, e).band, band, label);
   });
+  test('a common name weighs less: identical name + pincode is probable for a typical name, possible for a very common one', () => {
+    const c = S('Rahul Sharma', 'individual', [], ['400001']);
+    const e = S('Rahul Sharma', 'individual', [], ['400001']);
+    assert.equal(scoreMatch(subject(c), subject(e), 20).band, 'probable');
+    assert.equal(scoreMatch(subject(c), subject(e), NAME_COUNT_CAP).band, 'possible');
+    // An identifier still decides: the same mobile keeps even a very common name probable.
+    const cm = S('Rahul Sharma', 'individual', [['mobile', '9876543210']], ['400001']);
+    const em = S('Rahul Sharma', 'individual', [['phone', '+91 98765 43210']], ['400001']);
+    assert.equal(scoreMatch(subject(cm), subject(em), NAME_COUNT_CAP).band, 'probable');
+  });
   test('reasons', () => {
     const r = score(
       S('Sukumar', 'individual', [
@@ -281,6 +292,31 @@ describe('score properties', () => {
         assert.equal(rev.band, r.band);
       }),
       { numRuns: 500 },
+    );
+  });
+  test('name frequency: a more common name never raises the score; up to the typical count it changes nothing', () => {
+    const countArb = fc.integer({ min: 0, max: 3 * NAME_COUNT_CAP });
+    fc.assert(
+      fc.property(sideArb, sideArb, countArb, countArb, (c, e, k1, k2) => {
+        const [lo, hi] = k1 <= k2 ? [k1, k2] : [k2, k1];
+        const rLo = scoreMatch(subject(c), subject(e), lo);
+        const rHi = scoreMatch(subject(c), subject(e), hi);
+        assert.ok(rHi.score <= rLo.score, `${lo} → ${rLo.score}, ${hi} → ${rHi.score}`);
+        assert.equal(rHi.band === 'exact', rLo.band === 'exact', 'the count never decides exactness');
+        if (hi <= NAME_TYPICAL_COUNT) assert.deepEqual(rHi, score(c, e));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+  test('name frequency keeps the name weight monotone in similarity and bounded', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 10 ** 7 }), (s1, s2, k) => {
+        const [lo, hi] = s1 <= s2 ? [s1, s2] : [s2, s1];
+        assert.ok(frequencyNameWeight(lo, k) <= frequencyNameWeight(hi, k) + 1e-12);
+        assert.ok(nameFrequencyShift(k) <= 0 && nameFrequencyShift(k) >= -Math.log2(NAME_COUNT_CAP / NAME_TYPICAL_COUNT) - 1e-12);
+        assert.ok(frequencyNameWeight(hi, k) <= nameWeight(hi) + 1e-12);
+      }),
+      { numRuns: 2000 },
     );
   });
   test('Aadhaar, mobile and email agreement alone never make a match exact', () => {

@@ -1,6 +1,7 @@
 import type { Executor } from '../../db/index.js';
 import type { MatchKey } from '../../dedupe/identifiers.js';
 import type { ContactRow } from '../contacts/contacts.queries.js';
+import { NAME_COUNT_CAP } from '../../dedupe/weights.js';
 
 /** How many members of the candidate's phonetic block are taken when nothing else ties them to it. */
 export const NAME_CANDIDATES = 20;
@@ -21,6 +22,8 @@ export interface CandidateQuery {
 export interface CandidateRow extends ContactRow {
   props_kv: [string, string, string][];
   pincodes: string[];
+  /** Live contacts of the tenant in the candidate name's phonetic block, up to NAME_COUNT_CAP (the same on every row). */
+  name_count: number;
 }
 
 /**
@@ -73,7 +76,9 @@ export async function findCandidates(db: Executor, tenantId: string, q: Candidat
             ARRAY(SELECT ARRAY[p.id, p.key, p.value] FROM contact_props p
                    WHERE p.tenant_id = c.tenant_id AND p.contact_id = c.id ORDER BY p.key COLLATE "C") AS props_kv,
             ARRAY(SELECT a.pincode FROM contact_addresses a
-                   WHERE a.tenant_id = c.tenant_id AND a.contact_id = c.id AND NOT a.is_deleted AND a.pincode IS NOT NULL) AS pincodes
+                   WHERE a.tenant_id = c.tenant_id AND a.contact_id = c.id AND NOT a.is_deleted AND a.pincode IS NOT NULL) AS pincodes,
+            (SELECT count(*)::int FROM (SELECT 1 FROM contacts f WHERE f.tenant_id = $1 AND NOT f.is_deleted AND $4 <> ''
+                                         AND f.name_phonetic = $4 LIMIT ${NAME_COUNT_CAP}) f) AS name_count
        FROM ids JOIN contacts c ON c.tenant_id = $1 AND c.id = ids.id AND NOT c.is_deleted
        JOIN namespaces n ON n.tenant_id = c.tenant_id AND n.id = c.namespace_id`,
     [tenantId, q.keys.map((k) => k.kind), q.keys.map((k) => k.value), q.phonetic, q.nameKey, q.pincodes],

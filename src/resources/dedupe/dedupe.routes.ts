@@ -51,7 +51,7 @@ export function registerDedupeRoutes(parent: FastifyInstance): void {
         .map((row) => {
           const props = row.props_kv.map(([, key, value]) => ({ key, value }));
           const existing = prepareSubject(dedupeSubject({ name: row.name, type: row.type, props, pincodes: row.pincodes }));
-          return { row, result: scorePrepared(candidate, existing) };
+          return { row, result: scorePrepared(candidate, existing, row.name_count) };
         })
         .filter((m) => m.result.band !== null && m.result.score >= minScore)
         .sort((a, b) => compareMatches(a.result, b.result) || (a.row.id < b.row.id ? -1 : 1))

@@ -151,12 +151,13 @@ export async function dedupeScan(db: Executor, opts: ScanOptions): Promise<{ clu
   const sets = new DisjointSets();
   const progress = (phase: ScanProgress['phase'], done: number, of: number) => opts.onProgress?.({ phase, done, total: of, pairs: accepted.size });
 
-  const score = (x: Entry, y: Entry): void => {
+  /** `nameCount`: size of the phonetic block both are in, when known (the name-frequency weight). */
+  const score = (x: Entry, y: Entry, nameCount?: number): void => {
     if (x.row.id === y.row.id || !x.subject || !y.subject) return;
     const [a, b] = x.row.id < y.row.id ? [x, y] : [y, x];
     stats.pairsScored++;
     // The newer contact (larger ULID) is the candidate, as if it were being created after the older.
-    const r: MatchResult = scorePrepared(b.subject!, a.subject!);
+    const r: MatchResult = scorePrepared(b.subject!, a.subject!, nameCount);
     if (r.band === null || BAND_RANK[r.band] > maxRank) return;
     accepted.set(`${a.row.id}|${b.row.id}`, { a: a.row.id, b: b.row.id, score: r.score, band: r.band, reasons: r.reasons });
     for (const e of [a, b]) info.set(e.row.id, { id: e.row.id, ref_id: e.row.ref_id, name: e.row.name });
@@ -194,7 +195,7 @@ export async function dedupeScan(db: Executor, opts: ScanOptions): Promise<{ clu
         // The shared identifier is the evidence, so every pair counts; an oversized group (a
         // placeholder phone) is split by phonetic name key as well as the usual secondary keys.
         const withNames = members.map((e) => ({ ...e, keys: [...e.keys, `ph:${e.row.name_phonetic}`] }));
-        if (pairsOfBlock(withNames, blockMax, false, score)) stats.splitBlocks++;
+        if (pairsOfBlock(withNames, blockMax, false, (x, y) => score(x, y))) stats.splitBlocks++;
       }
       progress(phase, chunks[k]!.end, groups.length);
     }
@@ -208,17 +209,17 @@ export async function dedupeScan(db: Executor, opts: ScanOptions): Promise<{ clu
   let pending: Entry[] = [];
   let streamed = 0;
   const flushBlocks = async (upTo: number) => {
-    const pairs: [Entry, Entry][] = [];
+    const pairs: [Entry, Entry, number][] = [];
     let start = 0;
     for (let i = 1; i <= upTo; i++) {
       if (i < upTo && pending[i]!.row.name_phonetic === pending[start]!.row.name_phonetic) continue;
       const block = pending.slice(start, i);
       stats.blocks++;
-      if (block.length > 1 && pairsOfBlock(block, blockMax, evidenceOnly, (x, y) => pairs.push([x, y]))) stats.splitBlocks++;
+      if (block.length > 1 && pairsOfBlock(block, blockMax, evidenceOnly, (x, y) => pairs.push([x, y, block.length]))) stats.splitBlocks++;
       start = i;
     }
-    await prepareEntries(db, scope, pairs.flat());
-    for (const [x, y] of pairs) score(x, y);
+    await prepareEntries(db, scope, pairs.flatMap(([x, y]) => [x, y]));
+    for (const [x, y, blockSize] of pairs) score(x, y, blockSize);
   };
   // At band probable only contacts that land in a pair need their name and props. The next page
   // loads while the current one is compared.
