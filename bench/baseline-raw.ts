@@ -3,6 +3,7 @@
 // validation, no framework. The tenant comes from the `x-tenant` header. It is the floor our
 // service is measured against. Pure domain functions (name keys, identifier normalization, ref
 // patterns) are imported from src: that work is the same in both and not what is measured.
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import pg from 'pg';
 import { ulid } from '../src/ids.js';
@@ -32,6 +33,14 @@ class HttpError extends Error {
   }
 }
 
+/**
+ * Every fixed statement runs prepared (named by its text), as the service's hot statements do
+ * (QueryOptions.prepare): the floor we measure against plans each statement once per connection.
+ */
+function run(c: Client, text: string, values: unknown[]) {
+  return c.query({ name: `raw_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`, text, values });
+}
+
 /** Like the service's Database.forTenant: a transaction that sets app.tenant_id first (one round trip). */
 async function tx<T>(tenant: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const c = await pool.connect();
@@ -49,9 +58,9 @@ async function tx<T>(tenant: string, fn: (c: pg.PoolClient) => Promise<T>): Prom
 }
 
 async function state(c: Client, tenant: string, id: string): Promise<{ row: any; state: Record<string, unknown> }> {
-  const row = (await c.query(Q.FIND_CONTACT, [tenant, id])).rows[0];
+  const row = (await c.query({ ...FIND_CONTACT_PREPARED, values: [tenant, id] })).rows[0];
   if (!row) throw new HttpError(404, 'not found');
-  const props = (await c.query(Q.PROPS_OF, [tenant, [id]])).rows;
+  const props = (await run(c, Q.PROPS_OF, [tenant, [id]])).rows;
   return { row, state: Q.toContact(row, props) };
 }
 
@@ -66,7 +75,7 @@ async function audit(
   at: Date,
   comment: string | null,
 ) {
-  await c.query(Q.INSERT_AUDIT, [
+  await run(c, Q.INSERT_AUDIT, [
     tenant,
     ulid(at.getTime()),
     USER,
@@ -85,12 +94,12 @@ async function audit(
 
 /** refreshIdentifiers: rebuild match keys, then block new PANs held by another live contact. */
 async function refreshIdentifiers(c: Client, tenant: string, id: string, checkAll: boolean) {
-  const before = checkAll ? new Set<string>() : new Set((await c.query(Q.PANS_OF, [tenant, id])).rows.map((r) => r.value as string));
-  const props = (await c.query(Q.PROPS_OF, [tenant, [id]])).rows;
+  const before = checkAll ? new Set<string>() : new Set((await run(c, Q.PANS_OF, [tenant, id])).rows.map((r) => r.value as string));
+  const props = (await run(c, Q.PROPS_OF, [tenant, [id]])).rows;
   const { keys } = analyzeIdentifiers(props);
-  await c.query(Q.DELETE_MATCH_KEYS, [tenant, id]);
+  await run(c, Q.DELETE_MATCH_KEYS, [tenant, id]);
   if (keys.length) {
-    await c.query(Q.INSERT_MATCH_KEYS, [
+    await run(c, Q.INSERT_MATCH_KEYS, [
       tenant,
       id,
       keys.map((k) => k.kind),
@@ -101,15 +110,17 @@ async function refreshIdentifiers(c: Client, tenant: string, id: string, checkAl
   }
   const pans = blockingPans(keys).filter((p) => !before.has(p));
   if (pans.length === 0) return;
-  for (const pan of [...pans].sort()) await c.query(Q.LOCK_PAN, [`${tenant}:pan:${pan}`]);
-  if ((await c.query(Q.FIND_PAN_HOLDER, [tenant, pans, id])).rows[0]) throw new HttpError(409, 'duplicate');
+  for (const pan of [...pans].sort()) await run(c, Q.LOCK_PAN, [`${tenant}:pan:${pan}`]);
+  if ((await run(c, Q.FIND_PAN_HOLDER, [tenant, pans, id])).rows[0]) throw new HttpError(409, 'duplicate');
 }
 
 /** A lone read runs in a tenant transaction of its own, as in the service. */
 const read = (tenant: string, sql: string, params: unknown[]) => tx(tenant, (c) => c.query(sql, params));
+/** The statements the service keeps prepared (QueryOptions.prepare) are prepared here too. */
+const FIND_CONTACT_PREPARED = { name: 'raw_find_contact', text: Q.FIND_CONTACT };
 
 async function getContact(tenant: string, id: string, expand: string[]) {
-  const row = (await read(tenant, Q.FIND_CONTACT, [tenant, id])).rows[0];
+  const row = (await tx(tenant, (c) => c.query({ ...FIND_CONTACT_PREPARED, values: [tenant, id] }))).rows[0];
   if (!row) throw new HttpError(404, 'not found');
   const out = Q.toContact(row);
   if (expand.includes('props')) out.props = (await read(tenant, Q.PROPS_OF, [tenant, [id]])).rows.map(Q.toRow);
@@ -138,17 +149,17 @@ async function listContacts(tenant: string, q: URLSearchParams) {
 async function createContact(req: IncomingMessage, tenant: string, body: any) {
   const at = new Date();
   return tx(tenant, async (c) => {
-    const ns = (await c.query(Q.FIND_NAMESPACE, [tenant, body.namespace])).rows[0];
+    const ns = (await run(c, Q.FIND_NAMESPACE, [tenant, body.namespace])).rows[0];
     if (!ns) throw new HttpError(400, 'unknown namespace');
     const id = ulid(at.getTime());
     let refId: string | null = null;
     if (ns.contact_pattern) {
-      const { seq } = (await c.query(Q.TAKE_COUNTER, [tenant, ns.id])).rows[0];
+      const { seq } = (await run(c, Q.TAKE_COUNTER, [tenant, ns.id])).rows[0];
       refId = renderPatternText(ns.contact_pattern, Number(seq), at);
-      await c.query(Q.RESERVE_REF_ID, [tenant, ns.id, refId, id, at]);
+      await run(c, Q.RESERVE_REF_ID, [tenant, ns.id, refId, id, at]);
     }
     const tags = [...new Set<string>(body.tags ?? [])];
-    await c.query(Q.INSERT_CONTACT, [
+    await run(c, Q.INSERT_CONTACT, [
       tenant,
       id,
       ns.id,
@@ -170,25 +181,67 @@ async function createContact(req: IncomingMessage, tenant: string, body: any) {
     const props = (await upsertPropRows(c, tenant, id, body.props ?? [], at)).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const { keys } = analyzeIdentifiers(props);
     if (keys.length) {
-      await c.query(Q.INSERT_MATCH_KEYS, [tenant, id, keys.map((k) => k.kind), keys.map((k) => k.value), keys.map((k) => k.key), keys.map((k) => k.via ?? null)]);
+      await run(c, Q.INSERT_MATCH_KEYS, [
+        tenant,
+        id,
+        keys.map((k) => k.kind),
+        keys.map((k) => k.value),
+        keys.map((k) => k.key),
+        keys.map((k) => k.via ?? null),
+      ]);
     }
     const pans = blockingPans(keys);
-    for (const pan of pans) await c.query(Q.LOCK_PAN, [`${tenant}:pan:${pan}`]);
-    if (pans.length && (await c.query(Q.FIND_PAN_HOLDER, [tenant, pans, id])).rows[0]) throw new HttpError(409, 'duplicate');
+    for (const pan of pans) await run(c, Q.LOCK_PAN, [`${tenant}:pan:${pan}`]);
+    if (pans.length && (await run(c, Q.FIND_PAN_HOLDER, [tenant, pans, id])).rows[0]) throw new HttpError(409, 'duplicate');
     const row = {
-      tenant_id: tenant, id, namespace_id: ns.id, namespace_name: ns.name, name: body.name, status: body.status ?? 'active', type: body.type,
-      ref_id: refId, tags, refs: body.refs ?? {}, rm_id: null, branch_id: null, approval_status: 'pending', approval_comment: null,
-      approval_by: null, approval_at: null, is_deleted: false, deleted_at: null, version: 1, created_at: at, created_by: USER,
-      updated_at: at, updated_by: null, prop_ids: props.map((p) => p.id),
+      tenant_id: tenant,
+      id,
+      namespace_id: ns.id,
+      namespace_name: ns.name,
+      name: body.name,
+      status: body.status ?? 'active',
+      type: body.type,
+      ref_id: refId,
+      tags,
+      refs: body.refs ?? {},
+      rm_id: null,
+      branch_id: null,
+      approval_status: 'pending',
+      approval_comment: null,
+      approval_by: null,
+      approval_at: null,
+      is_deleted: false,
+      deleted_at: null,
+      version: 1,
+      created_at: at,
+      created_by: USER,
+      updated_at: at,
+      updated_by: null,
+      prop_ids: props.map((p) => p.id),
     };
     await audit(c, req, tenant, 'create', id, null, Q.toContact(row, props), at, null);
     return row;
   });
 }
 
-async function upsertPropRows(c: Client, tenant: string, id: string, props: { key: string; value: string; type: string }[], at: Date): Promise<any[]> {
+async function upsertPropRows(
+  c: Client,
+  tenant: string,
+  id: string,
+  props: { key: string; value: string; type: string }[],
+  at: Date,
+): Promise<any[]> {
   if (props.length === 0) return [];
-  const res = await c.query(Q.UPSERT_PROPS, [tenant, id, at, USER, props.map(() => ulid(at.getTime())), props.map((p) => p.key), props.map((p) => p.value), props.map((p) => p.type)]);
+  const res = await run(c, Q.UPSERT_PROPS, [
+    tenant,
+    id,
+    at,
+    USER,
+    props.map(() => ulid(at.getTime())),
+    props.map((p) => p.key),
+    props.map((p) => p.value),
+    props.map((p) => p.type),
+  ]);
   return res.rows;
 }
 async function upsertProps(
@@ -199,7 +252,7 @@ async function upsertProps(
   at: Date,
 ): Promise<number> {
   if (props.length === 0) return 0;
-  const res = await c.query(Q.UPSERT_PROPS, [
+  const res = await run(c, Q.UPSERT_PROPS, [
     tenant,
     id,
     at,
@@ -215,7 +268,8 @@ async function upsertProps(
 async function patchContact(req: IncomingMessage, tenant: string, id: string, body: any) {
   const at = new Date();
   return tx(tenant, async (c) => {
-    if (!(await c.query(Q.FIND_CONTACT_LOCK, [tenant, id])).rows[0]) throw new HttpError(404, 'not found');
+    if (!(await c.query({ name: 'raw_find_contact_lock', text: Q.FIND_CONTACT_LOCK, values: [tenant, id] })).rows[0])
+      throw new HttpError(404, 'not found');
     const before = (await state(c, tenant, id)).state;
     const cols = ['tags', 'refs', 'rm_id', 'branch_id', 'status'].filter((k) => body[k] !== undefined);
     const values = cols.map((k) => (k === 'tags' ? [...new Set(body.tags)] : k === 'refs' ? JSON.stringify(body.refs) : body[k]));
@@ -244,7 +298,7 @@ async function action(req: IncomingMessage, tenant: string, id: string, name: st
   const at = new Date();
   const comment = body?.comment ?? null;
   return tx(tenant, async (c) => {
-    const current = (await c.query(Q.FIND_CONTACT_LOCK, [tenant, id])).rows[0];
+    const current = (await c.query({ name: 'raw_find_contact_lock', text: Q.FIND_CONTACT_LOCK, values: [tenant, id] })).rows[0];
     if (!current) throw new HttpError(404, 'not found');
     if (name === 'active' && current.status !== 'active' && current.approval_status === 'rejected') throw new HttpError(409, 'rejected');
     const changes = PLAN[name]!(current, comment, at);
@@ -253,7 +307,7 @@ async function action(req: IncomingMessage, tenant: string, id: string, name: st
     await c.query(Q.updateContactSql(Object.keys(changes)), [...Object.values(changes), at, USER, tenant, id]);
     const after = (await state(c, tenant, id)).state;
     await audit(c, req, tenant, 'action', id, before, after, at, comment ? `${name}: ${comment}` : name);
-    return (await c.query(Q.FIND_CONTACT, [tenant, id])).rows[0];
+    return (await c.query({ ...FIND_CONTACT_PREPARED, values: [tenant, id] })).rows[0];
   });
 }
 

@@ -6,8 +6,17 @@ export interface QueryResult<T> {
   rowCount: number;
 }
 
+export interface QueryOptions {
+  /**
+   * Keep the statement prepared on the connection (PostgreSQL): parsed and planned once per
+   * connection instead of on every call. For hot statements whose text has a bounded number of
+   * variants; planning a dedupe candidate query costs about as much as executing it.
+   */
+  prepare?: boolean;
+}
+
 export interface Executor {
-  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[], opts?: QueryOptions): Promise<QueryResult<T>>;
   /** Runs a multi-statement script without parameters (migrations). */
   exec(sql: string): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { TENANT_SETTING, type Database, type Executor, type QueryResult } from './executor.js';
+import { createHash } from 'node:crypto';
+import { TENANT_SETTING, type Database, type Executor, type QueryOptions, type QueryResult } from './executor.js';
 
 export interface PgOptions {
   connectionString: string;
@@ -29,8 +30,20 @@ export function createPgDatabase(opts: PgOptions): Database {
   // would crash the process. The next checkout simply opens a new connection.
   pool.on('error', () => {});
 
-  const run = async <T>(client: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> => {
-    const res = await client.query(sql, params as unknown[] | undefined);
+  // A prepared statement is named by its text, so two texts never share a name.
+  const names = new Map<string, string>();
+  const statementName = (sql: string): string => {
+    let name = names.get(sql);
+    if (name === undefined) {
+      name = `cr_${createHash('sha1').update(sql).digest('hex').slice(0, 24)}`;
+      names.set(sql, name);
+    }
+    return name;
+  };
+
+  const run = async <T>(client: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[], opts?: QueryOptions): Promise<QueryResult<T>> => {
+    const values = params as unknown[] | undefined;
+    const res = opts?.prepare ? await client.query({ name: statementName(sql), text: sql, values }) : await client.query(sql, values);
     return { rows: res.rows as T[], rowCount: res.rowCount ?? 0 };
   };
 
@@ -53,7 +66,7 @@ export function createPgDatabase(opts: PgOptions): Database {
     try {
       await client.query(begin(tenantId));
       const result = await fn({
-        query: (sql, params) => run(client, sql, params),
+        query: (sql, params, opts) => run(client, sql, params, opts),
         exec: async (sql) => void (await client.query(sql)),
       });
       await client.query('COMMIT');
@@ -73,14 +86,14 @@ export function createPgDatabase(opts: PgOptions): Database {
 
   return {
     engine: 'postgres',
-    query: (sql, params) => run(pool, sql, params),
+    query: (sql, params, opts) => run(pool, sql, params, opts),
     exec: async (sql) => void (await pool.query(sql)),
     transaction: (fn) => transaction(null, fn),
     forTenant: (tenantId) => ({
       tenantId,
       // Outside a transaction the setting would not outlive its statement, so a lone read gets
       // one of its own too.
-      query: (sql, params) => transaction(tenantId, (tx) => tx.query(sql, params)),
+      query: (sql, params, opts) => transaction(tenantId, (tx) => tx.query(sql, params, opts)),
       exec: (sql) => transaction(tenantId, (tx) => tx.exec(sql)),
       transaction: (fn) => transaction(tenantId, fn),
     }),

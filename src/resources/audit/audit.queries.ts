@@ -41,5 +41,6 @@ export async function recordAudit(tx: Executor, ctx: RequestContext, e: AuditInp
       e.after === null || e.after === undefined ? null : JSON.stringify(e.after),
       e.comment ?? null,
     ],
+    { prepare: true },
   );
 }

@@ -103,6 +103,7 @@ export async function findContact(
   const res = await db.query<ContactRow>(
     `${SELECT} WHERE c.tenant_id = $1 AND c.id = $2${opts.includeDeleted ? '' : ' AND NOT c.is_deleted'}${opts.lock ? ' FOR UPDATE OF c' : ''}`,
     [tenantId, id],
+    { prepare: true },
   );
   return res.rows[0];
 }
@@ -140,6 +141,7 @@ export async function insertContact(tx: Executor, c: ContactInsert): Promise<voi
       c.tenant_id, c.id, c.namespace_id, c.name, c.status, c.type, c.ref_id, c.tags, JSON.stringify(c.refs), c.rm_id, c.branch_id,
       c.name_key, c.name_phonetic, c.at, c.user_id,
     ],
+    { prepare: true },
   );
 }
 
@@ -183,6 +185,7 @@ export async function reserveRefId(tx: Executor, tenantId: string, namespaceId: 
      ON CONFLICT (tenant_id, namespace_id, ref_id) DO UPDATE SET contact_id = contact_ref_ids.contact_id
      RETURNING contact_id`,
     [tenantId, namespaceId, refId, contactId, at],
+    { prepare: true },
   );
   return res.rows[0]?.contact_id === contactId;
 }
@@ -194,6 +197,7 @@ export async function propsOf(db: Executor, tenantId: string, contactIds: string
     `SELECT tenant_id, id, contact_id, key, value, type, created_at, created_by, updated_at, updated_by
        FROM contact_props WHERE tenant_id = $1 AND contact_id = ANY($2) ORDER BY contact_id, key COLLATE "C"`,
     [tenantId, contactIds],
+    { prepare: true },
   );
   for (const r of res.rows) {
     const list = out.get(r.contact_id);
@@ -224,6 +228,7 @@ export async function upsertProps(tx: Executor, tenantId: string, contactId: str
        WHERE contact_props.value IS DISTINCT FROM EXCLUDED.value OR contact_props.type IS DISTINCT FROM EXCLUDED.type
      RETURNING tenant_id, id, contact_id, key, value, type, created_at, created_by, updated_at, updated_by`,
     [tenantId, contactId, at, userId, ids, props.map((p) => p.key), props.map((p) => p.value), props.map((p) => p.type)],
+    { prepare: true },
   );
   return res.rows;
 }

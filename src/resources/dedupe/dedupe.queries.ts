@@ -82,6 +82,7 @@ export async function findCandidates(db: Executor, tenantId: string, q: Candidat
        FROM ids JOIN contacts c ON c.tenant_id = $1 AND c.id = ids.id AND NOT c.is_deleted
        JOIN namespaces n ON n.tenant_id = c.tenant_id AND n.id = c.namespace_id`,
     [tenantId, q.keys.map((k) => k.kind), q.keys.map((k) => k.value), q.phonetic, q.nameKey, q.pincodes],
+    { prepare: true },
   );
   // Props come sorted by key (CONTRACT: props are listed in key order), which gives prop_ids.
   for (const r of res.rows) r.prop_ids = r.props_kv.map(([id]) => id);

@@ -3,7 +3,7 @@ import type { MatchKey } from '../../dedupe/identifiers.js';
 
 /** Replaces a contact's match keys with the given set (called whenever its props change). */
 export async function replaceMatchKeys(tx: Executor, tenantId: string, contactId: string, keys: readonly MatchKey[]): Promise<void> {
-  await tx.query('DELETE FROM contact_match_keys WHERE tenant_id = $1 AND contact_id = $2', [tenantId, contactId]);
+  await tx.query('DELETE FROM contact_match_keys WHERE tenant_id = $1 AND contact_id = $2', [tenantId, contactId], { prepare: true });
   if (keys.length > 0) await insertMatchKeys(tx, tenantId, contactId, keys);
 }
 
@@ -13,6 +13,7 @@ export async function insertMatchKeys(tx: Executor, tenantId: string, contactId:
      SELECT $1, $2, k.kind, k.value, k.prop_key, k.via FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) AS k(kind, value, prop_key, via)
      ON CONFLICT DO NOTHING`,
     [tenantId, contactId, keys.map((k) => k.kind), keys.map((k) => k.value), keys.map((k) => k.key), keys.map((k) => k.via ?? null)],
+    { prepare: true },
   );
 }
 
@@ -22,12 +23,17 @@ export async function insertMatchKeys(tx: Executor, tenantId: string, contactId:
  */
 export async function lockPans(tx: Executor, tenantId: string, pans: readonly string[]): Promise<void> {
   for (const pan of [...pans].sort()) {
-    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${tenantId}:pan:${pan}`]);
+    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${tenantId}:pan:${pan}`], { prepare: true });
   }
 }
 
 /** A live contact other than `excludeId` holding one of the PANs (own or via GSTIN), if any. */
-export async function findPanHolder(tx: Executor, tenantId: string, pans: readonly string[], excludeId: string): Promise<{ contact_id: string; pan: string } | undefined> {
+export async function findPanHolder(
+  tx: Executor,
+  tenantId: string,
+  pans: readonly string[],
+  excludeId: string,
+): Promise<{ contact_id: string; pan: string } | undefined> {
   if (pans.length === 0) return undefined;
   const res = await tx.query<{ contact_id: string; pan: string }>(
     `SELECT mk.contact_id, mk.value AS pan FROM contact_match_keys mk
@@ -35,6 +41,7 @@ export async function findPanHolder(tx: Executor, tenantId: string, pans: readon
       WHERE mk.tenant_id = $1 AND mk.kind = 'pan' AND mk.value = ANY($2) AND mk.contact_id <> $3
       ORDER BY c.created_at, c.id LIMIT 1`,
     [tenantId, pans, excludeId],
+    { prepare: true },
   );
   return res.rows[0];
 }

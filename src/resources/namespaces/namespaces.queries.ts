@@ -44,6 +44,7 @@ export async function findNamespaceById(db: Executor, tenantId: string, id: stri
   const res = await db.query<NamespaceRow>(
     `SELECT ${COLUMNS} FROM namespaces WHERE tenant_id = $1 AND id = $2 AND NOT is_deleted${lock ? ' FOR UPDATE' : ''}`,
     [tenantId, id],
+    { prepare: true },
   );
   return res.rows[0];
 }
@@ -55,16 +56,31 @@ export async function findNamespaceByIdOrName(db: Executor, tenantId: string, id
       WHERE tenant_id = $1 AND NOT is_deleted AND (id = upper($2) OR lower(name) = lower($2))
       ORDER BY (id = upper($2)) DESC LIMIT 1`,
     [tenantId, idOrName],
+    { prepare: true },
   );
   return res.rows[0];
 }
 
-export async function insertNamespace(tx: Executor, row: Omit<NamespaceRow, 'is_deleted' | 'deleted_at' | 'version' | 'updated_by'>): Promise<NamespaceRow> {
+export async function insertNamespace(
+  tx: Executor,
+  row: Omit<NamespaceRow, 'is_deleted' | 'deleted_at' | 'version' | 'updated_by'>,
+): Promise<NamespaceRow> {
   const res = await tx.query<NamespaceRow>(
     `INSERT INTO namespaces (tenant_id, id, name, contact_pattern, contact_counter, account_pattern, account_counter,
                              created_at, created_by, updated_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${COLUMNS}`,
-    [row.tenant_id, row.id, row.name, row.contact_pattern, row.contact_counter, row.account_pattern, row.account_counter, row.created_at, row.created_by, row.updated_at],
+    [
+      row.tenant_id,
+      row.id,
+      row.name,
+      row.contact_pattern,
+      row.contact_counter,
+      row.account_pattern,
+      row.account_counter,
+      row.created_at,
+      row.created_by,
+      row.updated_at,
+    ],
   );
   return res.rows[0]!;
 }
@@ -77,7 +93,14 @@ export interface NamespaceChanges {
   account_counter?: number;
 }
 
-export async function updateNamespace(tx: Executor, tenantId: string, id: string, changes: NamespaceChanges, userId: string, at: Date): Promise<NamespaceRow> {
+export async function updateNamespace(
+  tx: Executor,
+  tenantId: string,
+  id: string,
+  changes: NamespaceChanges,
+  userId: string,
+  at: Date,
+): Promise<NamespaceRow> {
   const p = new Params();
   const sets = Object.entries(changes)
     .filter(([, v]) => v !== undefined)
@@ -100,7 +123,10 @@ export async function softDeleteNamespace(tx: Executor, tenantId: string, id: st
 }
 
 export async function namespaceHasLiveContacts(tx: Executor, tenantId: string, id: string): Promise<boolean> {
-  const res = await tx.query(`SELECT 1 FROM contacts WHERE tenant_id = $1 AND namespace_id = $2 AND NOT is_deleted LIMIT 1`, [tenantId, id]);
+  const res = await tx.query(`SELECT 1 FROM contacts WHERE tenant_id = $1 AND namespace_id = $2 AND NOT is_deleted LIMIT 1`, [
+    tenantId,
+    id,
+  ]);
   return res.rowCount > 0;
 }
 
@@ -108,12 +134,18 @@ export async function namespaceHasLiveContacts(tx: Executor, tenantId: string, i
  * Takes the next number of a counter atomically: the row stays locked until commit, so concurrent
  * creates queue here and never share a number. The version moves too (the counter is visible).
  */
-export async function takeCounter(tx: Executor, tenantId: string, id: string, which: 'contact' | 'account'): Promise<{ seq: number; pattern: string | null }> {
+export async function takeCounter(
+  tx: Executor,
+  tenantId: string,
+  id: string,
+  which: 'contact' | 'account',
+): Promise<{ seq: number; pattern: string | null }> {
   const col = which === 'contact' ? 'contact_counter' : 'account_counter';
   const pat = which === 'contact' ? 'contact_pattern' : 'account_pattern';
   const res = await tx.query<{ seq: number; pattern: string | null }>(
     `UPDATE namespaces SET ${col} = ${col} + 1, version = version + 1 WHERE tenant_id = $1 AND id = $2 RETURNING ${col} - 1 AS seq, ${pat} AS pattern`,
     [tenantId, id],
+    { prepare: true },
   );
   const row = res.rows[0]!;
   return { seq: Number(row.seq), pattern: row.pattern };
