@@ -151,7 +151,9 @@ async function generateOnly(): Promise<{ big: SeededTenant; small: SeededTenant;
 }
 
 function createBodies(withIdentifiers: boolean): () => Record<string, unknown> {
-  const g = new ContactGenerator(withIdentifiers ? 101 : 202);
+  // On a reused database the previous run's creates are still there: new seeds keep PANs fresh.
+  const offset = args['reuse-db'] ? Date.now() % 1_000_000 : 0;
+  const g = new ContactGenerator((withIdentifiers ? 101 : 202) + offset * 1000);
   let n = 0;
   return () => {
     const p = g.person();
