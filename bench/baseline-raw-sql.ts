@@ -55,6 +55,12 @@ export const FIND_PAN_HOLDER = `SELECT mk.contact_id, mk.value AS pan FROM conta
        JOIN contacts c ON c.tenant_id = mk.tenant_id AND c.id = mk.contact_id AND NOT c.is_deleted
       WHERE mk.tenant_id = $1 AND mk.kind = 'pan' AND mk.value = ANY($2) AND mk.contact_id <> $3
       ORDER BY c.created_at, c.id LIMIT 1`;
+/** A create's match keys and the PAN holder in one statement (after LOCK_PAN), as blocking.ts does. */
+export const INSERT_MATCH_KEYS_FIND_HOLDER = `WITH inserted AS (
+       INSERT INTO contact_match_keys (tenant_id, contact_id, kind, value, prop_key, via)
+       SELECT $1, $3, k.kind, k.value, k.prop_key, k.via FROM unnest($4::text[], $5::text[], $6::text[], $7::text[]) AS k(kind, value, prop_key, via)
+       ON CONFLICT DO NOTHING)
+     ${FIND_PAN_HOLDER}`;
 export const PANS_OF = `SELECT DISTINCT value FROM contact_match_keys WHERE tenant_id = $1 AND contact_id = $2 AND kind = 'pan'`;
 
 export const INSERT_AUDIT = `INSERT INTO audit_log (tenant_id, id, user_id, action_type, object_type, object_id, contact_id, timestamp,

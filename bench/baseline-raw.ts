@@ -180,19 +180,14 @@ async function createContact(req: IncomingMessage, tenant: string, body: any) {
     // request's props, and the new row is built in memory (no read-back).
     const props = (await upsertPropRows(c, tenant, id, body.props ?? [], at)).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const { keys } = analyzeIdentifiers(props);
-    if (keys.length) {
-      await run(c, Q.INSERT_MATCH_KEYS, [
-        tenant,
-        id,
-        keys.map((k) => k.kind),
-        keys.map((k) => k.value),
-        keys.map((k) => k.key),
-        keys.map((k) => k.via ?? null),
-      ]);
-    }
     const pans = blockingPans(keys);
-    for (const pan of pans) await run(c, Q.LOCK_PAN, [`${tenant}:pan:${pan}`]);
-    if (pans.length && (await run(c, Q.FIND_PAN_HOLDER, [tenant, pans, id])).rows[0]) throw new HttpError(409, 'duplicate');
+    const kinds = [keys.map((k) => k.kind), keys.map((k) => k.value), keys.map((k) => k.key), keys.map((k) => k.via ?? null)];
+    if (pans.length === 0) {
+      if (keys.length) await run(c, Q.INSERT_MATCH_KEYS, [tenant, id, ...kinds]);
+    } else {
+      for (const pan of [...pans].sort()) await run(c, Q.LOCK_PAN, [`${tenant}:pan:${pan}`]);
+      if ((await run(c, Q.INSERT_MATCH_KEYS_FIND_HOLDER, [tenant, pans, id, ...kinds])).rows[0]) throw new HttpError(409, 'duplicate');
+    }
     const row = {
       tenant_id: tenant,
       id,

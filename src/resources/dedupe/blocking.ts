@@ -3,7 +3,7 @@ import type { Executor } from '../../db/index.js';
 import { analyzeIdentifiers, blockingPans, identifierKind, normalizeIdentifier } from '../../dedupe/identifiers.js';
 import { nameKey, phoneticKey } from '../../dedupe/names.js';
 import { propsOf } from '../contacts/contacts.queries.js';
-import { findPanHolder, insertMatchKeys, lockPans, pansOf, replaceMatchKeys } from './match-keys.queries.js';
+import { findPanHolder, insertMatchKeys, insertMatchKeysFindingPanHolder, lockPans, pansOf, replaceMatchKeys } from './match-keys.queries.js';
 
 /** `?on_duplicate=allow&reason=…`: skip duplicate blocking, recorded in the audit entry. */
 export interface DuplicatePolicy {
@@ -47,13 +47,17 @@ function duplicateError(holderId: string): AppError {
   });
 }
 
-async function enforce(tx: Executor, tenantId: string, contactId: string, pans: string[], policy: DuplicatePolicy): Promise<string | null> {
-  if (pans.length === 0) return null;
-  await lockPans(tx, tenantId, pans);
-  const holder = await findPanHolder(tx, tenantId, pans, contactId);
+/** A holder found → 409, unless the policy overrides (then its id, for the audit entry). */
+function decide(holder: { contact_id: string } | undefined, policy: DuplicatePolicy): string | null {
   if (!holder) return null;
   if (!policy.override) throw duplicateError(holder.contact_id);
   return holder.contact_id;
+}
+
+async function enforce(tx: Executor, tenantId: string, contactId: string, pans: string[], policy: DuplicatePolicy): Promise<string | null> {
+  if (pans.length === 0) return null;
+  await lockPans(tx, tenantId, pans);
+  return decide(await findPanHolder(tx, tenantId, pans, contactId), policy);
 }
 
 /**
@@ -79,8 +83,13 @@ export async function indexNewContactIdentifiers(
   policy: DuplicatePolicy,
 ): Promise<string | null> {
   const { keys } = analyzeIdentifiers(props);
-  if (keys.length > 0) await insertMatchKeys(tx, tenantId, contactId, keys);
-  return enforce(tx, tenantId, contactId, blockingPans(keys), policy);
+  const pans = blockingPans(keys);
+  if (pans.length === 0) {
+    if (keys.length > 0) await insertMatchKeys(tx, tenantId, contactId, keys);
+    return null;
+  }
+  await lockPans(tx, tenantId, pans);
+  return decide(await insertMatchKeysFindingPanHolder(tx, tenantId, contactId, keys, pans), policy);
 }
 
 /** Restoring a contact whose PAN is now held by another live contact is blocked too. */

@@ -27,6 +27,36 @@ export async function lockPans(tx: Executor, tenantId: string, pans: readonly st
   }
 }
 
+const HOLDER_SELECT = `SELECT mk.contact_id, mk.value AS pan FROM contact_match_keys mk
+       JOIN contacts c ON c.tenant_id = mk.tenant_id AND c.id = mk.contact_id AND NOT c.is_deleted
+      WHERE mk.tenant_id = $1 AND mk.kind = 'pan' AND mk.value = ANY($2) AND mk.contact_id <> $3
+      ORDER BY c.created_at, c.id LIMIT 1`;
+
+/**
+ * A new contact's match keys inserted and, in the same statement (one round trip less on every
+ * create that carries a PAN), the live contact other than it holding one of `pans`. Call it after
+ * lockPans: the statement's snapshot is taken after the lock was granted, so it sees every holder
+ * that committed before; the inserted keys are not visible to it, and need not be.
+ */
+export async function insertMatchKeysFindingPanHolder(
+  tx: Executor,
+  tenantId: string,
+  contactId: string,
+  keys: readonly MatchKey[],
+  pans: readonly string[],
+): Promise<{ contact_id: string; pan: string } | undefined> {
+  const res = await tx.query<{ contact_id: string; pan: string }>(
+    `WITH inserted AS (
+       INSERT INTO contact_match_keys (tenant_id, contact_id, kind, value, prop_key, via)
+       SELECT $1, $3, k.kind, k.value, k.prop_key, k.via FROM unnest($4::text[], $5::text[], $6::text[], $7::text[]) AS k(kind, value, prop_key, via)
+       ON CONFLICT DO NOTHING)
+     ${HOLDER_SELECT}`,
+    [tenantId, pans, contactId, keys.map((k) => k.kind), keys.map((k) => k.value), keys.map((k) => k.key), keys.map((k) => k.via ?? null)],
+    { prepare: true },
+  );
+  return res.rows[0];
+}
+
 /** A live contact other than `excludeId` holding one of the PANs (own or via GSTIN), if any. */
 export async function findPanHolder(
   tx: Executor,
@@ -35,14 +65,7 @@ export async function findPanHolder(
   excludeId: string,
 ): Promise<{ contact_id: string; pan: string } | undefined> {
   if (pans.length === 0) return undefined;
-  const res = await tx.query<{ contact_id: string; pan: string }>(
-    `SELECT mk.contact_id, mk.value AS pan FROM contact_match_keys mk
-       JOIN contacts c ON c.tenant_id = mk.tenant_id AND c.id = mk.contact_id AND NOT c.is_deleted
-      WHERE mk.tenant_id = $1 AND mk.kind = 'pan' AND mk.value = ANY($2) AND mk.contact_id <> $3
-      ORDER BY c.created_at, c.id LIMIT 1`,
-    [tenantId, pans, excludeId],
-    { prepare: true },
-  );
+  const res = await tx.query<{ contact_id: string; pan: string }>(HOLDER_SELECT, [tenantId, pans, excludeId], { prepare: true });
   return res.rows[0];
 }
 
