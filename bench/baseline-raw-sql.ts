@@ -38,6 +38,12 @@ export const INSERT_CONTACT = `INSERT INTO contacts (tenant_id, id, namespace_id
                            name_key, name_phonetic, created_at, created_by, updated_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $14)`;
 
+/** INSERT_CONTACT that first takes the create's PAN advisory locks ($16), as insertContact does. */
+export const INSERT_CONTACT_LOCKING = `WITH locked AS (SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) AS n FROM unnest($16::text[]) AS k)
+     INSERT INTO contacts (tenant_id, id, namespace_id, name, status, type, ref_id, tags, refs, rm_id, branch_id,
+                           name_key, name_phonetic, created_at, created_by, updated_at)
+     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $14 FROM locked`;
+
 export const UPSERT_PROPS = `INSERT INTO contact_props (tenant_id, id, contact_id, key, value, type, created_at, created_by, updated_at)
      SELECT $1, u.id, $2, u.key, u.value, u.type, $3, $4, $3
        FROM unnest($5::text[], $6::text[], $7::text[], $8::text[]) AS u(id, key, value, type)

@@ -159,7 +159,9 @@ async function createContact(req: IncomingMessage, tenant: string, body: any) {
       await run(c, Q.RESERVE_REF_ID, [tenant, ns.id, refId, id, at]);
     }
     const tags = [...new Set<string>(body.tags ?? [])];
-    await run(c, Q.INSERT_CONTACT, [
+    const bodyPans = blockingPans(analyzeIdentifiers(body.props ?? []).keys);
+    const lockKeys = [...new Set(bodyPans)].sort().map((pan) => `${tenant}:pan:${pan}`);
+    await run(c, lockKeys.length ? Q.INSERT_CONTACT_LOCKING : Q.INSERT_CONTACT, [
       tenant,
       id,
       ns.id,
@@ -175,6 +177,7 @@ async function createContact(req: IncomingMessage, tenant: string, body: any) {
       phoneticKey(body.name, body.type),
       at,
       USER,
+      ...(lockKeys.length ? [lockKeys] : []),
     ]);
     // Mirrors createContact: props come back from the upsert, match keys are inserted from the
     // request's props, and the new row is built in memory (no read-back).
@@ -185,7 +188,7 @@ async function createContact(req: IncomingMessage, tenant: string, body: any) {
     if (pans.length === 0) {
       if (keys.length) await run(c, Q.INSERT_MATCH_KEYS, [tenant, id, ...kinds]);
     } else {
-      for (const pan of [...pans].sort()) await run(c, Q.LOCK_PAN, [`${tenant}:pan:${pan}`]);
+      // The locks were taken by the contact insert.
       if ((await run(c, Q.INSERT_MATCH_KEYS_FIND_HOLDER, [tenant, pans, id, ...kinds])).rows[0]) throw new HttpError(409, 'duplicate');
     }
     const row = {

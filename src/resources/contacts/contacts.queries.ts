@@ -132,15 +132,28 @@ export interface ContactInsert {
   user_id: string;
 }
 
-export async function insertContact(tx: Executor, c: ContactInsert): Promise<void> {
+const CONTACT_INSERT_COLUMNS = `INSERT INTO contacts (tenant_id, id, namespace_id, name, status, type, ref_id, tags, refs, rm_id, branch_id,
+                           name_key, name_phonetic, created_at, created_by, updated_at)`;
+const CONTACT_INSERT_VALUES = '$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $14';
+
+/**
+ * Inserts a contact. With `lockKeys` (match-keys.queries panLockKeys, in order) the same
+ * statement first takes those advisory locks — the create path's PAN locks without a round trip
+ * of their own; the row is built from the lock aggregate, so the locks are held before it exists.
+ */
+export async function insertContact(tx: Executor, c: ContactInsert, lockKeys: readonly string[] = []): Promise<void> {
+  const values = [
+    c.tenant_id, c.id, c.namespace_id, c.name, c.status, c.type, c.ref_id, c.tags, JSON.stringify(c.refs), c.rm_id, c.branch_id,
+    c.name_key, c.name_phonetic, c.at, c.user_id,
+  ];
+  if (lockKeys.length === 0) {
+    await tx.query(`${CONTACT_INSERT_COLUMNS} VALUES (${CONTACT_INSERT_VALUES})`, values, { prepare: true });
+    return;
+  }
   await tx.query(
-    `INSERT INTO contacts (tenant_id, id, namespace_id, name, status, type, ref_id, tags, refs, rm_id, branch_id,
-                           name_key, name_phonetic, created_at, created_by, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $14)`,
-    [
-      c.tenant_id, c.id, c.namespace_id, c.name, c.status, c.type, c.ref_id, c.tags, JSON.stringify(c.refs), c.rm_id, c.branch_id,
-      c.name_key, c.name_phonetic, c.at, c.user_id,
-    ],
+    `WITH locked AS (SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) AS n FROM unnest($16::text[]) AS k)
+     ${CONTACT_INSERT_COLUMNS} SELECT ${CONTACT_INSERT_VALUES} FROM locked`,
+    [...values, lockKeys],
     { prepare: true },
   );
 }

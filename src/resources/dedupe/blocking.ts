@@ -74,13 +74,24 @@ export async function refreshIdentifiers(tx: Executor, tenantId: string, contact
   return enforce(tx, tenantId, contactId, blockingPans(keys).filter((p) => !before.has(p)), policy);
 }
 
-/** For a contact just inserted with these props: it has no keys yet, so nothing to read or delete. */
+/** The PANs a new contact with these props is blocked on (what createContact locks up front). */
+export function newContactPans(props: readonly { key: string; value: string }[]): string[] {
+  return blockingPans(analyzeIdentifiers(props).keys);
+}
+
+/**
+ * For a contact just inserted with these props: it has no keys yet, so nothing to read or delete.
+ * `lockedPans`: the PANs whose advisory locks the transaction already holds (taken by the contact
+ * insert, see insertContact); any other PAN is locked here first, because a PAN checked without
+ * its lock would let parallel creates through.
+ */
 export async function indexNewContactIdentifiers(
   tx: Executor,
   tenantId: string,
   contactId: string,
   props: readonly { key: string; value: string }[],
   policy: DuplicatePolicy,
+  lockedPans: readonly string[],
 ): Promise<string | null> {
   const { keys } = analyzeIdentifiers(props);
   const pans = blockingPans(keys);
@@ -88,7 +99,8 @@ export async function indexNewContactIdentifiers(
     if (keys.length > 0) await insertMatchKeys(tx, tenantId, contactId, keys);
     return null;
   }
-  await lockPans(tx, tenantId, pans);
+  const unlocked = pans.filter((p) => !lockedPans.includes(p));
+  if (unlocked.length > 0) await lockPans(tx, tenantId, unlocked);
   return decide(await insertMatchKeysFindingPanHolder(tx, tenantId, contactId, keys, pans), policy);
 }
 

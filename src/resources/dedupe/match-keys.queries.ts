@@ -22,9 +22,14 @@ export async function insertMatchKeys(tx: Executor, tenantId: string, contactId:
  * one PAN cannot both pass the duplicate check. Locks are taken in sorted order (no deadlocks).
  */
 export async function lockPans(tx: Executor, tenantId: string, pans: readonly string[]): Promise<void> {
-  for (const pan of [...pans].sort()) {
-    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${tenantId}:pan:${pan}`], { prepare: true });
+  for (const key of panLockKeys(tenantId, pans)) {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key], { prepare: true });
   }
+}
+
+/** The advisory-lock keys of lockPans, in the order they must be taken. */
+export function panLockKeys(tenantId: string, pans: readonly string[]): string[] {
+  return [...new Set(pans)].sort().map((pan) => `${tenantId}:pan:${pan}`);
 }
 
 const HOLDER_SELECT = `SELECT mk.contact_id, mk.value AS pan FROM contact_match_keys mk
