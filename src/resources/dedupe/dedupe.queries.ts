@@ -11,6 +11,8 @@ export const PINCODE_CANDIDATES = 300;
 export const PINCODE_NAME_SIMILARITY = 0.5;
 
 export interface CandidateQuery {
+  /** The namespace named in the request (id or name), checked in the same statement; null: none named. */
+  namespace: string | null;
   keys: readonly MatchKey[];
   nameKey: string;
   phonetic: string;
@@ -42,11 +44,12 @@ export interface CandidateRow extends ContactRow {
  * below the probable threshold, so a probable match always shares an identifier (pass 1) or a
  * pincode (passes 2–3), or Aadhaar digits (rare; pass 4 when the name sounds the same).
  *
- * One statement returns the contact rows with their props and pincodes (one round trip, no
- * transaction). Only similarity() is used, never `%`: PGlite 0.5's pg_trgm hangs on `%`.
+ * One statement checks the namespace named in the request and returns the contact rows with
+ * their props and pincodes: every statement costs a tenant transaction (three round trips), and a
+ * round trip is the largest single cost of a request on these machines. Only similarity() is used, never `%`: PGlite 0.5's pg_trgm hangs on `%`.
  */
-export async function findCandidates(db: Executor, tenantId: string, q: CandidateQuery): Promise<CandidateRow[]> {
-  const res = await db.query<CandidateRow>(
+export async function findCandidates(db: Executor, tenantId: string, q: CandidateQuery): Promise<{ namespaceOk: boolean; rows: CandidateRow[] }> {
+  const res = await db.query<CandidateRow & { namespace_ok: boolean; id: string | null }>(
     `WITH ids AS (
        SELECT mk.contact_id AS id FROM contact_match_keys mk
          JOIN unnest($2::text[], $3::text[]) AS k(kind, value) ON mk.kind = k.kind AND mk.value = k.value
@@ -70,6 +73,11 @@ export async function findCandidates(db: Executor, tenantId: string, q: Candidat
        (SELECT c.id FROM contacts c WHERE c.tenant_id = $1 AND NOT c.is_deleted AND $4 <> '' AND c.name_phonetic = $4
          ORDER BY c.id DESC LIMIT ${NAME_CANDIDATES})
      )
+     SELECT ns.namespace_ok, cand.* FROM (
+       SELECT $7::text IS NULL OR EXISTS (
+                SELECT 1 FROM namespaces x WHERE x.tenant_id = $1 AND NOT x.is_deleted AND (x.id = upper($7) OR lower(x.name) = lower($7))
+              ) AS namespace_ok) ns
+     LEFT JOIN LATERAL (
      SELECT c.tenant_id, c.id, c.namespace_id, n.name AS namespace_name, c.name, c.status, c.type, c.ref_id,
             c.tags, c.refs, c.rm_id, c.branch_id, c.approval_status, c.approval_comment, c.approval_by, c.approval_at,
             c.is_deleted, c.deleted_at, c.version, c.created_at, c.created_by, c.updated_at, c.updated_by,
@@ -80,11 +88,15 @@ export async function findCandidates(db: Executor, tenantId: string, q: Candidat
             (SELECT count(*)::int FROM (SELECT 1 FROM contacts f WHERE f.tenant_id = $1 AND NOT f.is_deleted AND $4 <> ''
                                          AND f.name_phonetic = $4 LIMIT ${NAME_COUNT_CAP}) f) AS name_count
        FROM ids JOIN contacts c ON c.tenant_id = $1 AND c.id = ids.id AND NOT c.is_deleted
-       JOIN namespaces n ON n.tenant_id = c.tenant_id AND n.id = c.namespace_id`,
-    [tenantId, q.keys.map((k) => k.kind), q.keys.map((k) => k.value), q.phonetic, q.nameKey, q.pincodes],
+       JOIN namespaces n ON n.tenant_id = c.tenant_id AND n.id = c.namespace_id
+     ) cand ON ns.namespace_ok`,
+    [tenantId, q.keys.map((k) => k.kind), q.keys.map((k) => k.value), q.phonetic, q.nameKey, q.pincodes, q.namespace],
     { prepare: true },
   );
+  const namespaceOk = res.rows[0]?.namespace_ok ?? false;
+  // Without candidates (or with an unknown namespace) the one row carries only namespace_ok.
+  const rows = res.rows.filter((r) => r.id !== null);
   // Props come sorted by key (CONTRACT: props are listed in key order), which gives prop_ids.
-  for (const r of res.rows) r.prop_ids = r.props_kv.map(([id]) => id);
-  return res.rows;
+  for (const r of rows) r.prop_ids = r.props_kv.map(([id]) => id);
+  return { namespaceOk, rows };
 }

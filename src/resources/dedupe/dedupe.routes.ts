@@ -4,7 +4,6 @@ import { AppError } from '../../errors/index.js';
 import { problems } from '../../http/schemas.js';
 import { nameKey, phoneticKey } from '../../dedupe/names.js';
 import { compareMatches, dedupeSubject, prepareSubject, scorePrepared, type ContactType } from '../../dedupe/score.js';
-import { findNamespaceByIdOrName } from '../namespaces/namespaces.queries.js';
 import { toContact } from '../contacts/contacts.queries.js';
 import { DedupeBody, DedupeResponse } from './dedupe.schema.js';
 import { findCandidates } from './dedupe.queries.js';
@@ -37,11 +36,14 @@ export function registerDedupeRoutes(parent: FastifyInstance): void {
 
       // Pincodes as written and as the scorer normalizes them (stored values are compared as written).
       const pins = [...new Set([...pincodes.map((p) => p.trim()), ...candidate.pincodes])].filter((p) => p !== '');
-      // The namespace is only validated (matching is tenant-wide): both queries run at once.
-      const [namespaceOk, rows] = await Promise.all([
-        body.namespace === undefined ? true : findNamespaceByIdOrName(request.db, tenantId, body.namespace).then((ns) => ns !== undefined),
-        findCandidates(request.db, tenantId, { keys, nameKey: nameKey(body.name, nameType), phonetic: phoneticKey(body.name, nameType), pincodes: pins }),
-      ]);
+      // The namespace is only validated (matching is tenant-wide), by the same statement.
+      const { namespaceOk, rows } = await findCandidates(request.db, tenantId, {
+        namespace: body.namespace ?? null,
+        keys,
+        nameKey: nameKey(body.name, nameType),
+        phonetic: phoneticKey(body.name, nameType),
+        pincodes: pins,
+      });
       if (!namespaceOk) {
         throw new AppError('validation_error', `Unknown namespace "${body.namespace}".`, { errors: { namespace: [`Unknown namespace "${body.namespace}".`] } });
       }
