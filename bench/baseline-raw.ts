@@ -120,13 +120,16 @@ const read = (tenant: string, sql: string, params: unknown[]) => tx(tenant, (c) 
 const FIND_CONTACT_PREPARED = { name: 'raw_find_contact', text: Q.FIND_CONTACT };
 
 async function getContact(tenant: string, id: string, expand: string[]) {
-  const row = (await tx(tenant, (c) => c.query({ ...FIND_CONTACT_PREPARED, values: [tenant, id] }))).rows[0];
-  if (!row) throw new HttpError(404, 'not found');
-  const out = Q.toContact(row);
-  if (expand.includes('props')) out.props = (await read(tenant, Q.PROPS_OF, [tenant, [id]])).rows.map(Q.toRow);
-  if (expand.includes('addresses')) out.addresses = (await read(tenant, Q.ADDRESSES_OF, [tenant, [id]])).rows.map(Q.toRow);
-  if (expand.includes('banks')) out.banks = (await read(tenant, Q.BANKS_OF, [tenant, [id]])).rows.map(Q.toRow);
-  return out;
+  // The row and its expands in one tenant transaction, as the service reads them.
+  return tx(tenant, async (c) => {
+    const row = (await c.query({ ...FIND_CONTACT_PREPARED, values: [tenant, id] })).rows[0];
+    if (!row) throw new HttpError(404, 'not found');
+    const out = Q.toContact(row);
+    if (expand.includes('props')) out.props = (await run(c, Q.PROPS_OF, [tenant, [id]])).rows.map(Q.toRow);
+    if (expand.includes('addresses')) out.addresses = (await run(c, Q.ADDRESSES_OF, [tenant, [id]])).rows.map(Q.toRow);
+    if (expand.includes('banks')) out.banks = (await run(c, Q.BANKS_OF, [tenant, [id]])).rows.map(Q.toRow);
+    return out;
+  });
 }
 
 async function listContacts(tenant: string, q: URLSearchParams) {
