@@ -151,7 +151,10 @@ export async function dedupeScan(db: Executor, opts: ScanOptions): Promise<{ clu
   const sets = new DisjointSets();
   const progress = (phase: ScanProgress['phase'], done: number, of: number) => opts.onProgress?.({ phase, done, total: of, pairs: accepted.size });
 
-  /** `nameCount`: size of the phonetic block both are in, when known (the name-frequency weight). */
+  /**
+   * `nameCount`: size of the phonetic block both are in, when known (the name-frequency weight;
+   * in a namespace-scoped scan, the namespace's part of the block).
+   */
   const score = (x: Entry, y: Entry, nameCount?: number): void => {
     if (x.row.id === y.row.id || !x.subject || !y.subject) return;
     const [a, b] = x.row.id < y.row.id ? [x, y] : [y, x];
