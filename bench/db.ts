@@ -36,6 +36,12 @@ export async function postgresVersion(): Promise<string> {
 /** The login role the measured servers use: under row-level security, as in production (README). */
 export const BENCH_SERVICE_ROLE = 'contact_registry_bench';
 
+/** Creates BENCH_SERVICE_ROLE if needed and makes it a member of migration 0007's group role (run as the owner, after migrating). */
+export const SERVICE_ROLE_SQL = `DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${BENCH_SERVICE_ROLE}') THEN CREATE ROLE ${BENCH_SERVICE_ROLE} LOGIN; END IF;
+  EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+  GRANT contact_registry_app TO ${BENCH_SERVICE_ROLE}`;
+
 /**
  * Creates, migrates and seeds `cr_bench_<pid>` as the owner; registers its DROP for clean-up.
  * `serviceUrl` is the same database as BENCH_SERVICE_ROLE, which the servers connect with.
@@ -50,10 +56,7 @@ export async function preparePostgres(sizes: Sizes): Promise<{ url: string; serv
   const db = createPgDatabase({ connectionString: url.toString(), max: 2, statementTimeoutMs: 600_000, connectTimeoutMs: 5000 });
   try {
     await migrate(db);
-    await db.exec(`DO $$ BEGIN
-        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${BENCH_SERVICE_ROLE}') THEN CREATE ROLE ${BENCH_SERVICE_ROLE} LOGIN; END IF;
-      END $$;
-      GRANT contact_registry_app TO ${BENCH_SERVICE_ROLE}`);
+    await db.exec(SERVICE_ROLE_SQL);
     const report = await seed(db, sizes);
     const serviceUrl = new URL(url);
     serviceUrl.username = BENCH_SERVICE_ROLE;

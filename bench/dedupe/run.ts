@@ -11,7 +11,7 @@ import pg from 'pg';
 import { mintToken } from '../../src/auth/token.js';
 import { migrate } from '../../src/db/migrate.js';
 import { createPgDatabase } from '../../src/db/pg.js';
-import { BENCH_SERVICE_ROLE } from '../db.js';
+import { BENCH_SERVICE_ROLE, SERVICE_ROLE_SQL } from '../db.js';
 import { identifierKind } from '../../src/dedupe/identifiers.js';
 import { cleanup, onCleanup, startProcess, stopProcess } from '../procs.js';
 import { type Accuracy, dedupeBody, measureAccuracy, samplePairs, scanAccuracy, type ScanAccuracy } from './accuracy.js';
@@ -100,10 +100,7 @@ async function prepareDatabase(): Promise<{ url: string; tenants: { big: SeededT
   const db = createPgDatabase({ connectionString: url.toString(), max: 2, statementTimeoutMs: 3_600_000, connectTimeoutMs: 5000 });
   await migrate(db);
   // The service and the scan connect as a role under row-level security, as in production.
-  await db.exec(`DO $$ BEGIN
-      IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${BENCH_SERVICE_ROLE}') THEN CREATE ROLE ${BENCH_SERVICE_ROLE} LOGIN; END IF;
-    END $$;
-    GRANT contact_registry_app TO ${BENCH_SERVICE_ROLE}`);
+  await db.exec(SERVICE_ROLE_SQL);
   await db.close();
   const c = await loaderClient(url.toString());
   const t0 = Date.now();
