@@ -245,25 +245,9 @@ async function upsertPropRows(
   ]);
   return res.rows;
 }
-async function upsertProps(
-  c: Client,
-  tenant: string,
-  id: string,
-  props: { key: string; value: string; type: string }[],
-  at: Date,
-): Promise<number> {
-  if (props.length === 0) return 0;
-  const res = await run(c, Q.UPSERT_PROPS, [
-    tenant,
-    id,
-    at,
-    USER,
-    props.map(() => ulid(at.getTime())),
-    props.map((p) => p.key),
-    props.map((p) => p.value),
-    props.map((p) => p.type),
-  ]);
-  return res.rowCount ?? 0;
+/** How many props the upsert changed (it returns the changed rows). */
+async function upsertProps(c: Client, tenant: string, id: string, props: { key: string; value: string; type: string }[], at: Date): Promise<number> {
+  return (await upsertPropRows(c, tenant, id, props, at)).length;
 }
 
 async function patchContact(req: IncomingMessage, tenant: string, id: string, body: any) {
