@@ -23,7 +23,8 @@ export interface Accuracy {
   /** Recall the pure scorer reaches on the same pairs with perfect blocking (an upper bound). */
   scorerCeiling: number;
   exactHits: number;
-  examples: { falsePositives: string[]; misses: string[] };
+  /** A few false positives, misses, and misses the scorer alone would have found (blocking losses). */
+  examples: { falsePositives: string[]; misses: string[]; blockingMisses: string[] };
 }
 
 export function dedupeBody(r: GenRecord): Record<string, unknown> {
@@ -55,7 +56,7 @@ export function samplePairs(t: SeededTenant, n: number, rng: Rng): [GenRecord, G
 export async function measureAccuracy(url: string, token: string, t: SeededTenant, sample: [GenRecord, GenRecord][], concurrency: number): Promise<Accuracy> {
   const reqs: Req[] = sample.map(([, dup]) => ({ method: 'POST', path: '/contacts/dedupe/', token, body: dedupeBody(dup) }));
   const replies = await runAll(url, reqs, concurrency);
-  const a: Accuracy = { queries: sample.length, hits: 0, recall: 0, truePositives: 0, falsePositives: 0, precision: 0, possibleOnly: 0, notReturned: 0, scorerCeiling: 0, exactHits: 0, examples: { falsePositives: [], misses: [] } };
+  const a: Accuracy = { queries: sample.length, hits: 0, recall: 0, truePositives: 0, falsePositives: 0, precision: 0, possibleOnly: 0, notReturned: 0, scorerCeiling: 0, exactHits: 0, examples: { falsePositives: [], misses: [], blockingMisses: [] } };
   let ceiling = 0;
   sample.forEach(([orig, dup], i) => {
     const reply = replies[i]!;
@@ -84,7 +85,13 @@ export async function measureAccuracy(url: string, token: string, t: SeededTenan
       }
     }
     const m = scoreMatch(subjectOf(dup), subjectOf(orig), t.phoneticCounts.get(phoneticKey(dup.name, dup.type)));
-    if (m.band === 'exact' || m.band === 'probable') ceiling++;
+    if (m.band === 'exact' || m.band === 'probable') {
+      ceiling++;
+      if (!(hit && strong(hit.band)) && a.examples.blockingMisses.length < 30) {
+        const why = m.reasons.map((r) => `${r.field}:${r.match}${r.similarity === undefined ? '' : ` ${r.similarity}`}`).join(', ');
+        a.examples.blockingMisses.push(`${orig.name} ~ ${dup.name}: ${hit ? `${hit.band} ${hit.score}` : 'not returned'}, scorer ${m.band} ${m.score} (${why})`);
+      }
+    }
   });
   a.recall = a.hits / Math.max(1, a.queries);
   a.precision = a.truePositives / Math.max(1, a.truePositives + a.falsePositives);

@@ -176,3 +176,24 @@ export function identifierSearchKeys(term: string): { kind: IdentifierKind; valu
   }
   return out;
 }
+
+/**
+ * True when two normalized PANs are one keying error apart: one substituted character, or two
+ * adjacent characters swapped. Such a pair is a typo of one PAN far more often than two holders:
+ * Damerau (1964) found ~80% of keying errors to be exactly one such edit, while two real PANs one
+ * edit apart would also need the same check letter by chance. Used as partial agreement in scoring
+ * (weights.ts, PAN_ONE_TYPO), never for blocking or `exact`.
+ */
+export function panOneTypoApart(a: string, b: string): boolean {
+  if (a.length !== b.length || a === b) return false;
+  let first = -1;
+  let diffs = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i]) continue;
+    if (++diffs > 2) return false;
+    if (first < 0) first = i;
+  }
+  if (diffs === 1) return true;
+  // Two differences: a transposition of neighbours ("1234" → "1324").
+  return a[first + 1] !== b[first + 1] && a[first] === b[first + 1] && a[first + 1] === b[first];
+}

@@ -6,11 +6,14 @@
  * - an identical normalized PAN (own, or embedded in a GSTIN, on either side) makes the match
  *   band `exact` with score 0.99 + 0.01 × (the score of the remaining evidence): exact matches
  *   always rank first, and among themselves by how well everything else agrees;
+ * - PANs one keying error apart (a substituted character or swapped neighbours) are partial
+ *   agreement, reason `partial`, weighed like a strong identifier (W.PAN_ONE_TYPO); any other
+ *   difference between valid PANs is the strongest disagreement (W.PAN_DIFFERENT);
  * - any other match is capped at 0.98 and banded `probable` (≥ 0.80) / `possible` (≥ 0.50) / null.
  * Every agreement weight is positive and every disagreement weight negative, so adding agreeing
  * evidence never lowers the score. Scores are rounded to 4 decimals (a monotone operation).
  */
-import { type IdentifierAnalysis, type IdentifierKind, type PropLike, analyzeIdentifiers, panHolderKind } from './identifiers.js';
+import { type IdentifierAnalysis, type IdentifierKind, type PropLike, analyzeIdentifiers, panHolderKind, panOneTypoApart } from './identifiers.js';
 import { type PreparedName, prepareName, preparedNameSimilarity } from './names.js';
 import * as W from './weights.js';
 
@@ -113,6 +116,25 @@ function intersects(a: Set<string> | undefined, b: Set<string> | undefined): boo
   return false;
 }
 
+/** PAN comparison level: identical (some PAN shared), one typo apart, or different. */
+type PanLevel = 'identical' | 'one_typo' | 'different';
+
+function panLevel(c: PreparedSubject, e: PreparedSubject): PanLevel | null {
+  const agree = intersects(c.values.get('pan'), e.values.get('pan'));
+  if (agree === null) return null;
+  if (agree) return 'identical';
+  return typoPans(c, e).size > 0 ? 'one_typo' : 'different';
+}
+
+/** The candidate's PANs that are one typo away from one of the existing contact's. */
+function typoPans(c: PreparedSubject, e: PreparedSubject): Set<string> {
+  const out = new Set<string>();
+  for (const x of c.values.get('pan') ?? []) {
+    for (const y of e.values.get('pan') ?? []) if (panOneTypoApart(x, y)) out.add(x);
+  }
+  return out;
+}
+
 function panReasons(c: PreparedSubject, e: PreparedSubject, agree: boolean): Reason[] {
   const out: Reason[] = [];
   const ePans = e.values.get('pan') ?? new Set<string>();
@@ -120,10 +142,11 @@ function panReasons(c: PreparedSubject, e: PreparedSubject, agree: boolean): Rea
   const eDirectPans = new Set(e.subject.identifiers.keys.filter((k) => k.kind === 'pan' && k.via === undefined).map((k) => k.value));
   const gstinOf = new Map<string, string>(); // candidate key → its GSTIN value
   for (const k of c.subject.identifiers.keys) if (k.kind === 'gstin') gstinOf.set(k.key, k.value);
+  const typos = agree ? new Set<string>() : typoPans(c, e);
   for (const k of c.subject.identifiers.keys) {
     if (k.kind !== 'pan') continue;
     if (!agree) {
-      pushOnce(out, { field: k.key, match: 'mismatch' });
+      pushOnce(out, typos.has(k.value) ? { field: k.key, match: 'partial', detail: 'one character differs' } : { field: k.key, match: 'mismatch' });
       continue;
     }
     if (!ePans.has(k.value)) continue;
@@ -173,9 +196,11 @@ export function scorePrepared(c: PreparedSubject, e: PreparedSubject, nameCount?
   let weight = W.PRIOR_LOG2_ODDS;
   const idReasons: Reason[] = [];
 
-  const panAgree = intersects(c.values.get('pan'), e.values.get('pan'));
+  const pan = panLevel(c, e);
+  const panAgree = pan === null ? null : pan === 'identical';
   if (panAgree !== null) idReasons.push(...panReasons(c, e, panAgree));
-  if (panAgree === false) weight += W.PAN.disagree;
+  if (pan === 'one_typo') weight += W.PAN_ONE_TYPO;
+  if (pan === 'different') weight += W.PAN_DIFFERENT;
   const holder = holderMismatches(c, e);
   for (const r of holder) pushOnce(idReasons, r);
 

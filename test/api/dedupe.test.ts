@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describeEngines, it, type Harness } from '../helpers/engines.js';
+import { verhoeffCheckDigit } from '../../src/dedupe/checksums.js';
 
 // A valid PAN (individual holder 'P') and a GSTIN embedding it (check character computed).
 const PAN = 'ABCPE1234F';
@@ -8,6 +9,16 @@ const GSTIN_OF_CORP = '27AAPFU0939F1ZV'; // embeds PAN AAPFU0939F (firm)
 async function setup(h: Harness, token?: string) {
   const ns = await h.req('POST', '/namespaces/', { body: { name: 'borrowers' }, token });
   assert.equal(ns.status, 201, ns.text);
+}
+
+/** Two valid Aadhaar numbers (Verhoeff check digit) that end in the same four digits. */
+function aadhaarPairSharingLast4(): [string, string] {
+  const withCheck = (body: string) => `${body}${verhoeffCheckDigit(body)}`;
+  const a = withCheck('23412341234');
+  for (let p = 5000000; ; p++) {
+    const b = withCheck(`${p}${a.slice(7, 11)}`);
+    if (b.slice(8) === a.slice(8)) return [a, b];
+  }
 }
 
 const contact = (name: string, props: { key: string; value: string }[] = [], extra: Record<string, unknown> = {}) => ({
@@ -115,6 +126,29 @@ describeEngines('dedupe', (h) => {
     assert.ok(!res.body.results.some((r: any) => r.contact.name === 'Priya Natarajan'));
     const scores = res.body.results.map((r: any) => r.score);
     assert.deepEqual(scores, [...scores].sort((a: number, b: number) => b - a));
+  });
+
+  it('partial identifiers: a mistyped PAN or the same Aadhaar last four digits find a similar name', async () => {
+    const t = await h().token(h().tenant());
+    await setup(h(), t);
+    const [aadhaar, sameLast4] = aadhaarPairSharingLast4();
+    // No pincodes and names that do not sound alike: only the partial-identifier pass can find these.
+    const sneha = await h().req('POST', '/contacts/', { token: t, body: contact('Sneha Chauhan', [{ key: 'pan', value: 'SNEPC1234K' }]) });
+    const nidhi = await h().req('POST', '/contacts/', { token: t, body: contact('Nidhi Sharma', [{ key: 'aadhaar', value: aadhaar }]) });
+    const other = await h().req('POST', '/contacts/', { token: t, body: contact('Rahul Verma', [{ key: 'aadhaar', value: sameLast4 }, { key: 'pan', value: 'SNEPC1243K' }]) });
+    for (const r of [sneha, nidhi, other]) assert.equal(r.status, 201, r.text);
+
+    const byPan = await h().req('POST', '/contacts/dedupe/', { token: t, body: { name: 'S. Chauhgan', type: 'individual', props: [{ key: 'pan_no', value: 'SNEPC1284K' }] } });
+    assert.equal(byPan.status, 200, byPan.text);
+    assert.deepEqual(byPan.body.results.map((r: any) => r.contact.id), [sneha.body.id], 'the unrelated holder of a near PAN is not a match');
+    assert.equal(byPan.body.results[0].band, 'probable');
+    assert.deepEqual(byPan.body.results[0].reasons[0], { field: 'pan_no', match: 'partial', detail: 'one character differs' });
+
+    const byAadhaar = await h().req('POST', '/contacts/dedupe/', { token: t, body: { name: 'Nisdhi Sharma', type: 'individual', props: [{ key: 'aadhaar', value: sameLast4 }] } });
+    assert.equal(byAadhaar.status, 200, byAadhaar.text);
+    assert.deepEqual(byAadhaar.body.results.map((r: any) => r.contact.id), [nidhi.body.id], 'Rahul Verma shares the digits but not the name');
+    assert.equal(byAadhaar.body.results[0].band, 'probable');
+    assert.ok(byAadhaar.body.results[0].reasons.some((r: any) => r.field === 'aadhaar' && r.match === 'partial'));
   });
 
   it('dedupe endpoint validates limit, min_score and namespace', async () => {

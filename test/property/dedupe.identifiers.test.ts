@@ -12,6 +12,7 @@ import {
   identifierSearchKeys,
   normalizeIdentifier,
   panHolderKind,
+  panOneTypoApart,
 } from '../../src/dedupe/identifiers.js';
 
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -101,6 +102,37 @@ describe('PAN', () => {
         assert.ok(r.ok);
         assert.equal(r.value, pan);
         assert.equal(panHolderKind(pan), pan.charAt(3) === 'P' ? 'individual' : 'corporate');
+      }),
+    );
+  });
+  test('one typo apart: examples', () => {
+    assert.equal(panOneTypoApart('ABCPS1234K', 'ABCPS1284K'), true); // substituted digit
+    assert.equal(panOneTypoApart('ABCPS1234K', 'ABCPS1324K'), true); // neighbours swapped
+    assert.equal(panOneTypoApart('ABCPS1234K', 'ABCPS1234L'), true); // check letter
+    assert.equal(panOneTypoApart('ABCPS1234K', 'ABCPS1234K'), false); // identical is not a typo
+    assert.equal(panOneTypoApart('ABCPS1234K', 'ABCPS1834L'), false); // two substitutions
+    assert.equal(panOneTypoApart('ABCPS1234K', 'ABCPS4231K'), false); // swap of non-neighbours
+  });
+  test('one typo apart: any single substitution or swap of two different neighbours, symmetric', () => {
+    const edit = fc.tuple(panArb, fc.nat(9), fc.constantFrom(...'0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split('')), fc.boolean());
+    fc.assert(
+      fc.property(edit, ([pan, i, ch, swap]) => {
+        const j = Math.min(i, 8);
+        const typo = swap ? pan.slice(0, j) + pan.charAt(j + 1) + pan.charAt(j) + pan.slice(j + 2) : pan.slice(0, i) + ch + pan.slice(i + 1);
+        assert.equal(panOneTypoApart(pan, typo), typo !== pan);
+        assert.equal(panOneTypoApart(typo, pan), typo !== pan);
+      }),
+    );
+  });
+  test('one typo apart: never for PANs that differ in two non-neighbouring places', () => {
+    fc.assert(
+      fc.property(panArb, fc.nat(9), fc.nat(9), (pan, i, j) => {
+        fc.pre(Math.abs(i - j) > 1);
+        const bump = (c: string) => (/[0-9]/.test(c) ? String((Number(c) + 1) % 10) : c === 'Z' ? 'A' : String.fromCharCode(c.charCodeAt(0) + 1));
+        const chars = pan.split('');
+        chars[i] = bump(chars[i]!);
+        chars[j] = bump(chars[j]!);
+        assert.equal(panOneTypoApart(pan, chars.join('')), false);
       }),
     );
   });

@@ -40,7 +40,7 @@ const aadhaar = (body11: string): string => `${body11}${verhoeffCheckDigit(body1
 
 // Small pools, so generated pairs collide (agree) often enough to exercise every branch.
 const POOLS: Record<string, readonly string[]> = {
-  pan: ['ABCPS1234K', 'AAACR5055K', 'BNZPM2501F', '123254684'],
+  pan: ['ABCPS1234K', 'ABCPS1284K', 'AAACR5055K', 'BNZPM2501F', '123254684'],
   gstin: [gstin('27', 'AAACR5055K'), gstin('29', 'AAACR5055K'), gstin('07', 'ABCPS1234K'), '27AAPFU0939F1ZW'],
   mobile: ['9876543210', '+91 98765 43211', '+14155550100', '12345'],
   email: ['rahul@example.com', 'ACCOUNTS@ACME.IN', 'not-an-email'],
@@ -151,7 +151,25 @@ describe('score examples', () => {
       [
         'namesakes with different PANs',
         S('Rahul Sharma', 'individual', [['pan_no', 'ABCPS1234K']]),
-        S('Rahul Sharma', 'individual', [['pan', 'ABCPS1234L']]),
+        S('Rahul Sharma', 'individual', [['pan', 'ABCPS1834L']]),
+        null,
+      ],
+      [
+        'PAN with one mistyped digit',
+        S('Rahul Sharma', 'individual', [['pan_no', 'ABCPS1234K']]),
+        S('Rahul Sharma', 'individual', [['pan', 'ABCPS1284K']]),
+        'probable',
+      ],
+      [
+        'PAN with two digits transposed, initial',
+        S('R Sharma', 'individual', [['pan_no', 'ABCPS1234K']]),
+        S('Rahul Sharma', 'individual', [['pan', 'ABCPS1324K']]),
+        'probable',
+      ],
+      [
+        'PAN one typo apart but an unrelated name',
+        S('Sunita Verma', 'individual', [['pan_no', 'ABCPS1234K']]),
+        S('Rahul Sharma', 'individual', [['pan', 'ABCPS1284K']]),
         null,
       ],
       [
@@ -223,6 +241,8 @@ describe('score examples', () => {
     ]);
     const holder = score(S('Acme', 'corporate', [['pan_no', 'ABCPS1234K']]), S('Acme', 'corporate'));
     assert.deepEqual(holder.reasons[0], { field: 'pan_no', match: 'mismatch', detail: 'holder type' });
+    const typo = score(S('A B', 'individual', [['pan_no', 'ABCPS1234K']]), S('A B', 'individual', [['pan', 'ABCPS1243K']]));
+    assert.deepEqual(typo.reasons[0], { field: 'pan_no', match: 'partial', detail: 'one character differs' });
     const mobile = score(S('A B', 'individual', [['mobile', '9876543210']]), S('A B', 'individual', [['phone', '09876543210']]));
     assert.deepEqual(mobile.reasons[0], { field: 'mobile', match: 'exact' });
     assert.equal(mobile.band, 'probable'); // at most probable, never exact

@@ -9,11 +9,32 @@ export const NAME_CANDIDATES = 20;
 export const PINCODE_CANDIDATES = 300;
 /** Trigram similarity (pg_trgm similarity()) a name key needs in the pincode pass. */
 export const PINCODE_NAME_SIMILARITY = 0.5;
+/**
+ * Partial identifiers (pass 4 below): how many contacts sharing the candidate's Aadhaar last four
+ * digits, or the first five characters of one of its PANs, are examined, and the trigram
+ * similarity their name key needs. About 1 in 10,000 people share the Aadhaar digits by chance (25
+ * holders per value at a million contacts, a quarter of them with Aadhaar); a PAN's first five
+ * characters (series, holder type, surname initial) are shared by ~1 in 450,000 individual PANs.
+ * So the cap only binds in far larger tenants, and since the identifier already narrows the field
+ * the name test is looser than the pincode pass ("A. Sunil" ~ "Suneel A." is 0.42).
+ */
+export const PARTIAL_ID_CANDIDATES = 300;
+export const PARTIAL_ID_NAME_SIMILARITY = 0.3;
 
 export interface CandidateQuery {
   /** The namespace named in the request (id or name), checked in the same statement; null: none named. */
   namespace: string | null;
+  /** Identifier keys that fetch every holder (Aadhaar excluded: see `aadhaarLast4`). */
   keys: readonly MatchKey[];
+  /** The candidate's Aadhaar match-key values (last four digits): holders with a similar name are fetched. */
+  aadhaarLast4: readonly string[];
+  /**
+   * First five characters of the candidate's PANs: holders of a PAN with that prefix and a similar
+   * name are fetched, as the range prefix‖0000A … prefix‖9999Z (every PAN with the prefix sorts
+   * inside it in any collation). The bounds are computed here, not in SQL: under row-level security
+   * only leakproof conditions reach an index, and `||` is not leakproof.
+   */
+  panPrefixes: readonly string[];
   nameKey: string;
   phonetic: string;
   /** The candidate's pincodes, as given and normalized (stored values are compared as written). */
@@ -36,13 +57,18 @@ export interface CandidateRow extends ContactRow {
  *   3. a similar name (trigram similarity ≥ PINCODE_NAME_SIMILARITY) among the most recent
  *      PINCODE_CANDIDATES contacts of each of the candidate's pincodes: spellings whose phonetic
  *      key differs (typos) but that share an address;
- *   4. up to NAME_CANDIDATES members of the phonetic block (the most recent), for name-only
+ *   4. partial identifiers with a similar name (trigram similarity ≥ PARTIAL_ID_NAME_SIMILARITY):
+ *      holders of the candidate's Aadhaar last four digits, and holders of a PAN with the same
+ *      first five characters as one of the candidate's, so a PAN mistyped in its digits or check
+ *      letter (scored `one typo apart`) is found. Neither fetches unconditionally: the Aadhaar
+ *      digits alone match ~1 in 10,000 contacts;
+ *   5. up to NAME_CANDIDATES members of the phonetic block (the most recent), for name-only
  *      (`possible`) matches.
  * Why not a tenant-wide trigram search: at 1M contacts a common name ("Rahul Sharma") matches
  * tens of thousands of rows through the trigram index, 50–500 ms per query. And it adds nothing
  * that can be `probable`: with the weights in weights.ts an identical name and type alone stay
  * below the probable threshold, so a probable match always shares an identifier (pass 1) or a
- * pincode (passes 2–3), or Aadhaar digits (rare; pass 4 when the name sounds the same).
+ * pincode (passes 2–3), or Aadhaar digits (pass 4).
  *
  * One statement checks the namespace named in the request and returns the contact rows with
  * their props and pincodes: every statement costs a tenant transaction (three round trips), and a
@@ -70,6 +96,20 @@ export async function findCandidates(db: Executor, tenantId: string, q: Candidat
          JOIN contacts c ON c.tenant_id = $1 AND c.id = a.contact_id AND NOT c.is_deleted
         WHERE $5 <> '' AND similarity(c.name_key, $5) >= ${PINCODE_NAME_SIMILARITY}
        UNION
+       SELECT c.id FROM (
+           (SELECT mk.contact_id FROM contact_match_keys mk
+             WHERE mk.tenant_id = $1 AND mk.kind = 'aadhaar' AND mk.value = ANY($8::text[])
+             ORDER BY mk.contact_id DESC LIMIT ${PARTIAL_ID_CANDIDATES})
+           UNION ALL
+           SELECT p.contact_id FROM unnest($9::text[], $10::text[]) AS pre(lo, hi)
+             CROSS JOIN LATERAL (
+               SELECT mk.contact_id FROM contact_match_keys mk
+                WHERE mk.tenant_id = $1 AND mk.kind = 'pan' AND mk.value BETWEEN pre.lo AND pre.hi
+                ORDER BY mk.value LIMIT ${PARTIAL_ID_CANDIDATES}) p
+         ) a
+         JOIN contacts c ON c.tenant_id = $1 AND c.id = a.contact_id AND NOT c.is_deleted
+        WHERE $5 <> '' AND similarity(c.name_key, $5) >= ${PARTIAL_ID_NAME_SIMILARITY}
+       UNION
        (SELECT c.id FROM contacts c WHERE c.tenant_id = $1 AND NOT c.is_deleted AND $4 <> '' AND c.name_phonetic = $4
          ORDER BY c.id DESC LIMIT ${NAME_CANDIDATES})
      )
@@ -90,7 +130,8 @@ export async function findCandidates(db: Executor, tenantId: string, q: Candidat
        FROM ids JOIN contacts c ON c.tenant_id = $1 AND c.id = ids.id AND NOT c.is_deleted
        JOIN namespaces n ON n.tenant_id = c.tenant_id AND n.id = c.namespace_id
      ) cand ON ns.namespace_ok`,
-    [tenantId, q.keys.map((k) => k.kind), q.keys.map((k) => k.value), q.phonetic, q.nameKey, q.pincodes, q.namespace],
+    [tenantId, q.keys.map((k) => k.kind), q.keys.map((k) => k.value), q.phonetic, q.nameKey, q.pincodes, q.namespace, q.aadhaarLast4,
+     q.panPrefixes.map((p) => `${p}0000A`), q.panPrefixes.map((p) => `${p}9999Z`)],
     { prepare: true },
   );
   const namespaceOk = res.rows[0]?.namespace_ok ?? false;

@@ -30,8 +30,11 @@ export function registerDedupeRoutes(parent: FastifyInstance): void {
       const pincodes = (body.addresses ?? []).map((a) => a.pincode).filter((p): p is string => typeof p === 'string');
       const subject = dedupeSubject({ name: body.name, type, props: body.props ?? [], pincodes });
       const candidate = prepareSubject(subject);
-      // Aadhaar's last four digits are shared by ~1 in 10,000 people: evidence, never a blocking key.
+      // Aadhaar's last four digits are shared by ~1 in 10,000 people: like PAN prefixes they fetch
+      // only holders with a similar name (findCandidates, pass 4), never every holder.
       const keys = subject.identifiers.keys.filter((k) => k.kind !== 'aadhaar');
+      const aadhaarLast4 = subject.identifiers.keys.filter((k) => k.kind === 'aadhaar').map((k) => k.value);
+      const panPrefixes = [...new Set([...(candidate.values.get('pan') ?? [])].map((pan) => pan.slice(0, 5)))];
       const nameType = type ?? 'individual';
 
       // Pincodes as written and as the scorer normalizes them (stored values are compared as written).
@@ -40,6 +43,8 @@ export function registerDedupeRoutes(parent: FastifyInstance): void {
       const { namespaceOk, rows } = await findCandidates(request.db, tenantId, {
         namespace: body.namespace ?? null,
         keys,
+        aadhaarLast4,
+        panPrefixes,
         nameKey: nameKey(body.name, nameType),
         phonetic: phoneticKey(body.name, nameType),
         pincodes: pins,
