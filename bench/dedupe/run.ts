@@ -32,7 +32,7 @@ const HELP = `Usage: npm run bench:dedupe -- [options]
   --rounds <n>        rounds, scenarios interleaved (default 3; --quick 1)
   --latency-connections <n>   concurrency of the latency runs (default 2)
   --create-connections <n>    concurrency of the create-throughput runs (default 8)
-  --accuracy <n>      labelled pairs queried in the large tenant (default 2000)
+  --accuracy <n>      labelled pairs queried in the large tenant (default 10000)
   --quick             --size 100000 and short runs
   --no-build          skip \`npm run build\` (dist/ must be current)
   --phases <list>     accuracy,load,scan (default all three; BENCHMARKS.md is written only then)
@@ -72,7 +72,7 @@ const DURATION = num(args.duration, quick ? 6 : 15);
 const ROUNDS = num(args.rounds, quick ? 1 : 3);
 const LAT_CONN = num(args['latency-connections'], 2);
 const CREATE_CONN = num(args['create-connections'], 8);
-const ACCURACY_N = num(args.accuracy, 2000);
+const ACCURACY_N = num(args.accuracy, 10_000);
 const PHASES = new Set(args.phases!.split(','));
 const ALL_PHASES = ['accuracy', 'load', 'scan'].every((p) => PHASES.has(p));
 const log = (s: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${s}`);

@@ -119,9 +119,12 @@ async function insertBatch(c: pg.Client, spec: TenantSpec, nsId: string, b: Batc
     [t, b.k.cid, b.k.kind, b.k.value, b.k.key, b.k.via],
   );
   await c.query(
-    `INSERT INTO contact_addresses (tenant_id, id, contact_id, address_line, city, state, pincode, country, created_at, created_by, updated_at)
-     SELECT $1, u.id, u.cid, u.line, u.city, u.state, u.pin, 'India', u.at, 'bench-seed', u.at
-       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[]) AS u(id, cid, line, city, state, pin, at)`,
+    // Triggers are off while loading (session_replication_role), so the name key that migration
+    // 0008's trigger would copy from the contact is copied here.
+    `INSERT INTO contact_addresses (tenant_id, id, contact_id, address_line, city, state, pincode, country, created_at, created_by, updated_at, name_key)
+     SELECT $1, u.id, u.cid, u.line, u.city, u.state, u.pin, 'India', u.at, 'bench-seed', u.at, c.name_key
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[]) AS u(id, cid, line, city, state, pin, at)
+       JOIN contacts c ON c.tenant_id = $1 AND c.id = u.cid`,
     [t, b.a.id, b.a.cid, b.a.line, b.a.city, b.a.state, b.a.pin, b.a.at],
   );
 }

@@ -20,8 +20,9 @@ export function createPgDatabase(opts: PgOptions): Database {
     connectionString: opts.connectionString,
     max: opts.max,
     connectionTimeoutMillis: opts.connectTimeoutMs,
+    // 0: no timeout (migrations); otherwise the client gives the server a second to cancel first.
     statement_timeout: opts.statementTimeoutMs,
-    query_timeout: opts.statementTimeoutMs + 1000,
+    query_timeout: opts.statementTimeoutMs > 0 ? opts.statementTimeoutMs + 1000 : undefined,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
     types,
@@ -42,6 +43,7 @@ export function createPgDatabase(opts: PgOptions): Database {
   };
 
   const run = async <T>(client: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[], opts?: QueryOptions): Promise<QueryResult<T>> => {
+    if (opts?.genericPlan) throw new Error('QueryOptions.genericPlan applies only to a lone read of a TenantDatabase');
     const values = params as unknown[] | undefined;
     const res = opts?.prepare ? await client.query({ name: statementName(sql), text: sql, values }) : await client.query(sql, values);
     return { rows: res.rows as T[], rowCount: res.rowCount ?? 0 };
@@ -51,10 +53,13 @@ export function createPgDatabase(opts: PgOptions): Database {
    * BEGIN and, for a tenant, the transaction-local tenant setting, sent as one simple-protocol
    * string: one round trip, not two. The tenant id is a validated token claim, escaped anyway.
    */
-  const begin = (tenantId: string | null) =>
-    tenantId === null ? 'BEGIN' : `BEGIN; SELECT set_config('${TENANT_SETTING}', ${pg.escapeLiteral(tenantId)}, true)`;
+  const begin = (tenantId: string | null, genericPlan: boolean) => {
+    if (tenantId === null) return 'BEGIN';
+    const plan = genericPlan ? `, set_config('plan_cache_mode', 'force_generic_plan', true)` : '';
+    return `BEGIN; SELECT set_config('${TENANT_SETTING}', ${pg.escapeLiteral(tenantId)}, true)${plan}`;
+  };
 
-  async function transaction<T>(tenantId: string | null, fn: (tx: Executor) => Promise<T>): Promise<T> {
+  async function transaction<T>(tenantId: string | null, fn: (tx: Executor) => Promise<T>, genericPlan = false): Promise<T> {
     const client = await pool.connect();
     let broken = false;
     // A connection that drops while checked out fails the pending query and also emits 'error'
@@ -64,7 +69,7 @@ export function createPgDatabase(opts: PgOptions): Database {
     };
     client.on('error', onError);
     try {
-      await client.query(begin(tenantId));
+      await client.query(begin(tenantId, genericPlan));
       const result = await fn({
         query: (sql, params, opts) => run(client, sql, params, opts),
         exec: async (sql) => void (await client.query(sql)),
@@ -93,7 +98,10 @@ export function createPgDatabase(opts: PgOptions): Database {
       tenantId,
       // Outside a transaction the setting would not outlive its statement, so a lone read gets
       // one of its own too.
-      query: (sql, params, opts) => transaction(tenantId, (tx) => tx.query(sql, params, opts)),
+      query: (sql, params, opts) => {
+        const { genericPlan = false, ...rest } = opts ?? {};
+        return transaction(tenantId, (tx) => tx.query(sql, params, rest), genericPlan);
+      },
       exec: (sql) => transaction(tenantId, (tx) => tx.exec(sql)),
       transaction: (fn) => transaction(tenantId, fn),
     }),

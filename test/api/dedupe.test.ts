@@ -151,6 +151,45 @@ describeEngines('dedupe', (h) => {
     assert.ok(byAadhaar.body.results[0].reasons.some((r: any) => r.field === 'aadhaar' && r.match === 'partial'));
   });
 
+  it('pincode neighbourhood: a misspelt name finds the oldest of more contacts at its pincode than the neighbourhood reads', async () => {
+    const t = await h().token(h().tenant());
+    await setup(h(), t);
+    const at = (pincode: string) => ({ contact_id: '', pincode });
+    const add = async (name: string, pincode: string) => {
+      const c = await h().req('POST', '/contacts/', { token: t, body: contact(name) });
+      assert.equal(c.status, 201, c.text);
+      const a = await h().req('POST', '/contacts/addresses/', { token: t, body: { ...at(pincode), contact_id: c.body.id, city: 'Pune' } });
+      assert.equal(a.status, 201, a.text);
+      return c.body.id as string;
+    };
+    const oldest = await add('Rahul Gupta', '411001');
+    // Newer namesakes-to-be of every other surname at the same pincode, more than the neighbourhood.
+    const surnames = ['Agarwal', 'Bose', 'Chopra', 'Desai', 'Fernandes', 'Ghosh', 'Iyer', 'Joshi', 'Kapoor', 'Mehta', 'Nair', 'Patel', 'Rao', 'Shah', 'Verma'];
+    for (const s of surnames) for (const f of ['Amit', 'Neha', 'Vikram']) await add(`${f} ${s}`, '411001');
+    const res = await h().req('POST', '/contacts/dedupe/', {
+      token: t,
+      body: { name: 'Rahusl Gupta', type: 'individual', addresses: [{ pincode: '411001' }], min_score: 0.8 },
+    });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.body.results.map((r: any) => r.contact.id), [oldest]);
+    assert.ok(res.body.results[0].reasons.some((r: any) => r.field === 'pincode' && r.match === 'exact'));
+  });
+
+  it('an address carries its contact’s name key, also after a rename (migration 0008 triggers)', async () => {
+    const t = await h().token(h().tenant());
+    await setup(h(), t);
+    const c = await h().req('POST', '/contacts/', { token: t, body: contact('Sharma Rahul') });
+    const a = await h().req('POST', '/contacts/addresses/', { token: t, body: { contact_id: c.body.id, pincode: '560001' } });
+    assert.equal(a.status, 201, a.text);
+    const keyOf = async () => (await h().db.query<{ name_key: string }>('SELECT name_key FROM contact_addresses WHERE id = $1', [a.body.id])).rows[0]!.name_key;
+    assert.equal(await keyOf(), 'rahul sharma');
+    const renamed = await h().req('PATCH', `/contacts/${c.body.id}/`, { token: t, body: { name: 'Priya Nair' } });
+    assert.equal(renamed.status, 200, renamed.text);
+    assert.equal(await keyOf(), 'nair priya');
+    const found = await h().req('POST', '/contacts/dedupe/', { token: t, body: { name: 'Priya Nayr', addresses: [{ pincode: '560001' }] } });
+    assert.deepEqual(found.body.results.map((r: any) => r.contact.id), [c.body.id], 'found at the pincode under the new name');
+  });
+
   it('dedupe endpoint validates limit, min_score and namespace', async () => {
     assert.equal((await h().req('POST', '/contacts/dedupe/', { body: { name: 'A B', limit: 51 } })).status, 400);
     assert.equal((await h().req('POST', '/contacts/dedupe/', { body: { name: 'A B', limit: 0 } })).status, 400);

@@ -110,6 +110,17 @@ describePostgres('row-level security', (h) => {
     assert.equal((await h().appDb.query(`SELECT contact_search_ids($1, '%asha%', '') AS id`, [a])).rowCount, 0, 'no setting, no rows');
   });
 
+  it('genericPlan: a lone read runs with the generic plan and the tenant set; inside a transaction it is refused', async () => {
+    const [a] = await twoTenants(h());
+    const scoped = h().appDb.forTenant(a);
+    const sql = `SELECT current_setting('plan_cache_mode') AS mode, current_setting('app.tenant_id', true) AS tenant, count(*)::int AS n FROM contacts WHERE $1::int = 1`;
+    const generic = await scoped.query<{ mode: string; tenant: string; n: number }>(sql, [1], { prepare: true, genericPlan: true });
+    assert.deepEqual(generic.rows[0], { mode: 'force_generic_plan', tenant: a, n: 2 });
+    const plain = await scoped.query<{ mode: string }>(sql, [1], { prepare: true });
+    assert.equal(plain.rows[0]!.mode, 'auto', 'the setting is transaction-local: the next transaction on the connection is back to auto');
+    await assert.rejects(scoped.transaction((tx) => tx.query(sql, [1], { prepare: true, genericPlan: true })), /lone read/);
+  });
+
   it('search, tag filter and dedupe work through the API under the policies', async () => {
     const c = await tenantWithContacts(h());
     const x = await c.contact({ name: 'Meera Iyer', tags: ['gold'], props: [{ key: 'mobile', value: '9876543210', type: 'text' }] });
