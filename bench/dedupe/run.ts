@@ -151,13 +151,16 @@ function createBodies(withIdentifiers: boolean): () => Record<string, unknown> {
   // On a reused database the previous run's creates are still there: new seeds keep PANs fresh.
   const offset = args['reuse-db'] ? Date.now() % 1_000_000 : 0;
   const g = new ContactGenerator((withIdentifiers ? 101 : 202) + offset * 1000);
+  // The PAN series (first three letters) comes from the offset too: the rest of the PAN is the
+  // request number, which every run counts from 1.
+  const series = offset === 0 ? 'QZX' : `Q${String.fromCharCode(65 + (offset % 26))}${String.fromCharCode(65 + (Math.floor(offset / 26) % 26))}`;
   let n = 0;
   return () => {
     const p = g.person();
     n++;
     const props = withIdentifiers
       ? [
-          { key: 'pan', value: `QZX${p.type === 'corporate' ? 'C' : 'P'}${String.fromCharCode(65 + (n % 26))}${String(n % 10_000).padStart(4, '0')}${String.fromCharCode(65 + (Math.floor(n / 10_000) % 26))}` },
+          { key: 'pan', value: `${series}${p.type === 'corporate' ? 'C' : 'P'}${String.fromCharCode(65 + (n % 26))}${String(n % 10_000).padStart(4, '0')}${String.fromCharCode(65 + (Math.floor(n / 10_000) % 26))}` },
           { key: 'mobile', value: g.mobile() },
           { key: 'email', value: g.email(`bench.create.${n}`) },
           { key: 'occupation', value: 'salaried' },
