@@ -31,7 +31,7 @@ export function registerDedupeRoutes(parent: FastifyInstance): void {
       const subject = dedupeSubject({ name: body.name, type, props: body.props ?? [], pincodes });
       const candidate = prepareSubject(subject);
       // Aadhaar's last four digits are shared by ~1 in 10,000 people: like PAN prefixes they fetch
-      // only holders with a similar name (findCandidates, pass 4), never every holder.
+      // only holders with a similar name (findCandidates, pass 3), never every holder.
       const keys = subject.identifiers.keys.filter((k) => k.kind !== 'aadhaar');
       const aadhaarLast4 = subject.identifiers.keys.filter((k) => k.kind === 'aadhaar').map((k) => k.value);
       const panPrefixes = [...new Set([...(candidate.values.get('pan') ?? [])].map((pan) => pan.slice(0, 5)))];
