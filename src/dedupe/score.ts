@@ -279,23 +279,3 @@ export function compareMatches(a: MatchResult, b: MatchResult): number {
   const rb = b.band === null ? 3 : BAND_RANK[b.band];
   return ra - rb || b.score - a.score;
 }
-
-/**
- * The largest name frequency (contacts in the phonetic block) at which two contacts of the same
- * type with identical names and no other evidence still score `possible`; above it a candidate
- * tied only by its name can never be returned, so blocking need not fetch one
- * (dedupe.queries.ts). NAME_COUNT_CAP when even a name that common stays `possible`.
- */
-export function nameOnlyPossibleMaxCount(): number {
-  const same = dedupeSubject({ name: 'A B', type: 'individual' });
-  const possible = (k: number) => scoreMatch(same, same, k).band !== null;
-  let lo = W.NAME_TYPICAL_COUNT; // identical name and type are `possible` here (weights.ts)
-  let hi = W.NAME_COUNT_CAP;
-  if (possible(hi)) return hi;
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (possible(mid)) lo = mid;
-    else hi = mid;
-  }
-  return lo;
-}

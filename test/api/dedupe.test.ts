@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describeEngines, it, type Harness } from '../helpers/engines.js';
 import { verhoeffCheckDigit } from '../../src/dedupe/checksums.js';
-import { NAME_ONLY_MAX_BLOCK } from '../../src/resources/dedupe/dedupe.queries.js';
 
 // A valid PAN (individual holder 'P') and a GSTIN embedding it (check character computed).
 const PAN = 'ABCPE1234F';
@@ -189,24 +188,6 @@ describeEngines('dedupe', (h) => {
     assert.equal(await keyOf(), 'nair priya');
     const found = await h().req('POST', '/contacts/dedupe/', { token: t, body: { name: 'Priya Nayr', addresses: [{ pincode: '560001' }] } });
     assert.deepEqual(found.body.results.map((r: any) => r.contact.id), [c.body.id], 'found at the pincode under the new name');
-  });
-
-  it('a name alone stops being possible beyond NAME_ONLY_MAX_BLOCK namesakes, the block size above which name-only candidates are not fetched', async () => {
-    const t = await h().token(h().tenant());
-    await setup(h(), t);
-    const first = await h().req('POST', '/contacts/', { token: t, body: contact('Harpreet Kaur') });
-    assert.equal(first.status, 201, first.text);
-    const ask = async () => (await h().req('POST', '/contacts/dedupe/', { token: t, body: { name: 'Harpreet Kaur', type: 'individual' } })).body;
-    const small = await ask();
-    assert.deepEqual(small.results.map((r: any) => [r.contact.id, r.band]), [[first.body.id, 'possible']]);
-    // Namesakes copied from the first row by SQL: the block now holds NAME_ONLY_MAX_BLOCK + 1.
-    await h().db.query(
-      `INSERT INTO contacts (tenant_id, id, namespace_id, name, name_key, name_phonetic, status, type, created_at, created_by, updated_at)
-       SELECT tenant_id, left(id, 20) || lpad(g::text, 6, '0'), namespace_id, name, name_key, name_phonetic, status, type, created_at, created_by, updated_at
-         FROM contacts, generate_series(1, $3::int) g WHERE tenant_id = $1 AND id = $2`,
-      [first.body.tenant_id, first.body.id, NAME_ONLY_MAX_BLOCK],
-    );
-    assert.deepEqual((await ask()).results, [], 'with this many namesakes a name alone is not even possible');
   });
 
   it('dedupe endpoint validates limit, min_score and namespace', async () => {

@@ -12,7 +12,6 @@ import {
   PROBABLE_THRESHOLD,
   compareMatches,
   dedupeSubject,
-  nameOnlyPossibleMaxCount,
   scoreMatch,
 } from '../../src/dedupe/score.js';
 import { NAME_COUNT_CAP, NAME_TYPICAL_COUNT, frequencyNameWeight, nameFrequencyShift, nameWeight } from '../../src/dedupe/weights.js';
@@ -210,18 +209,6 @@ describe('score examples', () => {
     const cm = S('Rahul Sharma', 'individual', [['mobile', '9876543210']], ['400001']);
     const em = S('Rahul Sharma', 'individual', [['phone', '+91 98765 43210']], ['400001']);
     assert.equal(scoreMatch(subject(cm), subject(em), NAME_COUNT_CAP).band, 'probable');
-  });
-  test('a name alone stays possible up to nameOnlyPossibleMaxCount namesakes, and not beyond', () => {
-    const max = nameOnlyPossibleMaxCount();
-    assert.ok(max > NAME_TYPICAL_COUNT && max < NAME_COUNT_CAP, String(max));
-    for (const name of ['Rahul Sharma', 'Harpreet Kaur', 'Mohd Irfan']) {
-      const c = subject(S(name, 'individual'));
-      assert.equal(scoreMatch(c, c, max).band, 'possible', name);
-      assert.equal(scoreMatch(c, c, max + 1).band, null, name);
-      // Without a type on either side there is even less evidence: never more than possible.
-      const untyped = subject(S(name, null));
-      assert.notEqual(scoreMatch(untyped, untyped, max + 1).band, 'possible', name);
-    }
   });
   test('reasons', () => {
     const r = score(

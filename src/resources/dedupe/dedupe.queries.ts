@@ -2,7 +2,6 @@ import type { Executor } from '../../db/index.js';
 import type { MatchKey } from '../../dedupe/identifiers.js';
 import type { ContactRow } from '../contacts/contacts.queries.js';
 import { NAME_COUNT_CAP } from '../../dedupe/weights.js';
-import { nameOnlyPossibleMaxCount } from '../../dedupe/score.js';
 
 /**
  * How many members of the candidate's phonetic block are taken when nothing else ties them to it.
@@ -11,13 +10,6 @@ import { nameOnlyPossibleMaxCount } from '../../dedupe/score.js';
  * 0.76–0.83 ms p50 (fewer rows with props and addresses to read and score).
  */
 export const NAME_CANDIDATES = 10;
-/**
- * Phonetic blocks larger than this are not sampled for name-only candidates: with that many
- * namesakes, identical names alone score below `possible` (weights.ts, name frequency), so the
- * rows would be read and scored only to be dropped. These are the commonest names, the heaviest
- * queries.
- */
-export const NAME_ONLY_MAX_BLOCK = nameOnlyPossibleMaxCount();
 /**
  * How many names on each side of the candidate's name key, in name-key order at each of its
  * pincodes, are examined (a sorted neighbourhood). bench/dedupe at 1M, 10,000 labelled queries,
@@ -84,7 +76,7 @@ export interface CandidateRow extends ContactRow {
  *      letter (scored `one typo apart`) is found. Neither fetches unconditionally: the Aadhaar
  *      digits alone match ~1 in 10,000 contacts;
  *   4. up to NAME_CANDIDATES members of the phonetic block (the most recent), for name-only
- *      (`possible`) matches, unless the block is larger than NAME_ONLY_MAX_BLOCK.
+ *      (`possible`) matches.
  * Why not a tenant-wide trigram search: at 1M contacts a common name ("Rahul Sharma") matches
  * tens of thousands of rows through the trigram index, 50–500 ms per query. And it adds nothing
  * that can be `probable`: with the weights in weights.ts an identical name and type alone stay
@@ -99,11 +91,7 @@ export interface CandidateRow extends ContactRow {
  */
 export async function findCandidates(db: Executor, tenantId: string, q: CandidateQuery): Promise<{ namespaceOk: boolean; rows: CandidateRow[] }> {
   const res = await db.query<CandidateRow & { namespace_ok: boolean; id: string | null }>(
-    `WITH name_block AS (
-       SELECT count(*)::int AS n FROM (SELECT 1 FROM contacts f WHERE f.tenant_id = $1 AND NOT f.is_deleted AND $4 <> ''
-                                          AND f.name_phonetic = $4 LIMIT ${NAME_COUNT_CAP}) f
-     ),
-     ids AS (
+    `WITH ids AS (
        SELECT mk.contact_id AS id FROM contact_match_keys mk
          JOIN unnest($2::text[], $3::text[]) AS k(kind, value) ON mk.kind = k.kind AND mk.value = k.value
         WHERE mk.tenant_id = $1
@@ -135,7 +123,6 @@ export async function findCandidates(db: Executor, tenantId: string, q: Candidat
         WHERE $5 <> '' AND similarity(c.name_key, $5) >= ${PARTIAL_ID_NAME_SIMILARITY}
        UNION
        (SELECT c.id FROM contacts c WHERE c.tenant_id = $1 AND NOT c.is_deleted AND $4 <> '' AND c.name_phonetic = $4
-           AND (SELECT n FROM name_block) <= ${NAME_ONLY_MAX_BLOCK}
          ORDER BY c.id DESC LIMIT ${NAME_CANDIDATES})
      )
      SELECT ns.namespace_ok, cand.* FROM (
@@ -150,7 +137,8 @@ export async function findCandidates(db: Executor, tenantId: string, q: Candidat
                    WHERE p.tenant_id = c.tenant_id AND p.contact_id = c.id ORDER BY p.key COLLATE "C") AS props_kv,
             ARRAY(SELECT a.pincode FROM contact_addresses a
                    WHERE a.tenant_id = c.tenant_id AND a.contact_id = c.id AND NOT a.is_deleted AND a.pincode IS NOT NULL) AS pincodes,
-            (SELECT n FROM name_block) AS name_count
+            (SELECT count(*)::int FROM (SELECT 1 FROM contacts f WHERE f.tenant_id = $1 AND NOT f.is_deleted AND $4 <> ''
+                                         AND f.name_phonetic = $4 LIMIT ${NAME_COUNT_CAP}) f) AS name_count
        FROM ids JOIN contacts c ON c.tenant_id = $1 AND c.id = ids.id AND NOT c.is_deleted
        JOIN namespaces n ON n.tenant_id = c.tenant_id AND n.id = c.namespace_id
      ) cand ON ns.namespace_ok`,
