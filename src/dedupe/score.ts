@@ -70,11 +70,8 @@ export function dedupeSubject(input: {
 /** A subject with its name and identifiers pre-processed, for scoring against many contacts. */
 export interface PreparedSubject {
   subject: DedupeSubject;
-  /**
-   * The name under individual rules and under corporate rules (legal suffixes stripped), each
-   * prepared on first use: a comparison reads one of the two.
-   */
-  readonly name: { readonly plain: PreparedName; readonly corporate: PreparedName };
+  /** The name under individual rules and under corporate rules (legal suffixes stripped). */
+  name: { plain: PreparedName; corporate: PreparedName };
   pincodes: Set<string>;
   /** Normalized values per kind ('pan' includes PANs embedded in GSTINs). */
   values: Map<IdentifierKind, Set<string>>;
@@ -92,15 +89,9 @@ export function prepareSubject(subject: DedupeSubject): PreparedSubject {
     const v = p.replace(/\s+/g, '');
     if (/^[0-9]{6}$/.test(v)) pincodes.add(v);
   }
-  let plain: PreparedName | undefined;
-  let corporate: PreparedName | undefined;
   const name = {
-    get plain() {
-      return (plain ??= prepareName(subject.name, 'individual'));
-    },
-    get corporate() {
-      return (corporate ??= prepareName(subject.name, 'corporate'));
-    },
+    plain: prepareName(subject.name, 'individual'),
+    corporate: prepareName(subject.name, 'corporate'),
   };
   return { subject, name, pincodes, values };
 }
