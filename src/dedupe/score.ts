@@ -70,8 +70,8 @@ export function dedupeSubject(input: {
 /** A subject with its name and identifiers pre-processed, for scoring against many contacts. */
 export interface PreparedSubject {
   subject: DedupeSubject;
-  /** The name under individual rules and under corporate rules (legal suffixes stripped). */
-  name: { plain: PreparedName; corporate: PreparedName };
+  /** The name under individual rules, and under corporate rules (legal suffixes stripped), prepared on first use. */
+  name: { readonly plain: PreparedName; readonly corporate: PreparedName };
   pincodes: Set<string>;
   /** Normalized values per kind ('pan' includes PANs embedded in GSTINs). */
   values: Map<IdentifierKind, Set<string>>;
@@ -89,11 +89,24 @@ export function prepareSubject(subject: DedupeSubject): PreparedSubject {
     const v = p.replace(/\s+/g, '');
     if (/^[0-9]{6}$/.test(v)) pincodes.add(v);
   }
-  const name = {
-    plain: prepareName(subject.name, 'individual'),
-    corporate: prepareName(subject.name, 'corporate'),
+  return { subject, name: lazyNames(subject.name), pincodes, values };
+}
+
+/**
+ * Both forms of a name, each prepared when first read: a comparison reads one, and only a pair
+ * involving a corporate needs the corporate form, so most candidates never prepare it.
+ */
+function lazyNames(name: string): PreparedSubject['name'] {
+  let plain: PreparedName | undefined;
+  let corporate: PreparedName | undefined;
+  return {
+    get plain() {
+      return (plain ??= prepareName(name, 'individual'));
+    },
+    get corporate() {
+      return (corporate ??= prepareName(name, 'corporate'));
+    },
   };
-  return { subject, name, pincodes, values };
 }
 
 const OTHER_KINDS: readonly [IdentifierKind, W.FieldWeights, ReasonMatch][] = [

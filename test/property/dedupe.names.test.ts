@@ -98,6 +98,28 @@ describe('normalizeName / nameKey / phoneticKey examples', () => {
     assert.notEqual(phoneticCode('chandra'), phoneticCode('kandra'));
     assert.notEqual(phoneticCode('sharma'), phoneticCode('verma'));
   });
+
+  test('cached phonetic codes are the codes: same answer cold, warm, and after the cache has been cleared', () => {
+    const examples: [string, string][] = [
+      ['sharma', 'srm'],
+      ['lakshmi', 'lksm'],
+      ['chowdhury', 'cdr'],
+    ];
+    for (const [token, code] of examples) {
+      assert.equal(phoneticCode(token), code, `${token} cold`);
+      assert.equal(phoneticCode(token), code, `${token} warm`);
+    }
+    // More distinct tokens than the cache holds (50,000) forces a clear; codes stay right.
+    for (let i = 0; i < 60_000; i++) phoneticCode(`tok${i}`);
+    for (const [token, code] of examples) assert.equal(phoneticCode(token), code, `${token} after clear`);
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(...'abcdhkstuvwxyz'.split('')), maxLength: 50 }), (t) => {
+        const first = phoneticCode(t);
+        assert.equal(phoneticCode(t), first);
+        assert.equal(phoneticCode(t.toUpperCase()), first);
+      }),
+    );
+  });
 });
 
 describe('similarity examples', () => {
