@@ -23,9 +23,20 @@ export interface Accuracy {
   /** Recall the pure scorer reaches on the same pairs with perfect blocking (an upper bound). */
   scorerCeiling: number;
   exactHits: number;
+  /**
+   * Queried pairs that agree on something besides name and type (an identifier, exactly or one
+   * typo apart, an Aadhaar fragment, a pincode): the recall bound of any scorer that, like ours,
+   * never rates a name alone `probable`.
+   */
+  corroborated: number;
+  /** Recall and precision had the probable threshold been `threshold` (same responses; `exact` always counts). */
+  sweep: { threshold: number; recall: number; precision: number }[];
   /** A few false positives, misses, and misses the scorer alone would have found (blocking losses). */
   examples: { falsePositives: string[]; misses: string[]; blockingMisses: string[] };
 }
+
+/** Probable thresholds the report sweeps (the endpoint returns every result at score ≥ POSSIBLE_THRESHOLD). */
+export const SWEEP_THRESHOLDS = [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95];
 
 export function dedupeBody(r: GenRecord): Record<string, unknown> {
   return {
@@ -56,8 +67,10 @@ export function samplePairs(t: SeededTenant, n: number, rng: Rng): [GenRecord, G
 export async function measureAccuracy(url: string, token: string, t: SeededTenant, sample: [GenRecord, GenRecord][], concurrency: number): Promise<Accuracy> {
   const reqs: Req[] = sample.map(([, dup]) => ({ method: 'POST', path: '/contacts/dedupe/', token, body: dedupeBody(dup) }));
   const replies = await runAll(url, reqs, concurrency);
-  const a: Accuracy = { queries: sample.length, hits: 0, recall: 0, truePositives: 0, falsePositives: 0, precision: 0, possibleOnly: 0, notReturned: 0, scorerCeiling: 0, exactHits: 0, examples: { falsePositives: [], misses: [], blockingMisses: [] } };
+  const a: Accuracy = { queries: sample.length, hits: 0, recall: 0, truePositives: 0, falsePositives: 0, precision: 0, possibleOnly: 0, notReturned: 0, scorerCeiling: 0, exactHits: 0, corroborated: 0, sweep: [], examples: { falsePositives: [], misses: [], blockingMisses: [] } };
   let ceiling = 0;
+  let corroborated = 0;
+  const sweep = SWEEP_THRESHOLDS.map((threshold) => ({ threshold, hits: 0, tp: 0, fp: 0 }));
   sample.forEach(([orig, dup], i) => {
     const reply = replies[i]!;
     if (reply.status !== 200) throw new Error(`dedupe answered ${reply.status}: ${reply.body.slice(0, 300)}`);
@@ -75,16 +88,26 @@ export async function measureAccuracy(url: string, token: string, t: SeededTenan
       else a.notReturned++;
       if (a.examples.misses.length < 12) a.examples.misses.push(`${orig.name} ~ ${dup.name}: ${hit ? `${hit.band} ${hit.score}` : 'not returned'}`);
     }
+    const samePerson = (id: string) => id.startsWith(self.slice(0, 8)) && t.personOf[seqOf(id)] === person;
     for (const r of body.results) {
       if (r.contact.id === self || !strong(r.band)) continue;
-      const seeded = r.contact.id.startsWith(self.slice(0, 8));
-      if (seeded && t.personOf[seqOf(r.contact.id)] === person) a.truePositives++;
+      if (samePerson(r.contact.id)) a.truePositives++;
       else {
         a.falsePositives++;
         if (a.examples.falsePositives.length < 12) a.examples.falsePositives.push(`${dup.name} ~ ${r.contact.name}: ${r.band} ${r.score}`);
       }
     }
+    for (const level of sweep) {
+      const atLeast = (r: { band: string; score: number }) => r.band === 'exact' || r.score >= level.threshold;
+      if (hit && atLeast(hit)) level.hits++;
+      for (const r of body.results) {
+        if (r.contact.id === self || !atLeast(r)) continue;
+        if (samePerson(r.contact.id)) level.tp++;
+        else level.fp++;
+      }
+    }
     const m = scoreMatch(subjectOf(dup), subjectOf(orig), t.phoneticCounts.get(phoneticKey(dup.name, dup.type)));
+    if (m.reasons.some((r) => r.field !== 'name' && r.field !== 'type' && (r.match === 'exact' || r.match === 'partial'))) corroborated++;
     if (m.band === 'exact' || m.band === 'probable') {
       ceiling++;
       if (!(hit && strong(hit.band)) && a.examples.blockingMisses.length < 30) {
@@ -96,6 +119,8 @@ export async function measureAccuracy(url: string, token: string, t: SeededTenan
   a.recall = a.hits / Math.max(1, a.queries);
   a.precision = a.truePositives / Math.max(1, a.truePositives + a.falsePositives);
   a.scorerCeiling = ceiling / Math.max(1, a.queries);
+  a.corroborated = corroborated / Math.max(1, a.queries);
+  a.sweep = sweep.map((l) => ({ threshold: l.threshold, recall: l.hits / Math.max(1, a.queries), precision: l.tp / Math.max(1, l.tp + l.fp) }));
   return a;
 }
 

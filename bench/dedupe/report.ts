@@ -59,7 +59,7 @@ export function machineFacts(): Record<string, string | number> {
 }
 
 const ms = (x: number) => x.toFixed(1);
-const pct = (x: number) => (x * 100).toFixed(1) + '%';
+const pct = (x: number) => (x * 100).toFixed(2) + '%';
 const verdict = (ok: boolean) => (ok ? 'met' : '**missed**');
 
 export function ratios(r: Results) {
@@ -150,7 +150,7 @@ function section(r: Results): string {
   const m = r.measured;
   const row = (name: string, what: string, x: Measured) => `| ${name} | ${what} | ${x.requests} | ${x.rps.toFixed(0)} | ${ms(x.p50)} | ${ms(x.p95)} | ${ms(x.p99)} | ${JSON.stringify(x.statuses).replace(/"/g, '')} |`;
   const acc = (name: string, a: Accuracy) =>
-    `| ${name} | ${a.queries} | ${pct(a.recall)} (${a.hits}; ${a.exactHits} exact) | ${pct(a.precision)} (${a.truePositives} TP / ${a.falsePositives} FP) | ${a.possibleOnly} | ${pct((a.hits + a.possibleOnly) / Math.max(1, a.queries))} | ${a.notReturned} | ${pct(a.scorerCeiling)} |`;
+    `| ${name} | ${a.queries} | ${pct(a.recall)} (${a.hits}; ${a.exactHits} exact) | ${pct(a.precision)} (${a.truePositives} TP / ${a.falsePositives} FP) | ${a.possibleOnly} | ${pct((a.hits + a.possibleOnly) / Math.max(1, a.queries))} | ${a.notReturned} | ${pct(a.scorerCeiling)} | ${a.corroborated === undefined ? 'n/a' : pct(a.corroborated)} |`;
   const mb = r.machineBefore;
   const s = r.sizes;
   return [
@@ -194,17 +194,32 @@ function section(r: Results): string {
     `| scan large ÷ scan small (${(r.scan.large.contacts / r.scan.small.contacts).toFixed(0)}× the contacts) | ${q.scanLargeOverSmall.toFixed(2)} | ≤ 12 | ${verdict(q.scanLargeOverSmall <= 12)} |`,
     '',
     `Precision/recall of POST /contacts/dedupe/ (thresholds: exact = identical PAN; probable ≥ ${PROBABLE_THRESHOLD}; possible ≥ ${POSSIBLE_THRESHOLD}; blocking: shared identifiers; at each pincode the ${PINCODE_NEIGHBOURS} name keys on either side of the query's, kept at trigram similarity ≥ ${PINCODE_NAME_SIMILARITY}; holders of the same Aadhaar last four or PAN prefix at similarity ≥ ${PARTIAL_ID_NAME_SIMILARITY}; ${NAME_CANDIDATES} phonetic-block members). ` +
-      'Each query is a duplicate record; a hit is its original at band probable or better; a false positive is any other result at band ≥ probable that is not a record of the same base person (the query record itself excluded). "Scorer ceiling" is the recall the pure scorer reaches on the same pairs with perfect blocking.',
+      'Each query is a duplicate record; a hit is its original at band probable or better; a false positive is any other result at band ≥ probable that is not a record of the same base person (the query record itself excluded). "Scorer ceiling" is the recall the pure scorer reaches on the same pairs with perfect blocking. "Corroborated" is the share of queried pairs that agree on anything besides name and type (an identifier, exactly or one typo apart, an Aadhaar fragment, a pincode): the recall bound of any scorer that never rates a name alone probable.',
     '',
-    '| tenant | queries | recall | precision | twin only possible | recall incl. possible | twin not returned | scorer ceiling |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| tenant | queries | recall | precision | twin only possible | recall incl. possible | twin not returned | scorer ceiling | corroborated |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     acc(`large (${s.large})`, r.accuracy.large),
     acc(`small (${s.small})`, r.accuracy.small),
     '',
+    ...sweepTable(r.accuracy.large),
     `Targets: precision ≥ 95% (${verdict(r.accuracy.large.precision >= 0.95)}), recall ≥ 90% (${verdict(r.accuracy.large.recall >= 0.9)}) on the large tenant.`,
     '',
     CHANGES,
   ].join('\n');
+}
+
+/** The precision/recall trade-off on the large tenant, had the probable threshold been elsewhere. */
+function sweepTable(a: Accuracy): string[] {
+  if (!a.sweep || a.sweep.length === 0) return [];
+  return [
+    `Where the threshold sits (large tenant, same responses, \`exact\` always counted; the endpoint returns every result from ${POSSIBLE_THRESHOLD} up to its limit of 10):`,
+    '',
+    `| probable threshold | ${a.sweep.map((l) => l.threshold.toFixed(2) + (l.threshold === PROBABLE_THRESHOLD ? ' (used)' : '')).join(' | ')} |`,
+    `|---|${a.sweep.map(() => '---:').join('|')}|`,
+    `| recall | ${a.sweep.map((l) => pct(l.recall)).join(' | ')} |`,
+    `| precision | ${a.sweep.map((l) => pct(l.precision)).join(' | ')} |`,
+    '',
+  ];
 }
 
 export function writeSection(file: string, body: string): void {

@@ -226,8 +226,9 @@ async function main(): Promise<void> {
     log('precision/recall');
     accBig = await measureAccuracy(server.url, bigToken, big, samplePairs(big, ACCURACY_N, rng), 4);
     accSmall = await measureAccuracy(server.url, smallToken, small, samplePairs(small, small.pairs.length, rng), 4);
-    log(`large: recall ${accBig.recall.toFixed(4)} precision ${accBig.precision.toFixed(4)} (${accBig.truePositives} TP / ${accBig.falsePositives} FP, ceiling ${accBig.scorerCeiling.toFixed(4)}); ` +
+    log(`large: recall ${accBig.recall.toFixed(4)} precision ${accBig.precision.toFixed(4)} (${accBig.truePositives} TP / ${accBig.falsePositives} FP, ceiling ${accBig.scorerCeiling.toFixed(4)}, corroborated ${accBig.corroborated.toFixed(4)}); ` +
       `small: recall ${accSmall.recall.toFixed(4)} precision ${accSmall.precision.toFixed(4)}`);
+    log(`large, by probable threshold: ${accBig.sweep.map((l) => `${l.threshold} ${(l.recall * 100).toFixed(2)}%/${(l.precision * 100).toFixed(2)}%`).join(', ')}`);
     if (process.env.DEDUPE_BENCH_EXAMPLES) log(JSON.stringify(accBig.examples, null, 1));
   }
 
