@@ -1,7 +1,8 @@
 // Precision and recall of POST /contacts/dedupe/ (and of the scan) on the generator's labels.
 import { readFileSync } from 'node:fs';
 import { phoneticKey } from '../../src/dedupe/names.js';
-import { dedupeSubject, scoreMatch } from '../../src/dedupe/score.js';
+import { scoreMatch } from '../../src/dedupe/score.js';
+import { type AddressFields, subjectOf } from '../../src/resources/dedupe/dedupe.match.js';
 import type { GenRecord } from './generator.js';
 import { type Req, runAll } from './http.js';
 import { contactId, seqOf, type SeededTenant } from './seed.js';
@@ -44,11 +45,14 @@ export function dedupeBody(r: GenRecord): Record<string, unknown> {
     type: r.type,
     namespace: 'borrowers',
     props: r.props.map((p) => ({ ...p, type: 'text' })),
-    addresses: r.pincode ? [{ pincode: r.pincode, city: r.city, state: r.state }] : [],
+    addresses: addressesOf(r).map((a) => ({ ...a, city: r.city, state: r.state })),
   };
 }
 
-const subjectOf = (r: GenRecord) => dedupeSubject({ name: r.name, type: r.type, props: r.props, pincodes: r.pincode ? [r.pincode] : [] });
+/** The record's address as the dedupe body and the scorer take it. */
+export const addressesOf = (r: GenRecord): AddressFields[] => (r.pincode ? [{ pincode: r.pincode, address_line: r.addressLine }] : []);
+
+const subjectOfRecord = (r: GenRecord) => subjectOf(r.name, r.type, r.props, addressesOf(r));
 
 /** Samples up to `n` labelled pairs (seeded), each as (original, duplicate). */
 export function samplePairs(t: SeededTenant, n: number, rng: Rng): [GenRecord, GenRecord][] {
@@ -106,7 +110,7 @@ export async function measureAccuracy(url: string, token: string, t: SeededTenan
         else level.fp++;
       }
     }
-    const m = scoreMatch(subjectOf(dup), subjectOf(orig), t.phoneticCounts.get(phoneticKey(dup.name, dup.type)));
+    const m = scoreMatch(subjectOfRecord(dup), subjectOfRecord(orig), t.phoneticCounts.get(phoneticKey(dup.name, dup.type)));
     if (m.reasons.some((r) => r.field !== 'name' && r.field !== 'type' && (r.match === 'exact' || r.match === 'partial'))) corroborated++;
     if (m.band === 'exact' || m.band === 'probable') {
       ceiling++;

@@ -1,7 +1,11 @@
 // Deterministic generator of synthetic Indian contacts with labelled duplicates. The corruption
 // model is documented in bench/dedupe/README.md; the same seed always yields the same records.
 import { verhoeffCheckDigit } from '../../src/dedupe/checksums.js';
+import { addressAt, retypedAddress } from './addresses.js';
+import { Rng, typo } from './rng.js';
 import { BUSINESS_LINE, BUSINESS_PREFIX, BUSINESS_SUFFIX, HONORIFICS, REGIONS, VARIANTS, type Region } from './names-data.js';
+
+export { Rng };
 
 export interface GenRecord {
   /** Position in the tenant (0-based): determines the contact id. */
@@ -14,6 +18,8 @@ export interface GenRecord {
   type: 'individual' | 'corporate';
   props: { key: string; value: string }[];
   pincode: string | null;
+  /** The address line at `pincode` (null when there is no address). */
+  addressLine: string | null;
   city: string | null;
   state: string | null;
 }
@@ -27,71 +33,6 @@ export interface GenOptions {
   secondDupRate?: number;
 }
 
-/** sfc32 seeded through splitmix32: small, fast, and good enough for synthetic data. */
-export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
-  constructor(seed: number) {
-    const mix = () => {
-      seed = (seed + 0x9e3779b9) | 0;
-      let z = seed;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.a = mix();
-    this.b = mix();
-    this.c = mix();
-    this.d = mix();
-    for (let i = 0; i < 12; i++) this.next();
-  }
-  next(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[this.int(xs.length)]!;
-  }
-  /** Zipf-like pick: the i-th element has weight 1 / (i + 2)^0.9. */
-  zipf<T>(xs: readonly T[]): T {
-    let cum = ZIPF.get(xs);
-    if (!cum) {
-      cum = [];
-      let s = 0;
-      for (let i = 0; i < xs.length; i++) cum.push((s += 1 / (i + 2) ** 0.9));
-      ZIPF.set(xs, cum);
-    }
-    const r = this.next() * cum[cum.length - 1]!;
-    let lo = 0;
-    let hi = cum.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cum[mid]! < r) lo = mid + 1;
-      else hi = mid;
-    }
-    return xs[lo]!;
-  }
-  weighted<T extends { weight: number }>(xs: readonly T[]): T {
-    const total = xs.reduce((s, x) => s + x.weight, 0);
-    let r = this.next() * total;
-    for (const x of xs) if ((r -= x.weight) < 0) return x;
-    return xs[xs.length - 1]!;
-  }
-}
-const ZIPF = new WeakMap<readonly unknown[], number[]>();
 
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split('');
 const SOUTH = new Set(['tamil', 'kannada', 'kerala']);
@@ -109,19 +50,30 @@ interface Person {
   email: string | null;
   aadhaar: string | null;
   pincode: string | null;
+  addressLine: string | null;
   city: string;
 }
 
 export class ContactGenerator {
   readonly rng: Rng;
+  /**
+   * Address lines draw from their own stream, so adding them (after the other fields were
+   * measured) left every name, identifier and pincode of a seed as it was.
+   */
+  private readonly addressRng: Rng;
   private pans = new Set<string>();
   private mobiles = new Set<string>();
   private emails = new Set<string>();
-  /** region|surname → a household (mobile, pincode) that a relative may share. */
-  private households = new Map<string, { mobile: string; pincode: string | null }>();
+  /** region|surname → a household (mobile, home) that a relative may share. */
+  private households = new Map<string, { mobile: string; pincode: string | null; addressLine: string | null }>();
 
   constructor(seed: number) {
     this.rng = new Rng(seed);
+    this.addressRng = new Rng(seed ^ 0x5add7e55);
+  }
+
+  private addressLine(pincode: string | null, type: Person['type']): string | null {
+    return pincode === null ? null : addressAt(pincode, type === 'corporate', this.addressRng);
   }
 
   pan(holder: string, initial: string): string {
@@ -176,7 +128,8 @@ export class ContactGenerator {
       const first = r.chance(0.4) ? r.zipf(region.surnames) : r.zipf(BUSINESS_PREFIX);
       const tokens = [first, r.zipf(BUSINESS_LINE), ...(suffix ? suffix.split(' ') : [])];
       const email = r.chance(0.7) ? this.email(`${r.pick(['accounts', 'info', 'contact', 'sales'])}`, `${first}${tokens[1]}.in`.toLowerCase()) : null;
-      return { type: 'corporate', region, tokens, pan: r.chance(0.9) ? this.pan(holder, first[0]!) : null, mobile: r.chance(0.8) ? this.mobile() : null, email, aadhaar: null, pincode: r.chance(0.95) ? this.pincode(region) : null, city };
+      const pincode = r.chance(0.95) ? this.pincode(region) : null;
+      return { type: 'corporate', region, tokens, pan: r.chance(0.9) ? this.pan(holder, first[0]!) : null, mobile: r.chance(0.8) ? this.mobile() : null, email, aadhaar: null, pincode, addressLine: this.addressLine(pincode, 'corporate'), city };
     }
     const female = r.chance(0.5);
     const first = r.zipf(female ? region.female : region.male);
@@ -195,16 +148,21 @@ export class ContactGenerator {
     const household = this.households.get(key);
     let mobile: string | null = null;
     let pincode: string | null = r.chance(0.9) ? this.pincode(region) : null;
+    let addressLine: string | null;
     if (household && r.chance(0.07)) {
       // A relative: same surname, same phone, same home.
       mobile = household.mobile;
       pincode = household.pincode;
-    } else if (r.chance(0.9)) {
-      mobile = this.mobile();
-      this.households.set(key, { mobile, pincode });
+      addressLine = household.addressLine;
+    } else {
+      addressLine = this.addressLine(pincode, 'individual');
+      if (r.chance(0.9)) {
+        mobile = this.mobile();
+        this.households.set(key, { mobile, pincode, addressLine });
+      }
     }
     const email = r.chance(0.45) ? this.email(`${first}${r.pick(['.', '', '_'])}${surname.replace('.', '')}`) : null;
-    return { type: 'individual', region, tokens, pan: r.chance(0.7) ? this.pan('P', surname.replace('.', '')[0] ?? 'A') : null, mobile, email, aadhaar: r.chance(0.25) ? this.aadhaar() : null, pincode, city };
+    return { type: 'individual', region, tokens, pan: r.chance(0.7) ? this.pan('P', surname.replace('.', '')[0] ?? 'A') : null, mobile, email, aadhaar: r.chance(0.25) ? this.aadhaar() : null, pincode, addressLine, city };
   }
 
   /** A record as a client would have typed it (varied key names and value formats). */
@@ -218,7 +176,7 @@ export class ContactGenerator {
     props.push(p.type === 'corporate' ? { key: 'industry', value: p.tokens[1] ?? 'trade' } : { key: 'occupation', value: r.pick(OCCUPATIONS) });
     let name = p.tokens.join(' ');
     if (r.chance(0.05)) name = name.toUpperCase();
-    return { seq, person, dupOf, name, type: p.type, props, pincode: p.pincode, city: p.pincode ? p.city : null, state: p.pincode ? p.region.state : null };
+    return { seq, person, dupOf, name, type: p.type, props, pincode: p.pincode, addressLine: p.pincode ? p.addressLine : null, city: p.pincode ? p.city : null, state: p.pincode ? p.region.state : null };
   }
 
   /** A corrupted copy of `p`: the same party as re-entered by another branch or channel. */
@@ -238,7 +196,11 @@ export class ContactGenerator {
     const email = keep(p.email, 0.5, 0.15, () => this.email(`${tokens[0]}${tokens[tokens.length - 1]}`.replace(/\./g, '')));
     const aadhaar = keep(p.aadhaar, 0.6, 0, () => '');
     const pincode = keep(p.pincode, 0.6, 0.25, () => this.pincode(p.region));
-    return { ...p, tokens, pan, mobile, email, aadhaar, pincode };
+    // At the same pincode, mostly the same home as another clerk types it; else an office or a
+    // home nearby. A new pincode is a new address.
+    const sameHome = pincode !== null && pincode === p.pincode && p.addressLine !== null && this.addressRng.chance(0.8);
+    const addressLine = sameHome ? retypedAddress(p.addressLine!, this.addressRng) : this.addressLine(pincode, p.type);
+    return { ...p, tokens, pan, mobile, email, aadhaar, pincode, addressLine };
   }
 
   private corruptName(tokens: string[], region: Region): string[] {
@@ -269,21 +231,6 @@ export class ContactGenerator {
     const core = tokens.slice(0, 2);
     const [suffix] = r.pick(BUSINESS_SUFFIX);
     return [...core, ...(suffix ? suffix.split(' ') : [])];
-  }
-}
-
-function typo(word: string, r: Rng): string {
-  const i = 1 + r.int(word.length - 1);
-  const letter = 'abcdefghijklmnopqrstuvwxyz'[r.int(26)]!;
-  switch (r.int(4)) {
-    case 0:
-      return word.slice(0, i) + letter + word.slice(i + 1);
-    case 1:
-      return word.slice(0, i) + word.slice(i + 1);
-    case 2:
-      return word.slice(0, i) + letter + word.slice(i);
-    default:
-      return i < word.length - 1 ? word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2) : word.slice(0, i) + word.slice(i + 1);
   }
 }
 

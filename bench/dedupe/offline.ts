@@ -15,7 +15,7 @@ import { findCandidates } from '../../src/resources/dedupe/dedupe.queries.js';
 import { planDedupe, rankCandidates, type DedupeInput, type RankableRow } from '../../src/resources/dedupe/dedupe.match.js';
 import { PROBABLE_THRESHOLD } from '../../src/dedupe/score.js';
 import { BENCH_SERVICE_ROLE } from '../db.js';
-import { samplePairs } from './accuracy.js';
+import { addressesOf, samplePairs } from './accuracy.js';
 import { Rng, type GenRecord } from './generator.js';
 import { contactId, seedTenant, seqOf } from './seed.js';
 
@@ -30,7 +30,7 @@ interface Captured {
 
 const LIMIT = 10;
 
-const inputOf = (r: GenRecord): DedupeInput => ({ name: r.name, type: r.type, props: r.props, pincodes: r.pincode ? [r.pincode] : [], namespace: 'borrowers' });
+const inputOf = (r: GenRecord): DedupeInput => ({ name: r.name, type: r.type, props: r.props, addresses: addressesOf(r), namespace: 'borrowers' });
 
 async function capture(db: string, out: string, size: number, queries: number): Promise<void> {
   const tenant = await seedTenant(null, { index: 1, tenant: 'dd-large', size, seed: 1 }, () => {});
@@ -54,7 +54,7 @@ async function capture(db: string, out: string, size: number, queries: number): 
         twinId: contactId(tenant.index, orig.seq),
         person: tenant.personOf[dup.seq]!,
         input,
-        rows: rows.map((r) => ({ id: r.id, name: r.name, type: r.type, props_kv: r.props_kv, pincodes: r.pincodes, name_count: r.name_count, person: r.id.startsWith(ourPrefix) ? tenant.personOf[seqOf(r.id)]! : -1 })),
+        rows: rows.map((r) => ({ id: r.id, name: r.name, type: r.type, props_kv: r.props_kv, addresses: r.addresses, name_count: r.name_count, person: r.id.startsWith(ourPrefix) ? tenant.personOf[seqOf(r.id)]! : -1 })),
       };
       file.write(`${JSON.stringify(c)}\n`);
     }

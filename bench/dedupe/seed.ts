@@ -46,7 +46,7 @@ interface Batch {
   c: { id: string[]; name: string[]; type: string[]; ref: string[]; nk: string[]; ph: string[]; at: string[] };
   p: { id: string[]; cid: string[]; key: string[]; value: string[]; at: string[] };
   k: { cid: string[]; kind: string[]; value: string[]; key: string[]; via: (string | null)[] };
-  a: { id: string[]; cid: string[]; line: string[]; city: string[]; state: string[]; pin: string[]; at: string[] };
+  a: { id: string[]; cid: string[]; line: (string | null)[]; city: string[]; state: string[]; pin: string[]; at: string[] };
 }
 
 function newBatch(): Batch {
@@ -85,7 +85,7 @@ function addRecord(b: Batch, spec: TenantSpec, r: GenRecord, phonetic: string): 
   if (r.pincode !== null) {
     b.a.id.push(addressId(spec.index, r.seq));
     b.a.cid.push(id);
-    b.a.line.push(`${1 + (r.seq % 400)}, Main Road`);
+    b.a.line.push(r.addressLine);
     b.a.city.push(r.city ?? '');
     b.a.state.push(r.state ?? '');
     b.a.pin.push(r.pincode);

@@ -9,10 +9,13 @@
  * - PANs one keying error apart (a substituted character or swapped neighbours) are partial
  *   agreement, reason `partial`, weighed like a strong identifier (W.PAN_ONE_TYPO); any other
  *   difference between valid PANs is the strongest disagreement (W.PAN_DIFFERENT);
+ * - where the two share a pincode, their address lines at it are compared too (address.ts): the
+ *   same home is strong evidence, another home at that pincode weak evidence against;
  * - any other match is capped at 0.98 and banded `probable` (≥ 0.80) / `possible` (≥ 0.50) / null.
  * Every agreement weight is positive and every disagreement weight negative, so adding agreeing
  * evidence never lowers the score. Scores are rounded to 4 decimals (a monotone operation).
  */
+import { type NormalizedAddressLine, ADDRESS_SAME_MIN, addressLineSimilarity, normalizeAddressLine, sameAddressLine } from './address.js';
 import { type IdentifierAnalysis, type IdentifierKind, type PropLike, analyzeIdentifiers, panHolderKind, panOneTypoApart } from './identifiers.js';
 import { type PreparedName, prepareName, preparedNameSimilarity } from './names.js';
 import * as W from './weights.js';
@@ -22,7 +25,7 @@ export type Band = 'exact' | 'probable' | 'possible';
 export type ReasonMatch = 'exact' | 'fuzzy' | 'mismatch' | 'partial' | 'invalid_identifier';
 
 export interface Reason {
-  /** The candidate's prop key, or 'name', 'type', 'pincode'. */
+  /** The candidate's prop key, or 'name', 'type', 'pincode', 'address_line'. */
   field: string;
   match: ReasonMatch;
   similarity?: number;
@@ -42,6 +45,13 @@ export interface DedupeSubject {
   identifiers: IdentifierAnalysis;
   /** Pincodes of the contact's addresses; malformed ones are ignored. */
   pincodes?: readonly string[];
+  /** Address lines with their pincodes (lines are compared only at a shared pincode). */
+  addressLines?: readonly AddressLine[];
+}
+
+export interface AddressLine {
+  pincode: string;
+  line: string;
 }
 
 export const PROBABLE_THRESHOLD = 0.8;
@@ -58,12 +68,14 @@ export function dedupeSubject(input: {
   type?: ContactType | null;
   props?: readonly PropLike[];
   pincodes?: readonly string[];
+  addressLines?: readonly AddressLine[];
 }): DedupeSubject {
   return {
     name: input.name,
     type: input.type ?? null,
     identifiers: analyzeIdentifiers(input.props ?? []),
     pincodes: input.pincodes ?? [],
+    addressLines: input.addressLines ?? [],
   };
 }
 
@@ -73,6 +85,8 @@ export interface PreparedSubject {
   /** The name under individual rules, and under corporate rules (legal suffixes stripped), prepared on first use. */
   name: { readonly plain: PreparedName; readonly corporate: PreparedName };
   pincodes: Set<string>;
+  /** Normalized address lines by (normalized) pincode, read on first use. */
+  readonly lines: Map<string, NormalizedAddressLine[]>;
   /** Normalized values per kind ('pan' includes PANs embedded in GSTINs). */
   values: Map<IdentifierKind, Set<string>>;
 }
@@ -86,10 +100,60 @@ export function prepareSubject(subject: DedupeSubject): PreparedSubject {
   }
   const pincodes = new Set<string>();
   for (const p of subject.pincodes ?? []) {
-    const v = p.replace(/\s+/g, '');
-    if (/^[0-9]{6}$/.test(v)) pincodes.add(v);
+    const v = normalPincode(p);
+    if (v !== null) pincodes.add(v);
   }
-  return { subject, name: lazyNames(subject.name), pincodes, values };
+  let lines: Map<string, NormalizedAddressLine[]> | undefined;
+  return {
+    subject,
+    name: lazyNames(subject.name),
+    pincodes,
+    values,
+    get lines() {
+      return (lines ??= normalizedLines(subject.addressLines ?? []));
+    },
+  };
+}
+
+/** A pincode as compared: six digits, spaces removed; null when malformed. */
+function normalPincode(p: string): string | null {
+  const v = p.replace(/\s+/g, '');
+  return /^[0-9]{6}$/.test(v) ? v : null;
+}
+
+function normalizedLines(addresses: readonly AddressLine[]): Map<string, NormalizedAddressLine[]> {
+  const out = new Map<string, NormalizedAddressLine[]>();
+  for (const a of addresses) {
+    const pin = normalPincode(a.pincode);
+    const line = normalizeAddressLine(a.line);
+    // A line without words ("#5") says nothing comparable.
+    if (pin === null || line.words.length === 0) continue;
+    const list = out.get(pin);
+    if (list) list.push(line);
+    else out.set(pin, [line]);
+  }
+  return out;
+}
+
+/**
+ * The best similarity between the two sides' address lines at a pincode both have, and whether
+ * some pair reads the same once normalized; null: no such pair.
+ */
+function addressLineLevel(c: PreparedSubject, e: PreparedSubject): { similarity: number; same: boolean } | null {
+  if (!c.subject.addressLines?.length || !e.subject.addressLines?.length) return null;
+  let level: { similarity: number; same: boolean } | null = null;
+  for (const [pin, cLines] of c.lines) {
+    const eLines = e.lines.get(pin);
+    if (eLines === undefined) continue;
+    for (const x of cLines) {
+      for (const y of eLines) {
+        const similarity = addressLineSimilarity(x, y);
+        const same = sameAddressLine(x, y);
+        if (level === null || similarity > level.similarity || (similarity === level.similarity && same)) level = { similarity, same };
+      }
+    }
+  }
+  return level;
 }
 
 /**
@@ -258,6 +322,14 @@ export function scorePrepared(c: PreparedSubject, e: PreparedSubject, nameCount?
     const reason: Reason = { field: 'pincode', match: pinAgree ? 'exact' : 'mismatch' };
     if (shared[0] !== undefined) reason.detail = shared[0];
     reasons.push(reason);
+  }
+  if (pinAgree === true) {
+    const line = addressLineLevel(c, e);
+    if (line !== null) {
+      const agree = line.similarity >= ADDRESS_SAME_MIN;
+      weight += agree ? W.ADDRESS_LINE.agree : W.ADDRESS_LINE.disagree;
+      reasons.push({ field: 'address_line', match: line.same ? 'exact' : agree ? 'fuzzy' : 'mismatch', similarity: round4(line.similarity) });
+    }
   }
 
   for (const inv of c.subject.identifiers.invalid) {

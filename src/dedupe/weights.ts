@@ -75,6 +75,17 @@ export const TYPE = field(0.98, 0.7);
 export const PINCODE = field(0.6, 0.07);
 
 /**
+ * Address line, compared only where the two contacts share a pincode (so this is the evidence
+ * beyond the pincode): m = 0.75 — a party re-entered elsewhere mostly gives the same home, though
+ * an office address or a move within the locality differs; u = 0.02 — different parties at one
+ * pincode rarely share a line except relatives of one household, whose names differ. Agreement
+ * ≈ +5.2, disagreement ≈ −2.0: two namesakes at one pincode with different homes lose most of
+ * what the pincode gave them (+3.1), and a shared pincode with any line never weighs less than
+ * none. Similarity and its threshold in address.ts.
+ */
+export const ADDRESS_LINE = field(0.75, 0.02);
+
+/**
  * Mobile: m = 0.75 (lenders verify the mobile by OTP at onboarding and people keep numbers across
  * loans, though some change or keep several; was 0.6, which under-weighted a *different* mobile:
  * namesakes at one pincode with different numbers scored probable), u = 0.005 — far above chance

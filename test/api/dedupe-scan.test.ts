@@ -101,6 +101,27 @@ describeEngines('dedupe-scan', (h) => {
     for (const c of clusters) for (const p of c.pairs) assert.ok(p.score >= 0.5);
   });
 
+  it('weighs address lines at a shared pincode as the endpoint does', async () => {
+    const tenant = h().tenant();
+    const token = await h().token(tenant);
+    assert.equal((await h().req('POST', '/namespaces/', { token, body: { name: 'borrowers' } })).status, 201);
+    const add = async (name: string, mobile: string, address_line: string) => {
+      const id = await create(h(), token, contact(name, [['mobile', mobile]]));
+      const a = await h().req('POST', '/contacts/addresses/', { token, body: { contact_id: id, pincode: '411001', address_line } });
+      assert.equal(a.status, 201, a.text);
+      return id;
+    };
+    const home = await add('Mahesh Patil', '9876543210', 'Flat 304, Sai Residency, MG Road');
+    const again = await add('Mahesh Patel', '9123456780', '304 Sai Residancy M.G. Rd');
+    await add('Mahesh Patel', '9000000001', 'Flat 1102, Sai Residency, MG Road');
+    const { clusters } = await dedupeScan(h().appDb.forTenant(tenant), { tenantId: tenant });
+    assert.deepEqual(
+      clusters.map((c) => c.contacts.map((m) => m.id)),
+      [[home, again].sort()],
+    );
+    assert.ok(clusters[0]!.pairs[0]!.reasons.some((r) => r.field === 'address_line' && r.match === 'fuzzy'));
+  });
+
   it('other tenants see nothing', async () => {
     const empty = h().tenant();
     const { clusters, stats } = await dedupeScan(h().appDb.forTenant(empty), { tenantId: empty });

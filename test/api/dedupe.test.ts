@@ -175,6 +175,48 @@ describeEngines('dedupe', (h) => {
     assert.ok(res.body.results[0].reasons.some((r: any) => r.field === 'pincode' && r.match === 'exact'));
   });
 
+  it('address lines at a shared pincode: the same home makes a probable match, another home at the pincode weighs against', async () => {
+    const t = await h().token(h().tenant());
+    await setup(h(), t);
+    const add = async (name: string, mobile: string, address_line: string) => {
+      const c = await h().req('POST', '/contacts/', { token: t, body: contact(name, [{ key: 'mobile', value: mobile }]) });
+      assert.equal(c.status, 201, c.text);
+      const a = await h().req('POST', '/contacts/addresses/', { token: t, body: { contact_id: c.body.id, pincode: '411001', address_line, city: 'Pune' } });
+      assert.equal(a.status, 201, a.text);
+      return { id: c.body.id as string, address: a.body.id as string };
+    };
+    const home = await add('Mahesh Patil', '9876543210', 'Flat 304, Sai Residency, MG Road');
+    const neighbour = await add('Mahesh Patil', '9000000001', 'Flat 1102, Sai Residency, MG Road');
+    // The same person re-entered with a new mobile and a misspelt name.
+    const query = (addresses: unknown[]) =>
+      h().req('POST', '/contacts/dedupe/', { token: t, body: { name: 'Mahesh Patel', type: 'individual', props: [{ key: 'mobile', value: '9123456780' }], addresses } });
+    const withLine = await query([{ pincode: '411001', address_line: '304 Sai Residancy M.G. Rd', city: 'Pune' }]);
+    assert.equal(withLine.status, 200, withLine.text);
+    const byId = new Map(withLine.body.results.map((r: any) => [r.contact.id, r]));
+    const found: any = byId.get(home.id);
+    assert.equal(found.band, 'probable', JSON.stringify(found));
+    assert.equal(withLine.body.results[0].contact.id, home.id);
+    const line = found.reasons.find((r: any) => r.field === 'address_line');
+    assert.equal(line.match, 'fuzzy');
+    assert.ok(line.similarity >= 0.8 && line.similarity <= 1);
+    const other: any = byId.get(neighbour.id);
+    assert.ok(other === undefined || (other.band === 'possible' && other.reasons.some((r: any) => r.field === 'address_line' && r.match === 'mismatch')), JSON.stringify(other));
+    // The pincode alone, or a line with a null, leaves both below probable.
+    for (const addresses of [[{ pincode: '411001' }], [{ pincode: '411001', address_line: null }]]) {
+      const res = await query(addresses);
+      assert.equal(res.status, 200, res.text);
+      assert.ok(res.body.results.every((r: any) => r.band !== 'probable' && !r.reasons.some((x: any) => x.field === 'address_line')), res.text);
+    }
+    // A deleted address is not evidence.
+    assert.equal((await h().req('DELETE', `/contacts/addresses/${home.address}/`, { token: t })).status, 204);
+    const afterDelete = await query([{ pincode: '411001', address_line: '304 Sai Residancy M.G. Rd' }]);
+    assert.ok(afterDelete.body.results.every((r: any) => r.contact.id !== home.id || r.band !== 'probable'), afterDelete.text);
+    // A line that is not a string is a 400 naming it.
+    const bad = await query([{ pincode: '411001', address_line: 42 }]);
+    assert.equal(bad.status, 400, bad.text);
+    assert.match(JSON.stringify(bad.body.errors), /address_line/);
+  });
+
   it('an address carries its contact’s name key, also after a rename (migration 0008 triggers)', async () => {
     const t = await h().token(h().tenant());
     await setup(h(), t);

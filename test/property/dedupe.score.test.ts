@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { gstinCheckChar, verhoeffCheckDigit } from '../../src/dedupe/checksums.js';
 import {
+  type AddressLine,
   type ContactType,
   type DedupeSubject,
   type MatchResult,
@@ -22,8 +23,11 @@ interface Side {
   type: ContactType | null;
   props: Prop[];
   pincodes: string[];
+  /** Addresses with a line (their pincodes count as the side's pincodes too). */
+  lines?: AddressLine[];
 }
-const subject = (s: Side): DedupeSubject => dedupeSubject(s);
+const subject = (s: Side): DedupeSubject =>
+  dedupeSubject({ ...s, pincodes: [...s.pincodes, ...(s.lines ?? []).map((a) => a.pincode)], addressLines: s.lines ?? [] });
 const score = (c: Side, e: Side): MatchResult => scoreMatch(subject(c), subject(e));
 const S = (name: string, type: ContactType | null, props: [string, string][] = [], pincodes: string[] = []): Side => ({
   name,
@@ -61,6 +65,7 @@ const KEYS: Record<string, readonly string[]> = {
 };
 const KINDS = Object.keys(POOLS);
 const PINCODES = ['400001', '560001', '110001', 'bad'];
+const LINES = ['12, Station Road, Gandhi Nagar', 'No. 12 Station Rd', '14, Station Road, Gandhi Nagar', 'Flat 304, Sai Residency, MG Road', '304 Sai Residency M.G. Road', '#5'];
 const NAMES = [
   'Rahul Sharma',
   'Sharma Rahul',
@@ -85,14 +90,19 @@ const sideArb: fc.Arbitrary<Side> = fc.record({
   type: typeArb,
   props: fc.array(propArb, { maxLength: 4 }),
   pincodes: fc.array(fc.constantFrom(...PINCODES), { maxLength: 2 }),
+  lines: fc.array(fc.record({ pincode: fc.constantFrom(...PINCODES), line: fc.constantFrom(...LINES) }), { maxLength: 2 }),
 });
 
 /** One piece of agreeing evidence, added to both sides (or filling a missing type from the other). */
 type Evidence =
-  { field: 'type' } | { field: 'pincode'; value: string } | { field: 'prop'; kind: string; value: string; keys: [string, string] };
+  | { field: 'type' }
+  | { field: 'pincode'; value: string }
+  | { field: 'address'; value: AddressLine }
+  | { field: 'prop'; kind: string; value: string; keys: [string, string] };
 const evidenceArb: fc.Arbitrary<Evidence> = fc.oneof(
   fc.constant<Evidence>({ field: 'type' }),
   fc.constantFrom(...PINCODES).map((value): Evidence => ({ field: 'pincode', value })),
+  fc.record({ pincode: fc.constantFrom(...PINCODES), line: fc.constantFrom(...LINES) }).map((value): Evidence => ({ field: 'address', value })),
   fc.constantFrom(...KINDS).chain((kind) =>
     fc.record({
       field: fc.constant('prop' as const),
@@ -112,6 +122,12 @@ function addEvidence(c: Side, e: Side, ev: Evidence): [Side, Side] {
     return [
       { ...c, pincodes: [...c.pincodes, ev.value] },
       { ...e, pincodes: [...e.pincodes, ev.value] },
+    ];
+  }
+  if (ev.field === 'address') {
+    return [
+      { ...c, lines: [...(c.lines ?? []), ev.value] },
+      { ...e, lines: [...(e.lines ?? []), ev.value] },
     ];
   }
   return [
@@ -209,6 +225,33 @@ describe('score examples', () => {
     const cm = S('Rahul Sharma', 'individual', [['mobile', '9876543210']], ['400001']);
     const em = S('Rahul Sharma', 'individual', [['phone', '+91 98765 43210']], ['400001']);
     assert.equal(scoreMatch(subject(cm), subject(em), NAME_COUNT_CAP).band, 'probable');
+  });
+  test('address lines at a shared pincode: the same home raises the score, another home lowers it', () => {
+    const at = (line: string): AddressLine => ({ pincode: '400001', line });
+    const home = { ...S('Mahesh Patil', 'individual', [['mobile', '9876543210']]), lines: [at('Flat 304, Sai Residency, MG Road')] };
+    const pinOnly = S('Mahesh Patel', 'individual', [['mobile', '9123456780']], ['400001']);
+    const sameHome = { ...S('Mahesh Patel', 'individual', [['mobile', '9123456780']]), lines: [at('304 Sai Residancy M.G. Rd')] };
+    const otherHome = { ...S('Mahesh Patel', 'individual', [['mobile', '9123456780']]), lines: [at('Flat 1102, Sai Residency, MG Road')] };
+    const base = score(pinOnly, home);
+    const same = score(sameHome, home);
+    const other = score(otherHome, home);
+    // A changed mobile outweighs a misspelt name + pincode; the same home written differently makes it probable.
+    assert.equal(base.band, 'possible');
+    assert.equal(same.band, 'probable');
+    assert.ok(other.score < base.score, `${other.score} < ${base.score}`);
+    const lineReason = same.reasons.find((r) => r.field === 'address_line');
+    assert.equal(lineReason?.match, 'fuzzy');
+    assert.ok(lineReason.similarity !== undefined && lineReason.similarity >= 0.8, 'one typo in a word still agrees');
+    assert.equal(score({ ...sameHome, lines: [at('304 Sai Residency M.G. Rd')] }, home).reasons.find((r) => r.field === 'address_line')?.match, 'exact');
+    assert.equal(other.reasons.find((r) => r.field === 'address_line')?.match, 'mismatch');
+    assert.equal(base.reasons.find((r) => r.field === 'address_line'), undefined, 'no line on one side: no line reason');
+    // Lines at different pincodes are never compared.
+    const elsewhere = { ...sameHome, lines: [{ pincode: '560001', line: '304 Sai Residency M.G. Rd' }] };
+    assert.equal(score(elsewhere, home).reasons.find((r) => r.field === 'address_line'), undefined);
+    // With a pincode shared, any line still weighs more than a differing pincode: another home at
+    // one pincode is weak evidence against, never worse than living elsewhere.
+    const moved = { ...S('Mahesh Patel', 'individual', [['mobile', '9123456780']]), lines: [{ pincode: '560001', line: 'Flat 304, Sai Residency, MG Road' }] };
+    assert.ok(other.score > score(moved, home).score);
   });
   test('reasons', () => {
     const r = score(

@@ -1,5 +1,5 @@
 import { nameKey, phoneticKey } from '../../dedupe/names.js';
-import { compareMatches, dedupeSubject, prepareSubject, scorePrepared, type ContactType, type MatchResult, type PreparedSubject } from '../../dedupe/score.js';
+import { type AddressLine, compareMatches, dedupeSubject, prepareSubject, scorePrepared, type ContactType, type MatchResult, type PreparedSubject } from '../../dedupe/score.js';
 import type { PropLike } from '../../dedupe/identifiers.js';
 import type { CandidateQuery } from './dedupe.queries.js';
 
@@ -11,8 +11,8 @@ export interface DedupeInput {
   name: string;
   type: ContactType | null;
   props: readonly PropLike[];
-  /** Pincodes of the candidate's addresses, as given. */
-  pincodes: readonly string[];
+  /** The candidate's addresses (pincode and line, as given; either may be missing). */
+  addresses: readonly AddressFields[];
   /** The namespace named in the request (id or name), or null. */
   namespace: string | null;
 }
@@ -22,7 +22,7 @@ export interface DedupeInput {
  * the blocking query that fetches the rows (findCandidates).
  */
 export function planDedupe(input: DedupeInput): { candidate: PreparedSubject; query: CandidateQuery } {
-  const subject = dedupeSubject({ name: input.name, type: input.type, props: input.props, pincodes: input.pincodes });
+  const subject = subjectOf(input.name, input.type, input.props, input.addresses);
   const candidate = prepareSubject(subject);
   // Aadhaar's last four digits are shared by ~1 in 10,000 people: like PAN prefixes they fetch
   // only holders with a similar name (findCandidates, pass 3), never every holder.
@@ -31,7 +31,8 @@ export function planDedupe(input: DedupeInput): { candidate: PreparedSubject; qu
   const panPrefixes = [...new Set([...(candidate.values.get('pan') ?? [])].map((pan) => pan.slice(0, 5)))];
   const nameType = input.type ?? 'individual';
   // Pincodes as written and as the scorer normalizes them (stored values are compared as written).
-  const pincodes = [...new Set([...input.pincodes.map((p) => p.trim()), ...candidate.pincodes])].filter((p) => p !== '');
+  const given = input.addresses.map((a) => a.pincode?.trim() ?? '');
+  const pincodes = [...new Set([...given, ...candidate.pincodes])].filter((p) => p !== '');
   return {
     candidate,
     query: {
@@ -53,8 +54,27 @@ export interface RankableRow {
   type: ContactType | null;
   /** Props as [id, key, value]. */
   props_kv: readonly (readonly [string, string, string])[];
-  pincodes: readonly string[];
+  /** Live addresses with a pincode, as [pincode, address_line]. */
+  addresses: readonly (readonly [string, string | null])[];
   name_count: number;
+}
+
+/** An address as a request or a row carries it. */
+export interface AddressFields {
+  pincode?: string | null;
+  address_line?: string | null;
+}
+
+/** The scoring subject of a contact-shaped record: its pincodes, and its lines with their pincodes. */
+export function subjectOf(name: string, type: ContactType | null, props: readonly PropLike[], addresses: readonly AddressFields[]) {
+  const pincodes: string[] = [];
+  const addressLines: AddressLine[] = [];
+  for (const a of addresses) {
+    if (typeof a.pincode !== 'string') continue;
+    pincodes.push(a.pincode);
+    if (typeof a.address_line === 'string') addressLines.push({ pincode: a.pincode, line: a.address_line });
+  }
+  return dedupeSubject({ name, type, props, pincodes, addressLines });
 }
 
 /**
@@ -65,7 +85,8 @@ export function rankCandidates<R extends RankableRow>(candidate: PreparedSubject
   return rows
     .map((row) => {
       const props = row.props_kv.map(([, key, value]) => ({ key, value }));
-      const existing = prepareSubject(dedupeSubject({ name: row.name, type: row.type, props, pincodes: row.pincodes }));
+      const addresses = row.addresses.map(([pincode, address_line]) => ({ pincode, address_line }));
+      const existing = prepareSubject(subjectOf(row.name, row.type, props, addresses));
       return { row, result: scorePrepared(candidate, existing, row.name_count) };
     })
     .filter((m) => m.result.band !== null && m.result.score >= o.minScore)

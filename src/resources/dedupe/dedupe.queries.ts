@@ -53,10 +53,11 @@ export interface CandidateQuery {
   pincodes: readonly string[];
 }
 
-/** A candidate contact with what scoring needs: its props as [id, key, value] (sorted by key) and its pincodes. */
+/** A candidate contact with what scoring needs: its props as [id, key, value] (sorted by key) and its addresses. */
 export interface CandidateRow extends ContactRow {
   props_kv: [string, string, string][];
-  pincodes: string[];
+  /** Live addresses with a pincode, as [pincode, address_line]. */
+  addresses: [string, string | null][];
   /** Live contacts of the tenant in the candidate name's phonetic block, up to NAME_COUNT_CAP (the same on every row). */
   name_count: number;
 }
@@ -86,7 +87,7 @@ export interface CandidateRow extends ContactRow {
  * added 6 hits and 21 false positives in 10,000 labelled queries.)
  *
  * One statement checks the namespace named in the request and returns the contact rows with
- * their props and pincodes: every statement costs a tenant transaction (three round trips), and a
+ * their props and addresses: every statement costs a tenant transaction (three round trips), and a
  * round trip is the largest single cost of a request on these machines. Only similarity() is used, never `%`: PGlite 0.5's pg_trgm hangs on `%`.
  */
 export async function findCandidates(db: Executor, tenantId: string, q: CandidateQuery): Promise<{ namespaceOk: boolean; rows: CandidateRow[] }> {
@@ -135,8 +136,8 @@ export async function findCandidates(db: Executor, tenantId: string, q: Candidat
             c.is_deleted, c.deleted_at, c.version, c.created_at, c.created_by, c.updated_at, c.updated_by,
             ARRAY(SELECT ARRAY[p.id, p.key, p.value] FROM contact_props p
                    WHERE p.tenant_id = c.tenant_id AND p.contact_id = c.id ORDER BY p.key COLLATE "C") AS props_kv,
-            ARRAY(SELECT a.pincode FROM contact_addresses a
-                   WHERE a.tenant_id = c.tenant_id AND a.contact_id = c.id AND NOT a.is_deleted AND a.pincode IS NOT NULL) AS pincodes,
+            ARRAY(SELECT ARRAY[a.pincode, a.address_line] FROM contact_addresses a
+                   WHERE a.tenant_id = c.tenant_id AND a.contact_id = c.id AND NOT a.is_deleted AND a.pincode IS NOT NULL) AS addresses,
             (SELECT count(*)::int FROM (SELECT 1 FROM contacts f WHERE f.tenant_id = $1 AND NOT f.is_deleted AND $4 <> ''
                                          AND f.name_phonetic = $4 LIMIT ${NAME_COUNT_CAP}) f) AS name_count
        FROM ids JOIN contacts c ON c.tenant_id = $1 AND c.id = ids.id AND NOT c.is_deleted

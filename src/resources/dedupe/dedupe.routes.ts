@@ -27,8 +27,7 @@ export function registerDedupeRoutes(parent: FastifyInstance): void {
       const body = request.body;
       const tenantId = request.ctx.tenantId;
       const type = (body.type ?? null) as ContactType | null;
-      const pincodes = (body.addresses ?? []).map((a) => a.pincode).filter((p): p is string => typeof p === 'string');
-      const { candidate, query } = planDedupe({ name: body.name, type, props: body.props ?? [], pincodes, namespace: body.namespace ?? null });
+      const { candidate, query } = planDedupe({ name: body.name, type, props: body.props ?? [], addresses: body.addresses ?? [], namespace: body.namespace ?? null });
       // The namespace is only validated (matching is tenant-wide), by the same statement.
       const { namespaceOk, rows } = await findCandidates(request.db, tenantId, query);
       if (!namespaceOk) {

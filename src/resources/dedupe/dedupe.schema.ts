@@ -20,10 +20,19 @@ export const DedupeBody = Type.Object(
     namespace: Type.Optional(Type.String({ minLength: 1, maxLength: 50, description: 'validated; matching is tenant-wide' })),
     props: Type.Optional(Type.Array(CandidateProp, { maxItems: 200 })),
     addresses: Type.Optional(
-      Type.Array(Type.Object({ pincode: Type.Optional(Type.String()) }, { additionalProperties: true }), {
-        maxItems: 50,
-        description: 'address objects; their pincodes are supporting evidence',
-      }),
+      Type.Array(
+        Type.Object(
+          {
+            pincode: Type.Optional(Type.Union([Type.String({ maxLength: 20 }), Type.Null()])),
+            address_line: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+          },
+          { additionalProperties: true },
+        ),
+        {
+          maxItems: 50,
+          description: 'address objects (as the address resource has them); pincodes, and address lines at a shared pincode, are supporting evidence',
+        },
+      ),
     ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: DEDUPE_MAX_LIMIT, description: 'default 10' })),
     min_score: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),

@@ -130,18 +130,25 @@ export async function hasAddressTable(db: Executor): Promise<boolean> {
   return res.rows[0]?.t != null;
 }
 
-/** Pincodes of each contact's live addresses, in one query. */
-export async function scanPincodesOf(db: Executor, tenantId: string, ids: readonly string[]): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
+/** A live address with a pincode, as the scan reads it. */
+export interface ScanAddress {
+  pincode: string;
+  address_line: string | null;
+}
+
+/** Pincodes and lines of each contact's live addresses that have a pincode, in one query. */
+export async function scanAddressesOf(db: Executor, tenantId: string, ids: readonly string[]): Promise<Map<string, ScanAddress[]>> {
+  const out = new Map<string, ScanAddress[]>();
   if (ids.length === 0) return out;
-  const res = await db.query<{ contact_id: string; pincode: string }>(
-    'SELECT contact_id, pincode FROM contact_addresses WHERE tenant_id = $1 AND contact_id = ANY($2) AND NOT is_deleted AND pincode IS NOT NULL',
+  const res = await db.query<{ contact_id: string } & ScanAddress>(
+    'SELECT contact_id, pincode, address_line FROM contact_addresses WHERE tenant_id = $1 AND contact_id = ANY($2) AND NOT is_deleted AND pincode IS NOT NULL',
     [tenantId, ids],
   );
   for (const r of res.rows) {
+    const a = { pincode: r.pincode, address_line: r.address_line };
     const list = out.get(r.contact_id);
-    if (list) list.push(r.pincode);
-    else out.set(r.contact_id, [r.pincode]);
+    if (list) list.push(a);
+    else out.set(r.contact_id, [a]);
   }
   return out;
 }

@@ -143,7 +143,7 @@ export async function dedupeScan(db: Executor, opts: ScanOptions): Promise<{ clu
   const evidenceOnly = NAME_ONLY_MAX < ((opts.minBand ?? 'probable') === 'probable' ? PROBABLE_THRESHOLD : POSSIBLE_THRESHOLD);
   const batch = opts.batchSize ?? SCAN_BATCH;
   const blockMax = opts.blockMax ?? BLOCK_MAX;
-  const withPincodes = await hasAddressTable(db);
+  const withAddresses = await hasAddressTable(db);
   const total = await countContacts(db, scope);
   const stats: ScanStats = { contacts: total, blocks: 0, splitBlocks: 0, pairsScored: 0, pairsAccepted: 0 };
   const accepted = new Map<string, ScanPair>();
@@ -182,7 +182,7 @@ export async function dedupeScan(db: Executor, opts: ScanOptions): Promise<{ clu
       chunk.end = i;
       chunks.push(chunk);
     }
-    const load = (k: number) => (k < chunks.length ? loadFullEntries(db, scope, [...chunks[k]!.ids], withPincodes) : Promise.resolve([]));
+    const load = (k: number) => (k < chunks.length ? loadFullEntries(db, scope, [...chunks[k]!.ids], withAddresses) : Promise.resolve([]));
     let next = load(0);
     for (let k = 0; k < chunks.length; k++) {
       const entries = await next;
@@ -228,7 +228,7 @@ export async function dedupeScan(db: Executor, opts: ScanOptions): Promise<{ clu
   // loads while the current one is compared.
   const fetchPage = async (from: { phonetic: string; id: string } | null) => {
     const rows: Pick<ScanRow, 'id' | 'name_phonetic'>[] = evidenceOnly ? await contactPage(db, scope, from, batch, true) : await contactPage(db, scope, from, batch);
-    return { rows, entries: await loadEntries(db, scope, rows, withPincodes) };
+    return { rows, entries: await loadEntries(db, scope, rows, withAddresses) };
   };
   let next = fetchPage(null);
   for (;;) {
