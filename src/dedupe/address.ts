@@ -122,3 +122,13 @@ export function sameAddressLine(a: NormalizedAddressLine, b: NormalizedAddressLi
   const wb = new Set(b.words);
   return a.numbers.size === b.numbers.size && [...a.numbers].every((n) => b.numbers.has(n)) && wa.size === wb.size && [...wa].every((x) => wb.has(x));
 }
+
+/**
+ * The house numbers of a line as one blocking key: its digit runs, in order, without leading
+ * zeros, separated by single spaces ("H.No. 045/2, MG Rd" → "45 2"; no digits → ""). Migration
+ * 0011 computes the same key in SQL for stored addresses (a generated column), so the two must
+ * stay equal: test/api/dedupe.test.ts checks them against each other on both engines.
+ */
+export function addressLineNumbers(line: string): string {
+  return (line.match(/[0-9]+/g) ?? []).map((n) => n.replace(/^0+(?=[0-9])/, '')).join(' ');
+}

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describeEngines, it, type Harness } from '../helpers/engines.js';
 import { verhoeffCheckDigit } from '../../src/dedupe/checksums.js';
+import { addressLineNumbers } from '../../src/dedupe/address.js';
 
 // A valid PAN (individual holder 'P') and a GSTIN embedding it (check character computed).
 const PAN = 'ABCPE1234F';
@@ -215,6 +216,39 @@ describeEngines('dedupe', (h) => {
     const bad = await query([{ pincode: '411001', address_line: 42 }]);
     assert.equal(bad.status, 400, bad.text);
     assert.match(JSON.stringify(bad.body.errors), /address_line/);
+  });
+
+  it('address pass: the same house number at the pincode finds a name the pincode pass does not', async () => {
+    const t = await h().token(h().tenant());
+    await setup(h(), t);
+    const c = await h().req('POST', '/contacts/', { token: t, body: contact('Pallavi Kadam') });
+    assert.equal(c.status, 201, c.text);
+    const a = await h().req('POST', '/contacts/addresses/', { token: t, body: { contact_id: c.body.id, pincode: '411038', address_line: 'H.No. 045/2, Karve Road, Kothrud' } });
+    assert.equal(a.status, 201, a.text);
+    const query = (address_line?: string) =>
+      h().req('POST', '/contacts/dedupe/', { token: t, body: { name: 'Kadam P', type: 'individual', addresses: [{ pincode: '411038', address_line }] } });
+    // Without the line, neither the pincode pass (name trigram similarity below 0.5) nor the
+    // phonetic block finds it.
+    const without = await query();
+    assert.equal(without.status, 200, without.text);
+    assert.deepEqual(without.body.results, []);
+    const withLine = await query('45/2 Karve Rd Kothrud');
+    assert.equal(withLine.status, 200, withLine.text);
+    assert.deepEqual(withLine.body.results.map((r: any) => [r.contact.id, r.band]), [[c.body.id, 'probable']]);
+    assert.ok(withLine.body.results[0].reasons.some((r: any) => r.field === 'address_line' && r.match === 'exact'));
+  });
+
+  it('the stored house-number key (migration 0011) equals addressLineNumbers()', async () => {
+    const t = await h().token(h().tenant());
+    await setup(h(), t);
+    const c = await h().req('POST', '/contacts/', { token: t, body: contact('Key Check') });
+    const lines = ['H.No. 045/2, MG Rd', 'Flat 0304, Sai Apts', 'No digits here', '000 Road 7', '12A-3B Sector 04', 'Room #0', 'Plot 12/0-07, Sector 9'];
+    for (const address_line of lines) {
+      const a = await h().req('POST', '/contacts/addresses/', { token: t, body: { contact_id: c.body.id, pincode: '560001', address_line } });
+      assert.equal(a.status, 201, a.text);
+      const stored = await h().db.query<{ line_numbers: string }>('SELECT line_numbers FROM contact_addresses WHERE id = $1', [a.body.id]);
+      assert.equal(stored.rows[0]!.line_numbers, addressLineNumbers(address_line), address_line);
+    }
   });
 
   it('an address carries its contact’s name key, also after a rename (migration 0008 triggers)', async () => {

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ADDRESS_SAME_MIN, addressLineSimilarity, normalizeAddressLine, sameAddressLine } from '../../src/dedupe/address.js';
+import { ADDRESS_SAME_MIN, addressLineNumbers, addressLineSimilarity, normalizeAddressLine, sameAddressLine } from '../../src/dedupe/address.js';
 
 const sim = (a: string, b: string): number => addressLineSimilarity(normalizeAddressLine(a), normalizeAddressLine(b));
 
@@ -14,6 +14,18 @@ describe('address line normalization', () => {
     assert.deepEqual(normalizeAddressLine('Flat No. 0304, Sai Apts'), { numbers: new Set(['304']), words: ['sai', 'apartment'] });
     assert.deepEqual(normalizeAddressLine('#12A Sector 4'), { numbers: new Set(['12', '4']), words: ['sector'] });
     assert.deepEqual(normalizeAddressLine(''), { numbers: new Set(), words: [] });
+  });
+  test('house-number key: digit runs in order, no leading zeros', () => {
+    assert.equal(addressLineNumbers('H.No. 045/2, M.G. Rd'), '45 2');
+    assert.equal(addressLineNumbers('#0, 000 Lane'), '0 0');
+    assert.equal(addressLineNumbers('Shanti Nagar'), '');
+    fc.assert(
+      fc.property(fc.string(), (line) => {
+        const key = addressLineNumbers(line);
+        assert.match(key, /^([1-9][0-9]*|0)?( ([1-9][0-9]*|0))*$/);
+        assert.equal(key, addressLineNumbers(key), 'idempotent');
+      }),
+    );
   });
 });
 

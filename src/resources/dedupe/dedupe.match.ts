@@ -1,3 +1,4 @@
+import { addressLineNumbers } from '../../dedupe/address.js';
 import { nameKey, phoneticKey } from '../../dedupe/names.js';
 import { type AddressLine, compareMatches, dedupeSubject, prepareSubject, scorePrepared, type ContactType, type MatchResult, type PreparedSubject } from '../../dedupe/score.js';
 import type { PropLike } from '../../dedupe/identifiers.js';
@@ -33,6 +34,13 @@ export function planDedupe(input: DedupeInput): { candidate: PreparedSubject; qu
   // Pincodes as written and as the scorer normalizes them (stored values are compared as written).
   const given = input.addresses.map((a) => a.pincode?.trim() ?? '');
   const pincodes = [...new Set([...given, ...candidate.pincodes])].filter((p) => p !== '');
+  const addressKeys = new Map<string, { pincode: string; numbers: string }>();
+  for (const a of input.addresses) {
+    if (typeof a.pincode !== 'string' || typeof a.address_line !== 'string') continue;
+    const numbers = addressLineNumbers(a.address_line);
+    if (numbers === '') continue;
+    for (const pincode of new Set([a.pincode.trim(), a.pincode.replace(/\s+/g, '')])) addressKeys.set(`${pincode}|${numbers}`, { pincode, numbers });
+  }
   return {
     candidate,
     query: {
@@ -43,6 +51,7 @@ export function planDedupe(input: DedupeInput): { candidate: PreparedSubject; qu
       nameKey: nameKey(input.name, nameType),
       phonetic: phoneticKey(input.name, nameType),
       pincodes,
+      addressKeys: [...addressKeys.values()],
     },
   };
 }

@@ -32,6 +32,16 @@ export const PINCODE_NAME_SIMILARITY = 0.5;
  */
 export const PARTIAL_ID_CANDIDATES = 300;
 export const PARTIAL_ID_NAME_SIMILARITY = 0.3;
+/**
+ * The address pass (pass 4 below): contacts at one of the candidate's pincodes whose address line
+ * has the same house numbers, if their name key has at least this trigram similarity, up to
+ * ADDRESS_CANDIDATES per address. Same pincode and house number narrow the field to a handful
+ * (house numbers 1–250 in the bench's model, a few dozen contacts per number in a busy pincode),
+ * so the name test can be loose: it finds "B. Dvay" ~ "B. Divya" (0.2) and "Kadam P" ~ "Pallavi
+ * Kadam", which sort far apart and miss the pincode pass's 0.5.
+ */
+export const ADDRESS_CANDIDATES = 20;
+export const ADDRESS_NAME_SIMILARITY = 0.2;
 
 export interface CandidateQuery {
   /** The namespace named in the request (id or name), checked in the same statement; null: none named. */
@@ -51,6 +61,8 @@ export interface CandidateQuery {
   phonetic: string;
   /** The candidate's pincodes, as given and normalized (stored values are compared as written). */
   pincodes: readonly string[];
+  /** (pincode, house numbers of the line) of each of the candidate's addresses that has both (address.ts). */
+  addressKeys: readonly { pincode: string; numbers: string }[];
 }
 
 /** A candidate contact with what scoring needs: its props as [id, key, value] (sorted by key) and its addresses. */
@@ -76,13 +88,16 @@ export interface CandidateRow extends ContactRow {
  *      first five characters as one of the candidate's, so a PAN mistyped in its digits or check
  *      letter (scored `one typo apart`) is found. Neither fetches unconditionally: the Aadhaar
  *      digits alone match ~1 in 10,000 contacts;
- *   4. up to NAME_CANDIDATES members of the phonetic block (the most recent), for name-only
+ *   4. at each of the candidate's pincodes, contacts whose address line has the same house numbers
+ *      and a loosely similar name (ADDRESS_NAME_SIMILARITY, migration 0011): the same home under a
+ *      name too garbled for pass 2;
+ *   5. up to NAME_CANDIDATES members of the phonetic block (the most recent), for name-only
  *      (`possible`) matches.
  * Why not a tenant-wide trigram search: at 1M contacts a common name ("Rahul Sharma") matches
  * tens of thousands of rows through the trigram index, 50–500 ms per query. And it adds nothing
  * that can be `probable`: with the weights in weights.ts an identical name and type alone stay
  * below the probable threshold, so a probable match always shares an identifier (pass 1) or a
- * pincode (pass 2), or a partial identifier (pass 3).
+ * pincode (passes 2 and 4), or a partial identifier (pass 3).
  * (A pass for the same phonetic key at a shared pincode was dropped with the neighbourhood: it
  * added 6 hits and 21 false positives in 10,000 labelled queries.)
  *
@@ -123,6 +138,13 @@ export async function findCandidates(db: Executor, tenantId: string, q: Candidat
          JOIN contacts c ON c.tenant_id = $1 AND c.id = a.contact_id AND NOT c.is_deleted
         WHERE $5 <> '' AND similarity(c.name_key, $5) >= ${PARTIAL_ID_NAME_SIMILARITY}
        UNION
+       SELECT a.contact_id FROM unnest($11::text[], $12::text[]) AS ak(pincode, numbers)
+         CROSS JOIN LATERAL (
+           SELECT a.contact_id FROM contact_addresses a
+            WHERE a.tenant_id = $1 AND NOT a.is_deleted AND a.line_numbers <> '' AND a.pincode = ak.pincode AND a.line_numbers = ak.numbers
+              AND $5 <> '' AND similarity(a.name_key, $5) >= ${ADDRESS_NAME_SIMILARITY}
+            LIMIT ${ADDRESS_CANDIDATES}) a
+       UNION
        (SELECT c.id FROM contacts c WHERE c.tenant_id = $1 AND NOT c.is_deleted AND $4 <> '' AND c.name_phonetic = $4
          ORDER BY c.id DESC LIMIT ${NAME_CANDIDATES})
      )
@@ -144,7 +166,7 @@ export async function findCandidates(db: Executor, tenantId: string, q: Candidat
        JOIN namespaces n ON n.tenant_id = c.tenant_id AND n.id = c.namespace_id
      ) cand ON ns.namespace_ok`,
     [tenantId, q.keys.map((k) => k.kind), q.keys.map((k) => k.value), q.phonetic, q.nameKey, q.pincodes, q.namespace, q.aadhaarLast4,
-     q.panPrefixes.map((p) => `${p}0000A`), q.panPrefixes.map((p) => `${p}9999Z`)],
+     q.panPrefixes.map((p) => `${p}0000A`), q.panPrefixes.map((p) => `${p}9999Z`), q.addressKeys.map((k) => k.pincode), q.addressKeys.map((k) => k.numbers)],
     // Planning this statement costs ~4× its execution; one plan serves every parameter (every
     // pass is bounded by its index and LIMIT whatever the values).
     { prepare: true, genericPlan: true },
