@@ -10,7 +10,8 @@
  * data (two were revised after the bench/dedupe measurements, see PINCODE and MOBILE); they are
  * chosen so that (with PRIOR_LOG2_ODDS):
  *   identical name, same type, nothing else           → ≈ 0.74  possible
- *   identical name + same pincode                      → ≈ 0.96  probable
+ *   identical name + same pincode                      → ≈ 0.96  probable; with another home there ≈ 0.86
+ *   "R Sharma" ~ "Rahul Sharma" + same pincode and home → 0.98 probable; another home there ≈ 0.52 possible
  *   identical name + same mobile or email              → ≥ 0.98  probable
  *   near-identical name (0.95) + same type             → ≈ 0.58  possible
  *   "R Sharma" ~ "Rahul Sharma" (0.9) + same type      → ≈ 0.33  no match; + same pincode → probable

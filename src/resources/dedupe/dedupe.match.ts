@@ -1,6 +1,6 @@
 import { addressLineNumbers } from '../../dedupe/address.js';
 import { nameKey, phoneticKey } from '../../dedupe/names.js';
-import { type AddressLine, compareMatches, dedupeSubject, prepareSubject, scorePrepared, type ContactType, type MatchResult, type PreparedSubject } from '../../dedupe/score.js';
+import { type AddressLine, type DedupeSubject, compareMatches, dedupeSubject, prepareSubject, scorePrepared, type ContactType, type MatchResult, type PreparedSubject } from '../../dedupe/score.js';
 import type { PropLike } from '../../dedupe/identifiers.js';
 import type { CandidateQuery } from './dedupe.queries.js';
 
@@ -39,6 +39,7 @@ export function planDedupe(input: DedupeInput): { candidate: PreparedSubject; qu
     if (typeof a.pincode !== 'string' || typeof a.address_line !== 'string') continue;
     const numbers = addressLineNumbers(a.address_line);
     if (numbers === '') continue;
+    // As written and without spaces, like the pincodes above (stored values are compared as written).
     for (const pincode of new Set([a.pincode.trim(), a.pincode.replace(/\s+/g, '')])) addressKeys.set(`${pincode}|${numbers}`, { pincode, numbers });
   }
   return {
@@ -75,7 +76,7 @@ export interface AddressFields {
 }
 
 /** The scoring subject of a contact-shaped record: its pincodes, and its lines with their pincodes. */
-export function subjectOf(name: string, type: ContactType | null, props: readonly PropLike[], addresses: readonly AddressFields[]) {
+export function subjectOf(name: string, type: ContactType | null, props: readonly PropLike[], addresses: readonly AddressFields[]): DedupeSubject {
   const pincodes: string[] = [];
   const addressLines: AddressLine[] = [];
   for (const a of addresses) {
