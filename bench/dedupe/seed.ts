@@ -113,8 +113,10 @@ async function insertBatch(c: pg.Client, spec: TenantSpec, nsId: string, b: Batc
     [t, b.p.id, b.p.cid, b.p.key, b.p.value, b.p.at],
   );
   await c.query(
-    `INSERT INTO contact_match_keys (tenant_id, contact_id, kind, value, prop_key, via)
-     SELECT $1, u.cid, u.kind, u.value, u.key, u.via FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(cid, kind, value, key, via)
+    // The name key that migration 0012's trigger would copy from the contact (triggers are off).
+    `INSERT INTO contact_match_keys (tenant_id, contact_id, kind, value, prop_key, via, name_key)
+     SELECT $1, u.cid, u.kind, u.value, u.key, u.via, c.name_key FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(cid, kind, value, key, via)
+       JOIN contacts c ON c.tenant_id = $1 AND c.id = u.cid
      ON CONFLICT DO NOTHING`,
     [t, b.k.cid, b.k.kind, b.k.value, b.k.key, b.k.via],
   );

@@ -266,6 +266,27 @@ describeEngines('dedupe', (h) => {
     assert.deepEqual(found.body.results.map((r: any) => r.contact.id), [c.body.id], 'found at the pincode under the new name');
   });
 
+  it('match keys carry their contact’s name key, also after a rename (migration 0012 triggers)', async () => {
+    const t = await h().token(h().tenant());
+    await setup(h(), t);
+    const [aadhaar] = aadhaarPairSharingLast4();
+    const c = await h().req('POST', '/contacts/', { token: t, body: contact('Sharma Rahul', [{ key: 'aadhaar', value: aadhaar }, { key: 'mobile', value: '9876500001' }]) });
+    assert.equal(c.status, 201, c.text);
+    const keysOf = async () =>
+      (await h().db.query<{ kind: string; name_key: string }>('SELECT kind, name_key FROM contact_match_keys WHERE contact_id = $1 ORDER BY kind', [c.body.id])).rows;
+    assert.deepEqual(await keysOf(), [
+      { kind: 'aadhaar', name_key: 'rahul sharma' },
+      { kind: 'mobile', name_key: 'rahul sharma' },
+    ]);
+    const renamed = await h().req('PATCH', `/contacts/${c.body.id}/`, { token: t, body: { name: 'Priya Nair' } });
+    assert.equal(renamed.status, 200, renamed.text);
+    assert.ok((await keysOf()).every((k) => k.name_key === 'nair priya'));
+    // The Aadhaar pass finds the holder under the new name (and no longer under the old one).
+    const byAadhaar = (name: string) => h().req('POST', '/contacts/dedupe/', { token: t, body: { name, props: [{ key: 'aadhaar', value: aadhaar }] } });
+    assert.deepEqual((await byAadhaar('Priya Nayar')).body.results.map((r: any) => r.contact.id), [c.body.id]);
+    assert.deepEqual((await byAadhaar('Rahul Sharma')).body.results, []);
+  });
+
   it('dedupe endpoint validates limit, min_score and namespace', async () => {
     assert.equal((await h().req('POST', '/contacts/dedupe/', { body: { name: 'A B', limit: 51 } })).status, 400);
     assert.equal((await h().req('POST', '/contacts/dedupe/', { body: { name: 'A B', limit: 0 } })).status, 400);

@@ -79,14 +79,15 @@ export interface CandidateRow extends ContactRow {
 
 /**
  * Candidates by blocking, never by scanning the tenant, each pass an index lookup with bounded
- * output (migrations 0003, 0005 and 0008):
+ * output (migrations 0003, 0005, 0008, 0011 and 0012):
  *   1. any shared normalized identifier (contact_match_keys; Aadhaar is left out by the caller);
  *   2. at each of the candidate's pincodes, the PINCODE_NEIGHBOURS name keys on either side of the
  *      candidate's in sort order, read from one index of (pincode, name key) without touching a
  *      contact, kept if similar (trigram similarity ≥ PINCODE_NAME_SIMILARITY): typos, initials,
  *      dropped middle names and swapped words mostly sort next to the name they corrupt (the key
  *      is the sorted words), so a busy pincode's thousands of contacts need not be read;
- *   3. partial identifiers with a similar name (trigram similarity ≥ PARTIAL_ID_NAME_SIMILARITY):
+ *   3. partial identifiers with a similar name (trigram similarity ≥ PARTIAL_ID_NAME_SIMILARITY,
+ *      on the name key each match key carries, migration 0012; liveness is checked with the rows):
  *      holders of the candidate's Aadhaar last four digits, and holders of a PAN with the same
  *      first five characters as one of the candidate's, so a PAN mistyped in its digits or check
  *      letter (scored `one typo apart`) is found. Neither fetches unconditionally: the Aadhaar
@@ -127,19 +128,18 @@ export async function findCandidates(db: Executor, tenantId: string, q: Candidat
          ) p
         WHERE $5 <> '' AND similarity(p.name_key, $5) >= ${PINCODE_NAME_SIMILARITY}
        UNION
-       SELECT c.id FROM (
-           (SELECT mk.contact_id FROM contact_match_keys mk
+       SELECT a.contact_id FROM (
+           (SELECT mk.contact_id, mk.name_key FROM contact_match_keys mk
              WHERE mk.tenant_id = $1 AND mk.kind = 'aadhaar' AND mk.value = ANY($8::text[])
              ORDER BY mk.contact_id DESC LIMIT ${PARTIAL_ID_CANDIDATES})
            UNION ALL
-           SELECT p.contact_id FROM unnest($9::text[], $10::text[]) AS pre(lo, hi)
+           SELECT p.contact_id, p.name_key FROM unnest($9::text[], $10::text[]) AS pre(lo, hi)
              CROSS JOIN LATERAL (
-               SELECT mk.contact_id FROM contact_match_keys mk
+               SELECT mk.contact_id, mk.name_key FROM contact_match_keys mk
                 WHERE mk.tenant_id = $1 AND mk.kind = 'pan' AND mk.value BETWEEN pre.lo AND pre.hi
                 ORDER BY mk.value LIMIT ${PARTIAL_ID_CANDIDATES}) p
          ) a
-         JOIN contacts c ON c.tenant_id = $1 AND c.id = a.contact_id AND NOT c.is_deleted
-        WHERE $5 <> '' AND similarity(c.name_key, $5) >= ${PARTIAL_ID_NAME_SIMILARITY}
+        WHERE $5 <> '' AND similarity(a.name_key, $5) >= ${PARTIAL_ID_NAME_SIMILARITY}
        UNION
        SELECT a.contact_id FROM unnest($11::text[], $12::text[]) AS ak(pincode, numbers)
          CROSS JOIN LATERAL (
