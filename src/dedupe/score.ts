@@ -10,7 +10,8 @@
  *   agreement, reason `partial`, weighed like a strong identifier (W.PAN_ONE_TYPO); any other
  *   difference between valid PANs is the strongest disagreement (W.PAN_DIFFERENT);
  * - where the two share a pincode, their address lines at it are compared too (address.ts): the
- *   same home is strong evidence, another home at that pincode weak evidence against;
+ *   same home is strong evidence (unless the mobile already agrees: one household, counted once),
+ *   another home at that pincode weak evidence against;
  * - any other match is capped at 0.98 and banded `probable` (≥ 0.80) / `possible` (≥ 0.50) / null.
  * Every agreement weight is positive and every disagreement weight negative, so adding agreeing
  * evidence never lowers the score. Scores are rounded to 4 decimals (a monotone operation).
@@ -281,10 +282,12 @@ export function scorePrepared(c: PreparedSubject, e: PreparedSubject, nameCount?
   const holder = holderMismatches(c, e);
   for (const r of holder) pushOnce(idReasons, r);
 
+  let mobileAgrees = false;
   for (const [kind, fw, agreeMatch] of OTHER_KINDS) {
     const agree = intersects(c.values.get(kind), e.values.get(kind));
     if (agree === null) continue;
     weight += agree ? fw.agree : fw.disagree;
+    if (kind === 'mobile' && agree) mobileAgrees = true;
     const eValues = e.values.get(kind);
     for (const k of c.subject.identifiers.keys) {
       if (k.kind !== kind) continue;
@@ -327,7 +330,11 @@ export function scorePrepared(c: PreparedSubject, e: PreparedSubject, nameCount?
     const line = addressLineLevel(c, e);
     if (line !== null) {
       const agree = line.similarity >= ADDRESS_SAME_MIN;
-      weight += agree ? W.ADDRESS_LINE.agree : W.ADDRESS_LINE.disagree;
+      // A home and a phone are both what a household shares: relatives on one mobile mostly live
+      // at one address, so with the mobile agreeing the same home is no further evidence (the two
+      // are not independent). The household counts once, at the larger weight (the mobile's).
+      if (!agree) weight += W.ADDRESS_LINE.disagree;
+      else if (!mobileAgrees) weight += W.ADDRESS_LINE.agree;
       reasons.push({ field: 'address_line', match: line.same ? 'exact' : agree ? 'fuzzy' : 'mismatch', similarity: round4(line.similarity) });
     }
   }

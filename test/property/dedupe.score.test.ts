@@ -252,6 +252,9 @@ describe('score examples', () => {
     // one pincode is weak evidence against, never worse than living elsewhere.
     const moved = { ...S('Mahesh Patel', 'individual', [['mobile', '9123456780']]), lines: [{ pincode: '560001', line: 'Flat 304, Sai Residency, MG Road' }] };
     assert.ok(other.score > score(moved, home).score);
+    // A relative on the same mobile at the same home is one household, not one person.
+    const relative = { ...S('Sunita Patil', 'individual', [['mobile', '9876543210']]), lines: [at('Flat 304, Sai Residency, MG Road')] };
+    assert.equal(score(relative, home).band, null);
   });
   test('reasons', () => {
     const r = score(
