@@ -87,7 +87,8 @@ export interface CandidateRow extends ContactRow {
  *      dropped middle names and swapped words mostly sort next to the name they corrupt (the key
  *      is the sorted words), so a busy pincode's thousands of contacts need not be read;
  *   3. partial identifiers with a similar name (trigram similarity ≥ PARTIAL_ID_NAME_SIMILARITY,
- *      on the name key each match key carries, migration 0012; liveness is checked with the rows):
+ *      on the name key each match key carries, from an index for Aadhaar fragments, migration
+ *      0012; liveness is checked with the rows):
  *      holders of the candidate's Aadhaar last four digits, and holders of a PAN with the same
  *      first five characters as one of the candidate's, so a PAN mistyped in its digits or check
  *      letter (scored `one typo apart`) is found. Neither fetches unconditionally: the Aadhaar
