@@ -33,7 +33,6 @@ export interface GenOptions {
   secondDupRate?: number;
 }
 
-
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split('');
 const SOUTH = new Set(['tamil', 'kannada', 'kerala']);
 const OCCUPATIONS = ['salaried', 'self_employed', 'business', 'farmer', 'professional', 'retired', 'student', 'homemaker'];
