@@ -70,9 +70,17 @@ export function createPgDatabase(opts: PgOptions): Database {
     client.on('error', onError);
     try {
       await client.query(begin(tenantId, genericPlan));
+      // Statements issued without waiting for the previous one (a prefetch) are sent one after
+      // another: a pg client must not be handed a query while it runs one.
+      let tail: Promise<unknown> = Promise.resolve();
+      const serial = <R>(next: () => Promise<R>): Promise<R> => {
+        const result = tail.then(next, next);
+        tail = result.catch(() => undefined);
+        return result;
+      };
       const result = await fn({
-        query: (sql, params, opts) => run(client, sql, params, opts),
-        exec: async (sql) => void (await client.query(sql)),
+        query: (sql, params, opts) => serial(() => run(client, sql, params, opts)),
+        exec: (sql) => serial(async () => void (await client.query(sql))),
       });
       await client.query('COMMIT');
       return result;

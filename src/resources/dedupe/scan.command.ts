@@ -55,10 +55,15 @@ export function progressBar(stream: NodeJS.WriteStream): ((p: ScanProgress) => v
       stream.write(`\r\x1b[Kscanned ${p.total} contacts in ${secs}s, ${p.pairs} pairs\n`);
       return;
     }
+    const what = p.phase === 'names' ? 'contacts' : p.phase === 'exact' ? 'PAN groups' : 'identifier groups';
+    if (p.total === 0) {
+      // The identifier phases stream their groups without counting them first.
+      stream.write(`\r\x1b[K${p.phase.padEnd(6)} ${p.done} ${what}, ${p.pairs} pairs, ${secs}s`);
+      return;
+    }
     const frac = p.total > 0 ? Math.min(1, p.done / p.total) : 1;
     const width = 30;
     const filled = Math.round(frac * width);
-    const what = p.phase === 'names' ? 'contacts' : p.phase === 'exact' ? 'PAN groups' : 'identifier groups';
     stream.write(`\r\x1b[K${p.phase.padEnd(6)} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(frac * 100).toFixed(0)}% ${p.done}/${p.total} ${what}, ${p.pairs} pairs, ${secs}s`);
   };
 }

@@ -3,7 +3,7 @@
 import type { Executor } from '../../db/index.js';
 import { type PreparedSubject, prepareSubject } from '../../dedupe/score.js';
 import { subjectOf } from './dedupe.match.js';
-import { type ScanAddress, type ScanRow, type ScanScope, contactsByIds, scanAadhaarOf, scanAddressesOf, scanPropsOf } from './scan.queries.js';
+import { type GroupRow, type ScanAddress, type ScanRow, type ScanScope, type StreamRow, contactsByIds, scanPropsOf } from './scan.queries.js';
 
 export interface Entry {
   /** Only id and name_phonetic until `detailed` (band probable streams keys only). */
@@ -24,11 +24,11 @@ const pinKey = (p: string): string | null => {
   return /^[0-9]{6}$/.test(v) ? `pin:${v}` : null;
 };
 
-/** Addresses (their pincodes) and Aadhaar fragments (the secondary keys) of a batch of contacts: one query each. */
-export async function loadEntries(db: Executor, scope: ScanScope, rows: Pick<ScanRow, 'id' | 'name_phonetic'>[], withAddresses: boolean): Promise<Entry[]> {
-  const ids = rows.map((r) => r.id);
-  const [addresses, aadhaar] = await Promise.all([withAddresses ? scanAddressesOf(db, scope.tenantId, ids) : new Map<string, ScanAddress[]>(), scanAadhaarOf(db, scope.tenantId, ids)]);
-  return rows.map((r) => entryOf(r, addresses.get(r.id) ?? [], aadhaar.get(r.id) ?? []));
+/** Entries of rows of the names stream, which carry their addresses and Aadhaar fragments. */
+export function streamEntries(rows: readonly StreamRow[]): Entry[] {
+  return rows.map(({ addresses, aadhaar, ...row }) =>
+    entryOf(row, (addresses ?? []).map(([pincode, address_line]) => ({ pincode, address_line })), aadhaar ?? []),
+  );
 }
 
 function entryOf(r: Pick<ScanRow, 'id' | 'name_phonetic'>, addresses: ScanAddress[], aadhaar: string[]): Entry {
@@ -57,17 +57,9 @@ export async function prepareEntries(db: Executor, scope: ScanScope, entries: It
   }
 }
 
-/** Rows, keys and subjects of contacts by id, the four queries at once (the identifier group passes). */
-export async function loadFullEntries(db: Executor, scope: ScanScope, ids: string[], withAddresses: boolean): Promise<Entry[]> {
-  const [rows, addresses, aadhaar, props] = await Promise.all([
-    contactsByIds(db, scope, ids),
-    withAddresses ? scanAddressesOf(db, scope.tenantId, ids) : new Map<string, ScanAddress[]>(),
-    scanAadhaarOf(db, scope.tenantId, ids),
-    scanPropsOf(db, scope.tenantId, ids),
-  ]);
-  return rows.map((row) => {
-    const e = entryOf(row, addresses.get(row.id) ?? [], aadhaar.get(row.id) ?? []);
-    e.subject = prepareSubject(subjectOf(row.name, row.type, props.get(row.id) ?? [], e.addresses));
-    return e;
-  });
+/** An entry with its scoring subject from a row of the identifier-group stream. */
+export function groupEntry({ kind: _kind, value: _value, addresses, aadhaar, props, ...row }: GroupRow): Entry {
+  const e = entryOf(row, (addresses ?? []).map(([pincode, address_line]) => ({ pincode, address_line })), aadhaar ?? []);
+  e.subject = prepareSubject(subjectOf(row.name, row.type, (props ?? []).map(([key, value]) => ({ key, value })), e.addresses));
+  return e;
 }

@@ -20,12 +20,12 @@
  * Aadhaar fragment, and whose names have different phonetic keys (a typo that changes a consonant),
  * is not compared. POST /contacts/dedupe/ still finds it (similar names at the same pincode).
  */
-import type { Executor } from '../../db/index.js';
+import type { TenantDatabase } from '../../db/index.js';
 import { type Band, type MatchResult, POSSIBLE_THRESHOLD, PROBABLE_THRESHOLD, scorePrepared } from '../../dedupe/score.js';
 import { PRIOR_LOG2_ODDS, TYPE, nameWeight, oddsToProbability } from '../../dedupe/weights.js';
 import { type ScanCluster, type ScanContact, type ScanPair, DisjointSets, buildClusters } from './scan.clusters.js';
-import { type ScanRow, type ScanScope, contactPage, countContacts, hasAddressTable, sharedKeyGroups } from './scan.queries.js';
-import { type Entry, loadEntries, loadFullEntries, prepareEntries } from './scan.entries.js';
+import { type ScanRow, type ScanScope, countContacts, hasAddressTable, openContactStream, openGroupStream } from './scan.queries.js';
+import { type Entry, groupEntry, prepareEntries, streamEntries } from './scan.entries.js';
 
 export type MinBand = 'probable' | 'possible';
 export { type ScanCluster, type ScanContact, type ScanPair, bestPairs } from './scan.clusters.js';
@@ -46,6 +46,7 @@ export interface ScanProgress {
   phase: 'exact' | 'names' | 'shared' | 'done';
   /** Contacts streamed so far in the names phase; groups done in the others. */
   done: number;
+  /** Contacts in scope; 0 in the identifier phases, whose groups are not counted in advance. */
   total: number;
   pairs: number;
 }
@@ -137,7 +138,7 @@ export function pairsOfBlock<T extends BlockMember>(members: readonly T[], block
 }
 
 /** Runs the scan and returns its clusters, largest first (ties by smallest contact id). */
-export async function dedupeScan(db: Executor, opts: ScanOptions): Promise<{ clusters: ScanCluster[]; stats: ScanStats }> {
+export async function dedupeScan(db: TenantDatabase, opts: ScanOptions): Promise<{ clusters: ScanCluster[]; stats: ScanStats }> {
   const scope: ScanScope = { tenantId: opts.tenantId, namespaceId: opts.namespaceId ?? null };
   const maxRank = BAND_RANK[opts.minBand ?? 'probable'];
   const evidenceOnly = NAME_ONLY_MAX < ((opts.minBand ?? 'probable') === 'probable' ? PROBABLE_THRESHOLD : POSSIBLE_THRESHOLD);
@@ -162,95 +163,101 @@ export async function dedupeScan(db: Executor, opts: ScanOptions): Promise<{ clu
     // The newer contact (larger ULID) is the candidate, as if it were being created after the older.
     const r: MatchResult = scorePrepared(b.subject!, a.subject!, nameCount);
     if (r.band === null || BAND_RANK[r.band] > maxRank) return;
-    accepted.set(`${a.row.id}|${b.row.id}`, { a: a.row.id, b: b.row.id, score: r.score, band: r.band, reasons: r.reasons });
+    // A pair compared in more than one phase (an identifier group and a name block, where the
+    // name's frequency lowers the score) keeps its best result, whatever the order of the phases.
+    const key = `${a.row.id}|${b.row.id}`;
+    const seen = accepted.get(key);
+    if (seen && (BAND_RANK[seen.band] < BAND_RANK[r.band] || (seen.band === r.band && seen.score >= r.score))) return;
+    accepted.set(key, { a: a.row.id, b: b.row.id, score: r.score, band: r.band, reasons: r.reasons });
     for (const e of [a, b]) info.set(e.row.id, { id: e.row.id, ref_id: e.row.ref_id, name: e.row.name });
     sets.union(a.row.id, b.row.id);
   };
 
-  // Phases 1 and 3: groups sharing an identifier, loaded batch by batch (the next batch loads
-  // while the current one is scored).
-  const groupPhase = async (phase: 'exact' | 'shared', kinds: string[]) => {
-    const groups = await sharedKeyGroups(db, scope, kinds);
-    const chunks: { groups: string[][]; ids: Set<string>; end: number }[] = [];
-    for (let i = 0; i < groups.length; ) {
-      const chunk = { groups: [] as string[][], ids: new Set<string>(), end: 0 };
-      while (i < groups.length && (chunk.groups.length === 0 || chunk.ids.size + groups[i]!.ids.length <= batch)) {
-        chunk.groups.push(groups[i]!.ids);
-        for (const id of groups[i]!.ids) chunk.ids.add(id);
-        i++;
-      }
-      chunk.end = i;
-      chunks.push(chunk);
+  // Phases 1 and 2: groups of contacts sharing an identifier, PANs first, streamed group after
+  // group with everything scoring needs (the next batch is requested before the current one is
+  // scored). A batch ends mid-group, so the last group is carried over to the next batch.
+  const scoreGroup = (kind: string, members: Entry[]) => {
+    if (members.length < 2) return;
+    if (kind === 'pan' && members.length > EXACT_ALL_PAIRS_MAX) {
+      // One PAN already proves the cluster: a star from the oldest member is enough evidence.
+      for (const m of members.slice(1)) score(members[0]!, m);
+      return;
     }
-    const load = (k: number) => (k < chunks.length ? loadFullEntries(db, scope, [...chunks[k]!.ids], withAddresses) : Promise.resolve([]));
-    let next = load(0);
-    for (let k = 0; k < chunks.length; k++) {
-      const entries = await next;
-      next = load(k + 1);
-      const byId = new Map(entries.map((e) => [e.row.id, e]));
-      for (const groupIds of chunks[k]!.groups) {
-        const members = groupIds.map((id) => byId.get(id)).filter((e): e is Entry => e !== undefined);
-        if (phase === 'exact' && members.length > EXACT_ALL_PAIRS_MAX) {
-          // One PAN already proves the cluster: a star from the oldest member is enough evidence.
-          for (const m of members.slice(1)) score(members[0]!, m);
-          continue;
+    // The shared identifier is the evidence, so every pair counts; an oversized group (a
+    // placeholder phone) is split by phonetic name key as well as the usual secondary keys.
+    const withNames = members.map((e) => ({ ...e, keys: [...e.keys, `ph:${e.row.name_phonetic}`] }));
+    if (pairsOfBlock(withNames, blockMax, false, (x, y) => score(x, y))) stats.splitBlocks++;
+  };
+  await db.transaction(async (tx) => {
+    const fetch = await openGroupStream(tx, scope, ['pan', ...EVIDENCE_KINDS], withAddresses);
+    let group: { kind: string; value: string; members: Entry[] } | null = null;
+    const groupsDone = { exact: 0, shared: 0 };
+    let next = fetch(batch);
+    for (;;) {
+      const rows = await next;
+      const more = rows.length === batch;
+      if (more) next = fetch(batch);
+      for (const row of rows) {
+        if (group === null || row.kind !== group.kind || row.value !== group.value) {
+          if (group !== null) {
+            scoreGroup(group.kind, group.members);
+            groupsDone[group.kind === 'pan' ? 'exact' : 'shared']++;
+          }
+          group = { kind: row.kind, value: row.value, members: [] };
         }
-        // The shared identifier is the evidence, so every pair counts; an oversized group (a
-        // placeholder phone) is split by phonetic name key as well as the usual secondary keys.
-        const withNames = members.map((e) => ({ ...e, keys: [...e.keys, `ph:${e.row.name_phonetic}`] }));
-        if (pairsOfBlock(withNames, blockMax, false, (x, y) => score(x, y))) stats.splitBlocks++;
+        group.members.push(groupEntry(row));
       }
-      progress(phase, chunks[k]!.end, groups.length);
+      if (group !== null) progress(group.kind === 'pan' ? 'exact' : 'shared', group.kind === 'pan' ? groupsDone.exact : groupsDone.shared, 0);
+      if (!more) break;
     }
-  };
+    if (group !== null) scoreGroup(group.kind, group.members);
+  });
 
-  await groupPhase('exact', ['pan']);
-
-  // Phase 2: keyset pages in (name_phonetic, id) order. A page ends mid-block, so the last
-  // (possibly incomplete) block is carried over to the next page before it is compared. Props are
-  // loaded only for the contacts in a pair (at band probable a few percent of them).
-  let pending: Entry[] = [];
-  let streamed = 0;
-  const flushBlocks = async (upTo: number) => {
-    const pairs: [Entry, Entry, number][] = [];
-    let start = 0;
-    for (let i = 1; i <= upTo; i++) {
-      if (i < upTo && pending[i]!.row.name_phonetic === pending[start]!.row.name_phonetic) continue;
-      const block = pending.slice(start, i);
-      stats.blocks++;
-      if (block.length > 1 && pairsOfBlock(block, blockMax, evidenceOnly, (x, y) => pairs.push([x, y, block.length]))) stats.splitBlocks++;
-      start = i;
+  // Phase 2: one cursor over the scope in (name_phonetic, id) order, fetched a batch at a time. A
+  // batch ends mid-block, so the last (possibly incomplete) block is carried over to the next batch
+  // before it is compared. Props are loaded only for the contacts in a pair (at band probable a few
+  // percent of them). Every statement of the phase runs in the cursor's transaction: on PGlite's
+  // single connection a statement from outside would wait for the transaction to end.
+  await db.transaction(async (tx) => {
+    let pending: Entry[] = [];
+    let streamed = 0;
+    const flushBlocks = async (upTo: number) => {
+      const pairs: [Entry, Entry, number][] = [];
+      let start = 0;
+      for (let i = 1; i <= upTo; i++) {
+        if (i < upTo && pending[i]!.row.name_phonetic === pending[start]!.row.name_phonetic) continue;
+        const block = pending.slice(start, i);
+        stats.blocks++;
+        if (block.length > 1 && pairsOfBlock(block, blockMax, evidenceOnly, (x, y) => pairs.push([x, y, block.length]))) stats.splitBlocks++;
+        start = i;
+      }
+      await prepareEntries(tx, scope, pairs.flatMap(([x, y]) => [x, y]));
+      for (const [x, y, blockSize] of pairs) score(x, y, blockSize);
+    };
+    // At band probable only contacts that land in a pair need their name and props.
+    const fetch = await openContactStream(tx, scope, { keysOnly: evidenceOnly, withAddresses });
+    // The next batch is requested before the current one is compared: the connection sends it
+    // while this process scores.
+    let next = fetch(batch);
+    for (;;) {
+      const rows = await next;
+      if (rows.length === 0) break;
+      const more = rows.length === batch;
+      if (more) next = fetch(batch);
+      const last = rows[rows.length - 1]!;
+      pending.push(...streamEntries(rows));
+      streamed += rows.length;
+      // Everything before the last block of the buffer is complete.
+      let cut = pending.length;
+      while (cut > 0 && pending[cut - 1]!.row.name_phonetic === last.name_phonetic) cut--;
+      await flushBlocks(cut);
+      pending = pending.slice(cut);
+      progress('names', streamed, total);
+      if (!more) break;
     }
-    await prepareEntries(db, scope, pairs.flatMap(([x, y]) => [x, y]));
-    for (const [x, y, blockSize] of pairs) score(x, y, blockSize);
-  };
-  // At band probable only contacts that land in a pair need their name and props. The next page
-  // loads while the current one is compared.
-  const fetchPage = async (from: { phonetic: string; id: string } | null) => {
-    const rows: Pick<ScanRow, 'id' | 'name_phonetic'>[] = evidenceOnly ? await contactPage(db, scope, from, batch, true) : await contactPage(db, scope, from, batch);
-    return { rows, entries: await loadEntries(db, scope, rows, withAddresses) };
-  };
-  let next = fetchPage(null);
-  for (;;) {
-    const { rows, entries } = await next;
-    if (rows.length === 0) break;
-    const last = rows[rows.length - 1]!;
-    const more = rows.length === batch;
-    if (more) next = fetchPage({ phonetic: last.name_phonetic, id: last.id });
-    pending.push(...entries);
-    streamed += rows.length;
-    // Everything before the last block of the buffer is complete.
-    let cut = pending.length;
-    while (cut > 0 && pending[cut - 1]!.row.name_phonetic === last.name_phonetic) cut--;
-    await flushBlocks(cut);
-    pending = pending.slice(cut);
-    progress('names', streamed, total);
-    if (!more) break;
-  }
-  await flushBlocks(pending.length);
-  pending = [];
+    await flushBlocks(pending.length);
+  });
 
-  await groupPhase('shared', EVIDENCE_KINDS);
   stats.pairsAccepted = accepted.size;
   progress('done', total, total);
   return { clusters: buildClusters(sets, accepted, info), stats };
