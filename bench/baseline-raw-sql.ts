@@ -61,12 +61,21 @@ export const FIND_PAN_HOLDER = `SELECT mk.contact_id, mk.value AS pan FROM conta
        JOIN contacts c ON c.tenant_id = mk.tenant_id AND c.id = mk.contact_id AND NOT c.is_deleted
       WHERE mk.tenant_id = $1 AND mk.kind = 'pan' AND mk.value = ANY($2) AND mk.contact_id <> $3
       ORDER BY c.created_at, c.id LIMIT 1`;
-/** A create's match keys and the PAN holder in one statement (after LOCK_PAN), as blocking.ts does. */
-export const INSERT_MATCH_KEYS_FIND_HOLDER = `WITH inserted AS (
+/** A create's props, match keys and PAN holder in one statement, as insertPropsAndMatchKeys does. */
+export const INSERT_PROPS_AND_MATCH_KEYS = `WITH inserted_keys AS (
        INSERT INTO contact_match_keys (tenant_id, contact_id, kind, value, prop_key, via)
-       SELECT $1, $3, k.kind, k.value, k.prop_key, k.via FROM unnest($4::text[], $5::text[], $6::text[], $7::text[]) AS k(kind, value, prop_key, via)
-       ON CONFLICT DO NOTHING)
-     ${FIND_PAN_HOLDER}`;
+       SELECT $1, $3, k.kind, k.value, k.prop_key, k.via FROM unnest($10::text[], $11::text[], $12::text[], $13::text[]) AS k(kind, value, prop_key, via)
+       ON CONFLICT DO NOTHING),
+     inserted_props AS (
+       INSERT INTO contact_props (tenant_id, id, contact_id, key, value, type, created_at, created_by, updated_at)
+       SELECT $1, u.id, $3, u.key, u.value, u.type, $4, $5, $4
+         FROM unnest($6::text[], $7::text[], $8::text[], $9::text[]) AS u(id, key, value, type)
+       ON CONFLICT (tenant_id, contact_id, key) DO UPDATE
+         SET value = EXCLUDED.value, type = EXCLUDED.type, updated_at = EXCLUDED.updated_at, updated_by = $5
+         WHERE contact_props.value IS DISTINCT FROM EXCLUDED.value OR contact_props.type IS DISTINCT FROM EXCLUDED.type
+       RETURNING tenant_id, id, contact_id, key, value, type, created_at, created_by, updated_at, updated_by),
+     holder AS (${FIND_PAN_HOLDER})
+     SELECT p.*, h.contact_id AS holder_id, h.pan AS holder_pan FROM inserted_props p LEFT JOIN holder h ON true`;
 export const PANS_OF = `SELECT DISTINCT value FROM contact_match_keys WHERE tenant_id = $1 AND contact_id = $2 AND kind = 'pan'`;
 
 export const INSERT_AUDIT = `INSERT INTO audit_log (tenant_id, id, user_id, action_type, object_type, object_id, contact_id, timestamp,

@@ -182,17 +182,31 @@ async function createContact(req: IncomingMessage, tenant: string, body: any) {
       USER,
       ...(lockKeys.length ? [lockKeys] : []),
     ]);
-    // Mirrors createContact: props come back from the upsert, match keys are inserted from the
-    // request's props, and the new row is built in memory (no read-back).
-    const props = (await upsertPropRows(c, tenant, id, body.props ?? [], at)).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const { keys } = analyzeIdentifiers(props);
+    // Mirrors createContact: props, match keys (from the request's props) and the PAN holder in
+    // one statement, and the new row built in memory (no read-back).
+    const input: { key: string; value: string; type: string }[] = body.props ?? [];
+    const { keys } = analyzeIdentifiers(input);
     const pans = blockingPans(keys);
-    const kinds = [keys.map((k) => k.kind), keys.map((k) => k.value), keys.map((k) => k.key), keys.map((k) => k.via ?? null)];
-    if (pans.length === 0) {
-      if (keys.length) await run(c, Q.INSERT_MATCH_KEYS, [tenant, id, ...kinds]);
-    } else {
+    let props: any[] = [];
+    if (input.length > 0) {
       // The locks were taken by the contact insert.
-      if ((await run(c, Q.INSERT_MATCH_KEYS_FIND_HOLDER, [tenant, pans, id, ...kinds])).rows[0]) throw new HttpError(409, 'duplicate');
+      const res = await run(c, Q.INSERT_PROPS_AND_MATCH_KEYS, [
+        tenant,
+        pans,
+        id,
+        at,
+        USER,
+        input.map(() => ulid(at.getTime())),
+        input.map((p) => p.key),
+        input.map((p) => p.value),
+        input.map((p) => p.type),
+        keys.map((k) => k.kind),
+        keys.map((k) => k.value),
+        keys.map((k) => k.key),
+        keys.map((k) => k.via ?? null),
+      ]);
+      if (res.rows[0]?.holder_id) throw new HttpError(409, 'duplicate');
+      props = res.rows.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     }
     const row = {
       tenant_id: tenant,

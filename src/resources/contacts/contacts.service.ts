@@ -18,7 +18,7 @@ import {
   type ContactRow,
 } from './contacts.queries.js';
 import { checkProps, propUpserts } from './props.validation.js';
-import { BLOCK_DUPLICATES, indexNewContactIdentifiers, nameColumns, newContactPans, overrideComment, refreshIdentifiers, type DuplicatePolicy } from '../dedupe/blocking.js';
+import { BLOCK_DUPLICATES, insertNewContactProps, nameColumns, newContactPans, overrideComment, refreshIdentifiers, type DuplicatePolicy } from '../dedupe/blocking.js';
 import { panLockKeys } from '../dedupe/match-keys.queries.js';
 import { allocateRefId, reserveClientRefId } from './ref-ids.js';
 
@@ -77,8 +77,9 @@ export async function createContact(
   // The PAN locks of duplicate blocking ride on the insert (no round trip of their own).
   const pans = newContactPans(upserts);
   await insertContact(tx, insert, panLockKeys(ctx.tenantId, pans));
-  const props = (await upsertProps(tx, ctx.tenantId, id, upserts, upserts.map(() => ulid(at.getTime())), ctx.userId, at)).sort(byKey);
-  const duplicateOf = await indexNewContactIdentifiers(tx, ctx.tenantId, id, props, policy, pans);
+  const written = await insertNewContactProps(tx, ctx.tenantId, id, upserts, upserts.map(() => ulid(at.getTime())), ctx.userId, at, policy, pans);
+  const props = written.props.sort(byKey);
+  const duplicateOf = written.duplicateOf;
   // Everything the new row holds is known here: no read-back round trips on the hot create path.
   const row: ContactRow = {
     ...insert,

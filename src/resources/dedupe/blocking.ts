@@ -2,8 +2,8 @@ import { AppError, type FieldErrorCollector } from '../../errors/index.js';
 import type { Executor } from '../../db/index.js';
 import { analyzeIdentifiers, blockingPans, identifierKind, normalizeIdentifier } from '../../dedupe/identifiers.js';
 import { nameKey, phoneticKey } from '../../dedupe/names.js';
-import { propsOf } from '../contacts/contacts.queries.js';
-import { findPanHolder, insertMatchKeys, insertMatchKeysFindingPanHolder, lockPans, pansOf, replaceMatchKeys } from './match-keys.queries.js';
+import { type PropRow, type PropUpsert, propsOf } from '../contacts/contacts.queries.js';
+import { findPanHolder, insertPropsAndMatchKeys, lockPans, pansOf, replaceMatchKeys } from './match-keys.queries.js';
 
 /** `?on_duplicate=allow&reason=…`: skip duplicate blocking, recorded in the audit entry. */
 export interface DuplicatePolicy {
@@ -80,28 +80,30 @@ export function newContactPans(props: readonly { key: string; value: string }[])
 }
 
 /**
- * For a contact just inserted with these props: it has no keys yet, so nothing to read or delete.
- * `lockedPans`: the PANs whose advisory locks the transaction already holds (taken by the contact
- * insert, see insertContact); any other PAN is locked here first, because a PAN checked without
+ * A new contact's props written, its match keys inserted and its PANs checked against live
+ * holders, in one statement (insertPropsAndMatchKeys). `lockedPans`: the PANs whose advisory locks
+ * the transaction already holds (taken by the contact insert, see insertContact: the PANs of
+ * newContactPans, so all of them); any other is locked here first, because a PAN checked without
  * its lock would let parallel creates through.
  */
-export async function indexNewContactIdentifiers(
+export async function insertNewContactProps(
   tx: Executor,
   tenantId: string,
   contactId: string,
-  props: readonly { key: string; value: string }[],
+  upserts: readonly PropUpsert[],
+  ids: readonly string[],
+  userId: string,
+  at: Date,
   policy: DuplicatePolicy,
   lockedPans: readonly string[],
-): Promise<string | null> {
-  const { keys } = analyzeIdentifiers(props);
+): Promise<{ props: PropRow[]; duplicateOf: string | null }> {
+  if (upserts.length === 0) return { props: [], duplicateOf: null };
+  const { keys } = analyzeIdentifiers(upserts);
   const pans = blockingPans(keys);
-  if (pans.length === 0) {
-    if (keys.length > 0) await insertMatchKeys(tx, tenantId, contactId, keys);
-    return null;
-  }
   const unlocked = pans.filter((p) => !lockedPans.includes(p));
   if (unlocked.length > 0) await lockPans(tx, tenantId, unlocked);
-  return decide(await insertMatchKeysFindingPanHolder(tx, tenantId, contactId, keys, pans), policy);
+  const { props, holder } = await insertPropsAndMatchKeys(tx, tenantId, contactId, upserts, ids, userId, at, keys, pans);
+  return { props, duplicateOf: decide(holder, policy) };
 }
 
 /** Restoring a contact whose PAN is now held by another live contact is blocked too. */

@@ -1,5 +1,6 @@
 import type { Executor } from '../../db/index.js';
 import type { MatchKey } from '../../dedupe/identifiers.js';
+import type { PropRow, PropUpsert } from '../contacts/contacts.queries.js';
 
 /** Replaces a contact's match keys with the given set (called whenever its props change). */
 export async function replaceMatchKeys(tx: Executor, tenantId: string, contactId: string, keys: readonly MatchKey[]): Promise<void> {
@@ -38,28 +39,45 @@ const HOLDER_SELECT = `SELECT mk.contact_id, mk.value AS pan FROM contact_match_
       ORDER BY c.created_at, c.id LIMIT 1`;
 
 /**
- * A new contact's match keys inserted and, in the same statement (one round trip less on every
- * create that carries a PAN), the live contact other than it holding one of `pans`. Call it after
- * lockPans: the statement's snapshot is taken after the lock was granted, so it sees every holder
- * that committed before; the inserted keys are not visible to it, and need not be.
+ * A new contact's props, its match keys and the live contact other than it holding one of `pans`,
+ * in one statement: duplicate blocking adds no round trip to a create whose PANs were locked by
+ * the contact insert (see insertContact). The holder part's snapshot is taken after those locks
+ * were granted, so it sees every holder that committed before; the rows this statement inserts are
+ * not visible to it, and need not be. Each prop row carries the holder (null when there is none).
  */
-export async function insertMatchKeysFindingPanHolder(
+export async function insertPropsAndMatchKeys(
   tx: Executor,
   tenantId: string,
   contactId: string,
+  props: readonly PropUpsert[],
+  ids: readonly string[],
+  userId: string,
+  at: Date,
   keys: readonly MatchKey[],
   pans: readonly string[],
-): Promise<{ contact_id: string; pan: string } | undefined> {
-  const res = await tx.query<{ contact_id: string; pan: string }>(
-    `WITH inserted AS (
+): Promise<{ props: PropRow[]; holder: { contact_id: string; pan: string } | undefined }> {
+  const res = await tx.query<PropRow & { holder_id: string | null; holder_pan: string | null }>(
+    `WITH inserted_keys AS (
        INSERT INTO contact_match_keys (tenant_id, contact_id, kind, value, prop_key, via)
-       SELECT $1, $3, k.kind, k.value, k.prop_key, k.via FROM unnest($4::text[], $5::text[], $6::text[], $7::text[]) AS k(kind, value, prop_key, via)
-       ON CONFLICT DO NOTHING)
-     ${HOLDER_SELECT}`,
-    [tenantId, pans, contactId, keys.map((k) => k.kind), keys.map((k) => k.value), keys.map((k) => k.key), keys.map((k) => k.via ?? null)],
+       SELECT $1, $3, k.kind, k.value, k.prop_key, k.via FROM unnest($10::text[], $11::text[], $12::text[], $13::text[]) AS k(kind, value, prop_key, via)
+       ON CONFLICT DO NOTHING),
+     inserted_props AS (
+       INSERT INTO contact_props (tenant_id, id, contact_id, key, value, type, created_at, created_by, updated_at)
+       SELECT $1, u.id, $3, u.key, u.value, u.type, $4, $5, $4
+         FROM unnest($6::text[], $7::text[], $8::text[], $9::text[]) AS u(id, key, value, type)
+       ON CONFLICT (tenant_id, contact_id, key) DO UPDATE
+         SET value = EXCLUDED.value, type = EXCLUDED.type, updated_at = EXCLUDED.updated_at, updated_by = $5
+         WHERE contact_props.value IS DISTINCT FROM EXCLUDED.value OR contact_props.type IS DISTINCT FROM EXCLUDED.type
+       RETURNING tenant_id, id, contact_id, key, value, type, created_at, created_by, updated_at, updated_by),
+     holder AS (${HOLDER_SELECT})
+     SELECT p.*, h.contact_id AS holder_id, h.pan AS holder_pan FROM inserted_props p LEFT JOIN holder h ON true`,
+    [tenantId, pans, contactId, at, userId, ids, props.map((p) => p.key), props.map((p) => p.value), props.map((p) => p.type),
+     keys.map((k) => k.kind), keys.map((k) => k.value), keys.map((k) => k.key), keys.map((k) => k.via ?? null)],
     { prepare: true },
   );
-  return res.rows[0];
+  const first = res.rows[0];
+  const holder = first?.holder_id ? { contact_id: first.holder_id, pan: first.holder_pan! } : undefined;
+  return { props: res.rows.map(({ holder_id: _id, holder_pan: _pan, ...prop }) => prop), holder };
 }
 
 /** A live contact other than `excludeId` holding one of the PANs (own or via GSTIN), if any. */

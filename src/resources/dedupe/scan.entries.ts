@@ -1,5 +1,6 @@
-// Scan entries (scan.ts): a contact as the scan holds it, and its loading in batches: the secondary
-// blocking keys first, the name and props (the scoring subject) only when it is in a pair to score.
+// Scan entries (scan.ts): a contact as the scan holds it. The identifier groups stream everything
+// at once; the names stream brings the secondary blocking keys, and the name and props (the scoring
+// subject) are loaded only for a contact in a pair to score.
 import type { Executor } from '../../db/index.js';
 import { type PreparedSubject, prepareSubject } from '../../dedupe/score.js';
 import { subjectOf } from './dedupe.match.js';

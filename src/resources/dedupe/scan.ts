@@ -2,19 +2,20 @@
  * Tenant-wide duplicate scan (`contact-registry dedupe-scan`): finds clusters of contacts that are
  * probably one party, with the same pure scorer as `POST /contacts/dedupe/` (src/dedupe/score.ts).
  *
- * Near-linear in the tenant, never all pairs:
- *   1. exact: one GROUP BY over contact_match_keys for PANs (own or embedded in a GSTIN) held by
- *      ≥ 2 live contacts;
- *   2. names: contacts streamed in (name_phonetic, id) order by keyset pages; only contacts with the
- *      same phonetic name key (one "block") are compared with each other, and at band probable
- *      only those that also share a pincode or Aadhaar last four (see pairsOfBlock);
- *   3. shared evidence: one GROUP BY for mobiles, emails, CINs, passports and voter ids held by
- *      ≥ 2 live contacts (catches transliterations whose phonetic keys differ, e.g. "Mohd Iqbal" /
- *      "Mohammed Ikbal").
+ * Near-linear in the tenant, never all pairs, and read in sequential passes (hash joins under a
+ * cursor), never contact by contact, so the cost per contact does not grow once the tenant
+ * outgrows shared_buffers:
+ *   1. exact: contacts holding a PAN (own or embedded in a GSTIN) that another contact holds too,
+ *      streamed group by group with their props and addresses (scan.queries.ts, openGroupStream);
+ *   2. shared evidence: the same for mobiles, emails, CINs, passports and voter ids (catches
+ *      transliterations whose phonetic keys differ, e.g. "Mohd Iqbal" / "Mohammed Ikbal");
+ *   3. names: every contact streamed in (name_phonetic, id) order with its pincodes and Aadhaar
+ *      fragments; only contacts with the same phonetic name key (one "block") are compared with
+ *      each other, and at band probable only those that also share a pincode or Aadhaar last four
+ *      (see pairsOfBlock). Names and props are loaded (by id, one query each per batch) only for
+ *      the contacts that end up in a pair to score, a few percent of them.
  * Blocks are bounded (pairsOfBlock splits large ones) so the work per contact stays bounded.
- * Pincodes and Aadhaar fragments are loaded per batch, one query each, and props (one query per
- * batch) only for the contacts that end up in a pair to score. Pairs at `minBand` or better are joined
- * into clusters by union-find.
+ * Pairs at `minBand` or better are joined into clusters by union-find.
  *
  * Known gap (by design, to stay linear): a pair whose only agreeing evidence is a pincode or an
  * Aadhaar fragment, and whose names have different phonetic keys (a typo that changes a consonant),
@@ -213,7 +214,7 @@ export async function dedupeScan(db: TenantDatabase, opts: ScanOptions): Promise
     if (group !== null) scoreGroup(group.kind, group.members);
   });
 
-  // Phase 2: one cursor over the scope in (name_phonetic, id) order, fetched a batch at a time. A
+  // Phase 3: one cursor over the scope in (name_phonetic, id) order, fetched a batch at a time. A
   // batch ends mid-block, so the last (possibly incomplete) block is carried over to the next batch
   // before it is compared. Props are loaded only for the contacts in a pair (at band probable a few
   // percent of them). Every statement of the phase runs in the cursor's transaction: on PGlite's
