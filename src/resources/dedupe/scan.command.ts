@@ -61,7 +61,7 @@ export function progressBar(stream: NodeJS.WriteStream): ((p: ScanProgress) => v
       stream.write(`\r\x1b[K${p.phase.padEnd(6)} ${p.done} ${what}, ${p.pairs} pairs, ${secs}s`);
       return;
     }
-    const frac = p.total > 0 ? Math.min(1, p.done / p.total) : 1;
+    const frac = Math.min(1, p.done / p.total);
     const width = 30;
     const filled = Math.round(frac * width);
     stream.write(`\r\x1b[K${p.phase.padEnd(6)} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(frac * 100).toFixed(0)}% ${p.done}/${p.total} ${what}, ${p.pairs} pairs, ${secs}s`);

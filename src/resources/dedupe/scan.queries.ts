@@ -70,7 +70,7 @@ export async function openContactStream(tx: Executor, scope: ScanScope, o: { key
   );
 }
 
-/** A row of the identifier-group stream: one holder of a shared value, with all the scan scores on. */
+/** A row of the identifier-group stream: one holder of a shared value, with everything the scan scores. */
 export interface GroupRow extends ScanRow {
   kind: string;
   value: string;
