@@ -230,16 +230,25 @@ export interface PropUpsert {
  * Upserts props by key (others kept). Returns the rows that changed (inserted or updated); a prop
  * written again with the same value and type is not a change.
  */
+/**
+ * The props upsert statement (returns the rows it inserted or changed), with its parameters at the
+ * given positions: upsertProps runs it alone, the create path inside its one-statement write
+ * (insertPropsAndMatchKeys).
+ */
+export function propsUpsertSql($: { tenant: string; contact: string; at: string; user: string; ids: string; keys: string; values: string; types: string }): string {
+  return `INSERT INTO contact_props (tenant_id, id, contact_id, key, value, type, created_at, created_by, updated_at)
+     SELECT ${$.tenant}, u.id, ${$.contact}, u.key, u.value, u.type, ${$.at}, ${$.user}, ${$.at}
+       FROM unnest(${$.ids}::text[], ${$.keys}::text[], ${$.values}::text[], ${$.types}::text[]) AS u(id, key, value, type)
+     ON CONFLICT (tenant_id, contact_id, key) DO UPDATE
+       SET value = EXCLUDED.value, type = EXCLUDED.type, updated_at = EXCLUDED.updated_at, updated_by = ${$.user}
+       WHERE contact_props.value IS DISTINCT FROM EXCLUDED.value OR contact_props.type IS DISTINCT FROM EXCLUDED.type
+     RETURNING tenant_id, id, contact_id, key, value, type, created_at, created_by, updated_at, updated_by`;
+}
+
 export async function upsertProps(tx: Executor, tenantId: string, contactId: string, props: PropUpsert[], ids: string[], userId: string, at: Date): Promise<PropRow[]> {
   if (props.length === 0) return [];
   const res = await tx.query<PropRow>(
-    `INSERT INTO contact_props (tenant_id, id, contact_id, key, value, type, created_at, created_by, updated_at)
-     SELECT $1, u.id, $2, u.key, u.value, u.type, $3, $4, $3
-       FROM unnest($5::text[], $6::text[], $7::text[], $8::text[]) AS u(id, key, value, type)
-     ON CONFLICT (tenant_id, contact_id, key) DO UPDATE
-       SET value = EXCLUDED.value, type = EXCLUDED.type, updated_at = EXCLUDED.updated_at, updated_by = $4
-       WHERE contact_props.value IS DISTINCT FROM EXCLUDED.value OR contact_props.type IS DISTINCT FROM EXCLUDED.type
-     RETURNING tenant_id, id, contact_id, key, value, type, created_at, created_by, updated_at, updated_by`,
+    propsUpsertSql({ tenant: '$1', contact: '$2', at: '$3', user: '$4', ids: '$5', keys: '$6', values: '$7', types: '$8' }),
     [tenantId, contactId, at, userId, ids, props.map((p) => p.key), props.map((p) => p.value), props.map((p) => p.type)],
     { prepare: true },
   );

@@ -1,6 +1,6 @@
 import type { Executor } from '../../db/index.js';
 import type { MatchKey } from '../../dedupe/identifiers.js';
-import type { PropRow, PropUpsert } from '../contacts/contacts.queries.js';
+import { type PropRow, type PropUpsert, propsUpsertSql } from '../contacts/contacts.queries.js';
 
 /** Replaces a contact's match keys with the given set (called whenever its props change). */
 export async function replaceMatchKeys(tx: Executor, tenantId: string, contactId: string, keys: readonly MatchKey[]): Promise<void> {
@@ -61,14 +61,7 @@ export async function insertPropsAndMatchKeys(
        INSERT INTO contact_match_keys (tenant_id, contact_id, kind, value, prop_key, via)
        SELECT $1, $3, k.kind, k.value, k.prop_key, k.via FROM unnest($10::text[], $11::text[], $12::text[], $13::text[]) AS k(kind, value, prop_key, via)
        ON CONFLICT DO NOTHING),
-     inserted_props AS (
-       INSERT INTO contact_props (tenant_id, id, contact_id, key, value, type, created_at, created_by, updated_at)
-       SELECT $1, u.id, $3, u.key, u.value, u.type, $4, $5, $4
-         FROM unnest($6::text[], $7::text[], $8::text[], $9::text[]) AS u(id, key, value, type)
-       ON CONFLICT (tenant_id, contact_id, key) DO UPDATE
-         SET value = EXCLUDED.value, type = EXCLUDED.type, updated_at = EXCLUDED.updated_at, updated_by = $5
-         WHERE contact_props.value IS DISTINCT FROM EXCLUDED.value OR contact_props.type IS DISTINCT FROM EXCLUDED.type
-       RETURNING tenant_id, id, contact_id, key, value, type, created_at, created_by, updated_at, updated_by),
+     inserted_props AS (${propsUpsertSql({ tenant: '$1', contact: '$3', at: '$4', user: '$5', ids: '$6', keys: '$7', values: '$8', types: '$9' })}),
      holder AS (${HOLDER_SELECT})
      SELECT p.*, h.contact_id AS holder_id, h.pan AS holder_pan FROM inserted_props p LEFT JOIN holder h ON true`,
     [tenantId, pans, contactId, at, userId, ids, props.map((p) => p.key), props.map((p) => p.value), props.map((p) => p.type),
