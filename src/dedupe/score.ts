@@ -183,6 +183,39 @@ const OTHER_KINDS: readonly [IdentifierKind, W.FieldWeights, ReasonMatch][] = [
   ['voter_id', W.STRONG_ID, 'exact'],
 ];
 
+/**
+ * Name-only candidates (blocking's phonetic pass, dedupe.queries.ts) are fetched to be scored on
+ * name and type alone, and most cannot reach `possible`: the bounds below say which, so blocking
+ * can leave them unread. Both follow from the weights, so a weight change moves them with it.
+ *
+ * The best a name and a type can do: identical name, agreeing type, nothing else known.
+ */
+const NAME_ONLY_BEST_LOG2_ODDS = W.PRIOR_LOG2_ODDS + W.nameWeight(1) + W.TYPE.agree;
+/** The log2-odds from which a score rounds (round4) to POSSIBLE_THRESHOLD or more. */
+const POSSIBLE_MIN_LOG2_ODDS = Math.log2((POSSIBLE_THRESHOLD - 0.00005) / (1 - POSSIBLE_THRESHOLD + 0.00005));
+
+/**
+ * The largest phonetic block (W.NAME_COUNT_CAP when there is no such bound) in which an identical
+ * name and type can still score `possible`: above it the name-frequency shift alone keeps a
+ * name-only candidate below `possible` (840 with the current weights).
+ */
+export const NAME_ONLY_MAX_BLOCK = ((): number => {
+  let k = W.NAME_TYPICAL_COUNT;
+  while (k < W.NAME_COUNT_CAP && NAME_ONLY_BEST_LOG2_ODDS - W.nameWeight(1) + W.frequencyNameWeight(1, k + 1) >= POSSIBLE_MIN_LOG2_ODDS) k++;
+  return k;
+})();
+
+/**
+ * Identifier kinds whose disagreement alone keeps a name-only candidate below `possible` (a
+ * different mobile, CIN, passport or voter id; not an email, whose disagreement weighs less). Only
+ * kinds that blocking's shared-identifier pass fetches on: a candidate sharing one of the query's
+ * values is fetched by that pass whatever the name pass does. (PAN is left out: a PAN one typo
+ * from the query's is evidence *for* the match, and the partial pass may not fetch it.)
+ */
+export const NAME_ONLY_CONTRADICTING_KINDS: readonly IdentifierKind[] = OTHER_KINDS.filter(
+  ([kind, fw]) => kind !== 'aadhaar' && NAME_ONLY_BEST_LOG2_ODDS + fw.disagree < POSSIBLE_MIN_LOG2_ODDS,
+).map(([kind]) => kind);
+
 /** Adds `reason` unless one with the same field and detail was already given. */
 function pushOnce(reasons: Reason[], reason: Reason): void {
   if (!reasons.some((r) => r.field === reason.field && r.detail === reason.detail)) reasons.push(reason);

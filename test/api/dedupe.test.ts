@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { describeEngines, it, type Harness } from '../helpers/engines.js';
 import { verhoeffCheckDigit } from '../../src/dedupe/checksums.js';
 import { addressLineNumbers } from '../../src/dedupe/address.js';
+import { NAME_ONLY_MAX_BLOCK } from '../../src/dedupe/score.js';
+import { findCandidates } from '../../src/resources/dedupe/dedupe.queries.js';
+import { planDedupe } from '../../src/resources/dedupe/dedupe.match.js';
 
 // A valid PAN (individual holder 'P') and a GSTIN embedding it (check character computed).
 const PAN = 'ABCPE1234F';
@@ -236,6 +239,50 @@ describeEngines('dedupe', (h) => {
     assert.equal(withLine.status, 200, withLine.text);
     assert.deepEqual(withLine.body.results.map((r: any) => [r.contact.id, r.band]), [[c.body.id, 'probable']]);
     assert.ok(withLine.body.results[0].reasons.some((r: any) => r.field === 'address_line' && r.match === 'exact'));
+  });
+
+  it('name-only members: a namesake is scored possible; one holding another mobile, or any in a block over NAME_ONLY_MAX_BLOCK, is not read', async () => {
+    const tenant = h().tenant();
+    const t = await h().token(tenant);
+    await setup(h(), t);
+    const plain = await h().req('POST', '/contacts/', { token: t, body: contact('Rahul Sharma') });
+    const mobile = await h().req('POST', '/contacts/', { token: t, body: contact('Rahul Sharma', [{ key: 'mobile', value: '9876543210' }]) });
+    assert.equal(plain.status, 201, plain.text);
+    assert.equal(mobile.status, 201, mobile.text);
+    const body = (props: { key: string; value: string }[]) => ({ name: 'Rahul Sharma', type: 'individual' as const, props, addresses: [], namespace: null });
+    const fetched = async (props: { key: string; value: string }[]) =>
+      (await findCandidates(h().appDb.forTenant(tenant), tenant, planDedupe(body(props)).query)).rows.map((r) => r.id).sort();
+    const results = async (props: { key: string; value: string }[]) => {
+      const res = await h().req('POST', '/contacts/dedupe/', { token: t, body: { name: 'Rahul Sharma', type: 'individual', props } });
+      assert.equal(res.status, 200, res.text);
+      return res.body.results.map((r: any) => [r.contact.id, r.band]).sort();
+    };
+    // A name alone: both namesakes are read and both are possible.
+    assert.deepEqual(await fetched([]), [plain.body.id, mobile.body.id].sort());
+    assert.deepEqual(await results([]), [[plain.body.id, 'possible'], [mobile.body.id, 'possible']].sort());
+    // With another mobile, the namesake holding one is left unread: it could not have scored possible.
+    assert.deepEqual(await fetched([{ key: 'mobile', value: '9876543211' }]), [plain.body.id]);
+    assert.deepEqual(await results([{ key: 'mobile', value: '9876543211' }]), [[plain.body.id, 'possible']]);
+    // Sharing the mobile, it is fetched by the shared-identifier pass (and is probable).
+    assert.deepEqual(await fetched([{ key: 'mobile', value: '+91 98765 43210' }]), [plain.body.id, mobile.body.id].sort());
+    // A block of more than NAME_ONLY_MAX_BLOCK namesakes: none is read for the name alone.
+    const keys = await h().db.query<{ namespace_id: string; name_key: string; name_phonetic: string }>(
+      'SELECT namespace_id, name_key, name_phonetic FROM contacts WHERE tenant_id = $1 AND id = $2', [tenant, plain.body.id]);
+    const k = keys.rows[0]!;
+    const now = new Date();
+    await h().db.query(
+      `INSERT INTO contacts (tenant_id, id, namespace_id, name, status, type, name_key, name_phonetic, created_at, created_by, updated_at)
+       SELECT $1, 'ZZ' || lpad(g::text, 24, '0'), $2, 'Rahul Sharma', 'active', 'individual', $3, $4, $5, 'test', $5 FROM generate_series(1, $6::int) g`,
+      [tenant, k.namespace_id, k.name_key, k.name_phonetic, now, NAME_ONLY_MAX_BLOCK - 2],
+    );
+    assert.equal((await fetched([])).length, 5, 'a block of NAME_ONLY_MAX_BLOCK: the 5 most recent members');
+    await h().db.query(
+      `INSERT INTO contacts (tenant_id, id, namespace_id, name, status, type, name_key, name_phonetic, created_at, created_by, updated_at)
+       VALUES ($1, 'ZZZ', $2, 'Rahul Sharma', 'active', 'individual', $3, $4, $5, 'test', $5)`,
+      [tenant, k.namespace_id, k.name_key, k.name_phonetic, now],
+    );
+    assert.deepEqual(await fetched([]), []);
+    assert.deepEqual(await results([]), []);
   });
 
   it('the stored house-number key (migration 0011) equals addressLineNumbers()', async () => {

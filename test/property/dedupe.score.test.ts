@@ -8,6 +8,8 @@ import {
   type DedupeSubject,
   type MatchResult,
   EXACT_MIN_SCORE,
+  NAME_ONLY_CONTRADICTING_KINDS,
+  NAME_ONLY_MAX_BLOCK,
   NON_EXACT_MAX_SCORE,
   POSSIBLE_THRESHOLD,
   PROBABLE_THRESHOLD,
@@ -383,6 +385,27 @@ describe('score properties', () => {
         assert.ok(frequencyNameWeight(hi, k) <= nameWeight(hi) + 1e-12);
       }),
       { numRuns: 2000 },
+    );
+  });
+  test('name-only bounds (what blocking leaves unread): above NAME_ONLY_MAX_BLOCK, or with a contradicting identifier, a name never reaches possible', () => {
+    // The bounds are tight: an identical name and type are `possible` at the block bound, and an
+    // email disagreement (not a contradicting kind) leaves them `possible`.
+    const same = S('Rahul Sharma', 'individual');
+    assert.equal(scoreMatch(subject(same), subject(same), NAME_ONLY_MAX_BLOCK).band, 'possible');
+    assert.equal(scoreMatch(subject(same), subject(same), NAME_ONLY_MAX_BLOCK + 1).band, null);
+    assert.deepEqual([...NAME_ONLY_CONTRADICTING_KINDS].sort(), ['cin', 'mobile', 'passport', 'voter_id']);
+    const emails = score(S('Rahul Sharma', 'individual', [['email', POOLS.email![0]!]]), S('Rahul Sharma', 'individual', [['email', POOLS.email![1]!]]));
+    assert.equal(emails.band, 'possible');
+    const kindArb = fc.constantFrom(...NAME_ONLY_CONTRADICTING_KINDS);
+    fc.assert(
+      fc.property(fc.constantFrom(...NAMES), fc.constantFrom(...NAMES), typeArb, typeArb, kindArb, fc.integer({ min: 0, max: 3 * NAME_COUNT_CAP }), (n1, n2, t1, t2, kind, count) => {
+        const [v1, v2] = POOLS[kind]!;
+        const c = S(n1, t1, [[KEYS[kind]![0]!, v1!]]);
+        const e = S(n2, t2, [[KEYS[kind]![0]!, v2!]]);
+        assert.equal(scoreMatch(subject(c), subject(e), count).band, null, `${kind}: ${n1} ~ ${n2}`);
+        if (count > NAME_ONLY_MAX_BLOCK) assert.equal(scoreMatch(subject(S(n1, t1)), subject(S(n2, t2)), count).band, null, `${n1} ~ ${n2} in a block of ${count}`);
+      }),
+      { numRuns: 1000 },
     );
   });
   test('Aadhaar, mobile and email agreement alone never make a match exact', () => {

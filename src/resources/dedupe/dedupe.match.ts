@@ -1,6 +1,6 @@
 import { addressLineNumbers } from '../../dedupe/address.js';
 import { nameKey, phoneticKey } from '../../dedupe/names.js';
-import { type AddressLine, type DedupeSubject, compareMatches, dedupeSubject, prepareSubject, scorePrepared, type ContactType, type MatchResult, type PreparedSubject } from '../../dedupe/score.js';
+import { type AddressLine, type DedupeSubject, NAME_ONLY_CONTRADICTING_KINDS, compareMatches, dedupeSubject, prepareSubject, scorePrepared, type ContactType, type MatchResult, type PreparedSubject } from '../../dedupe/score.js';
 import type { PropLike } from '../../dedupe/identifiers.js';
 import type { CandidateQuery } from './dedupe.queries.js';
 
@@ -29,6 +29,7 @@ export function planDedupe(input: DedupeInput): { candidate: PreparedSubject; qu
   // only holders with a similar name (findCandidates, pass 3), never every holder.
   const keys = subject.identifiers.keys.filter((k) => k.kind !== 'aadhaar');
   const aadhaarLast4 = subject.identifiers.keys.filter((k) => k.kind === 'aadhaar').map((k) => k.value);
+  const contradictingKinds = [...new Set(keys.map((k) => k.kind).filter((kind) => NAME_ONLY_CONTRADICTING_KINDS.includes(kind)))];
   const panPrefixes = [...new Set([...(candidate.values.get('pan') ?? [])].map((pan) => pan.slice(0, 5)))];
   const nameType = input.type ?? 'individual';
   // Pincodes as written and as the scorer normalizes them (stored values are compared as written).
@@ -47,6 +48,7 @@ export function planDedupe(input: DedupeInput): { candidate: PreparedSubject; qu
     query: {
       namespace: input.namespace,
       keys,
+      contradictingKinds,
       aadhaarLast4,
       panPrefixes,
       nameKey: nameKey(input.name, nameType),
