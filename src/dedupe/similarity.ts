@@ -12,16 +12,16 @@ export function jaro(x: string, y: string): number {
   if (a === b) return 1;
   if (a.length === 0 || b.length === 0) return 0;
   const window = Math.max(0, Math.floor(Math.max(a.length, b.length) / 2) - 1);
-  const aMatched = new Array<boolean>(a.length).fill(false);
-  const bMatched = new Array<boolean>(b.length).fill(false);
+  const aMatched = matchedFlags(0, a.length);
+  const bMatched = matchedFlags(1, b.length);
   let matches = 0;
   for (let i = 0; i < a.length; i++) {
     const lo = Math.max(0, i - window);
     const hi = Math.min(b.length - 1, i + window);
     for (let j = lo; j <= hi; j++) {
-      if (bMatched[j] || a.charAt(i) !== b.charAt(j)) continue;
-      aMatched[i] = true;
-      bMatched[j] = true;
+      if (bMatched[j] || a.charCodeAt(i) !== b.charCodeAt(j)) continue;
+      aMatched[i] = 1;
+      bMatched[j] = 1;
       matches++;
       break;
     }
@@ -33,11 +33,24 @@ export function jaro(x: string, y: string): number {
   for (let i = 0; i < a.length; i++) {
     if (!aMatched[i]) continue;
     while (!bMatched[k]) k++;
-    if (a.charAt(i) !== b.charAt(k)) transpositions++;
+    if (a.charCodeAt(i) !== b.charCodeAt(k)) transpositions++;
     k++;
   }
   const t = transpositions / 2;
   return (matches / a.length + matches / b.length + (matches - t) / matches) / 3;
+}
+
+// Scratch flags for jaro(), reused across calls: scoring compares every token pair of every
+// candidate, and two fresh arrays per pair were the largest allocation of a dedupe request's
+// ranking (bench/dedupe, item 35). jaro() never re-enters itself, so one pair of buffers serves.
+const scratch: [Uint8Array, Uint8Array] = [new Uint8Array(64), new Uint8Array(64)];
+
+/** The first `length` flags of scratch buffer `which`, cleared (grown when a word is longer). */
+function matchedFlags(which: 0 | 1, length: number): Uint8Array {
+  if (scratch[which].length < length) scratch[which] = new Uint8Array(Math.max(length, 2 * scratch[which].length));
+  const flags = scratch[which];
+  flags.fill(0, 0, length);
+  return flags;
 }
 
 /**
@@ -87,7 +100,9 @@ function tokenPairSimilarity(x: Token, y: Token): number {
  */
 export function tokenSetSimilarity(a: readonly Token[], b: readonly Token[]): number {
   if (a.length === 0 || b.length === 0) return 0;
-  const pairs: { i: number; j: number; sim: number; tie: string }[] = [];
+  // Ties are broken by the unordered pair's texts (the smaller, then the larger), so the result
+  // does not depend on which side is a and which is b.
+  const pairs: { i: number; j: number; sim: number; lo: string; hi: string }[] = [];
   for (let i = 0; i < a.length; i++) {
     for (let j = 0; j < b.length; j++) {
       const x = a[i];
@@ -95,11 +110,12 @@ export function tokenSetSimilarity(a: readonly Token[], b: readonly Token[]): nu
       if (x === undefined || y === undefined) continue;
       const sim = tokenPairSimilarity(x, y);
       if (sim <= 0) continue;
-      const tie = x.text <= y.text ? `${x.text}\u0000${y.text}` : `${y.text}\u0000${x.text}`;
-      pairs.push({ i, j, sim, tie });
+      const [lo, hi] = x.text <= y.text ? [x.text, y.text] : [y.text, x.text];
+      pairs.push({ i, j, sim, lo, hi });
     }
   }
-  pairs.sort((p, q) => q.sim - p.sim || (p.tie < q.tie ? -1 : p.tie > q.tie ? 1 : 0));
+  const order = (u: string, v: string) => (u < v ? -1 : u > v ? 1 : 0);
+  pairs.sort((p, q) => q.sim - p.sim || order(p.lo, q.lo) || order(p.hi, q.hi));
   const usedA = new Set<number>();
   const usedB = new Set<number>();
   let sum = 0;

@@ -132,6 +132,14 @@ describe('similarity examples', () => {
     assert.equal(jaroWinkler('', ''), 1);
     assert.equal(jaroWinkler('abc', ''), 0);
   });
+  test('jaro reuses its scratch flags: words longer than the buffers, then short ones, score as when computed alone', () => {
+    const long = 'a'.repeat(100);
+    const close = (x: number, y: number) => assert.ok(Math.abs(x - y) < 1e-12, `${x} ≈ ${y}`);
+    close(jaro(long, `${long}b`), (1 + 100 / 101 + 1) / 3);
+    close(jaro('abc', 'abd'), (2 / 3 + 2 / 3 + 1) / 3);
+    close(jaro('MARTHA', 'MARHTA'), jaro('MARHTA', 'MARTHA'));
+    close(jaro(`${long}xyz`, `xyz${long}`), jaro(`xyz${long}`, `${long}xyz`));
+  });
   test('names', () => {
     assert.equal(nameSimilarity('Rahul Sharma', 'Sharma Rahul'), 1);
     assert.equal(nameSimilarity('Laxmi Devi', 'Lakshmi Devi'), 1);
