@@ -8,7 +8,8 @@
  * two strings are put in a canonical order first: jaro(a, b) === jaro(b, a) always.
  */
 export function jaro(x: string, y: string): number {
-  const [a, b] = x <= y ? [x, y] : [y, x];
+  const a = x <= y ? x : y;
+  const b = x <= y ? y : x;
   if (a === b) return 1;
   if (a.length === 0 || b.length === 0) return 0;
   const window = Math.max(0, Math.floor(Math.max(a.length, b.length) / 2) - 1);
@@ -110,8 +111,8 @@ export function tokenSetSimilarity(a: readonly Token[], b: readonly Token[]): nu
       if (x === undefined || y === undefined) continue;
       const sim = tokenPairSimilarity(x, y);
       if (sim <= 0) continue;
-      const [lo, hi] = x.text <= y.text ? [x.text, y.text] : [y.text, x.text];
-      pairs.push({ i, j, sim, lo, hi });
+      const xFirst = x.text <= y.text;
+      pairs.push({ i, j, sim, lo: xFirst ? x.text : y.text, hi: xFirst ? y.text : x.text });
     }
   }
   const order = (u: string, v: string) => (u < v ? -1 : u > v ? 1 : 0);
