@@ -80,48 +80,8 @@ export interface CandidateRow extends ContactRow {
   name_count: number;
 }
 
-/**
- * Candidates by blocking, never by scanning the tenant, each pass an index lookup with bounded
- * output (migrations 0003, 0005, 0008, 0011 and 0012):
- *   1. any shared normalized identifier (contact_match_keys; Aadhaar is left out by the caller);
- *   2. at each of the candidate's pincodes, the PINCODE_NEIGHBOURS name keys on either side of the
- *      candidate's in sort order, read from one index of (pincode, name key) without touching a
- *      contact, kept if similar (trigram similarity ≥ PINCODE_NAME_SIMILARITY): typos, initials,
- *      dropped middle names and swapped words mostly sort next to the name they corrupt (the key
- *      is the sorted words), so a busy pincode's thousands of contacts need not be read;
- *   3. partial identifiers with a similar name (trigram similarity ≥ PARTIAL_ID_NAME_SIMILARITY,
- *      on the name key each match key carries, from an index for Aadhaar fragments, migration
- *      0012; liveness is checked with the rows):
- *      holders of the candidate's Aadhaar last four digits, and holders of a PAN with the same
- *      first five characters as one of the candidate's, so a PAN mistyped in its digits or check
- *      letter (scored `one typo apart`) is found. Neither fetches unconditionally: the Aadhaar
- *      digits alone match ~1 in 10,000 contacts;
- *   4. at each of the candidate's pincodes, contacts whose address line has the same house numbers
- *      and a loosely similar name (ADDRESS_NAME_SIMILARITY, migration 0011): the same home under a
- *      name too garbled for pass 2;
- *   5. up to NAME_CANDIDATES members of the phonetic block (the most recent), for name-only
- *      (`possible`) matches; only members that can score `possible` on name and type alone
- *      (score.ts): none when the block holds more than NAME_ONLY_MAX_BLOCK contacts, and none that
- *      hold a mobile, CIN, passport or voter id of a kind the query carries (sharing one, they are
- *      fetched by pass 1; otherwise it is a disagreement that no name outweighs). Measured on
- *      3,000 labelled queries at 1M: 88% of the members this pass fetched were scored below
- *      `possible` and dropped, 44% of them for such a disagreement; none of the members it kept
- *      had one.
- * Why not a tenant-wide trigram search: at 1M contacts a common name ("Rahul Sharma") matches
- * tens of thousands of rows through the trigram index, 50–500 ms per query. And it adds nothing
- * that can be `probable`: with the weights in weights.ts an identical name and type alone stay
- * below the probable threshold, so a probable match always shares an identifier (pass 1) or a
- * pincode (passes 2 and 4), or a partial identifier (pass 3).
- * (A pass for the same phonetic key at a shared pincode was dropped with the neighbourhood: it
- * added 6 hits and 21 false positives in 10,000 labelled queries.)
- *
- * One statement checks the namespace named in the request and returns the contact rows with
- * their props and addresses: every statement costs a tenant transaction (three round trips), and a
- * round trip is the largest single cost of a request on these machines. Only similarity() is used, never `%`: PGlite 0.5's pg_trgm hangs on `%`.
- */
-export async function findCandidates(db: Executor, tenantId: string, q: CandidateQuery): Promise<{ namespaceOk: boolean; rows: CandidateRow[] }> {
-  const res = await db.query<CandidateRow & { namespace_ok: boolean; id: string | null }>(
-    `WITH block AS (
+// The text is built once: a prepared statement is looked up by its text on every call.
+const CANDIDATES_SQL = `WITH block AS (
        SELECT count(*)::int AS n FROM (SELECT 1 FROM contacts f WHERE f.tenant_id = $1 AND NOT f.is_deleted AND $4 <> ''
                                          AND f.name_phonetic = $4 LIMIT ${NAME_COUNT_CAP}) f
      ),
@@ -183,7 +143,50 @@ export async function findCandidates(db: Executor, tenantId: string, q: Candidat
             (SELECT n FROM block) AS name_count
        FROM ids JOIN contacts c ON c.tenant_id = $1 AND c.id = ids.id AND NOT c.is_deleted
        JOIN namespaces n ON n.tenant_id = c.tenant_id AND n.id = c.namespace_id
-     ) cand ON ns.namespace_ok`,
+     ) cand ON ns.namespace_ok`;
+
+/**
+ * Candidates by blocking, never by scanning the tenant, each pass an index lookup with bounded
+ * output (migrations 0003, 0005, 0008, 0011 and 0012):
+ *   1. any shared normalized identifier (contact_match_keys; Aadhaar is left out by the caller);
+ *   2. at each of the candidate's pincodes, the PINCODE_NEIGHBOURS name keys on either side of the
+ *      candidate's in sort order, read from one index of (pincode, name key) without touching a
+ *      contact, kept if similar (trigram similarity ≥ PINCODE_NAME_SIMILARITY): typos, initials,
+ *      dropped middle names and swapped words mostly sort next to the name they corrupt (the key
+ *      is the sorted words), so a busy pincode's thousands of contacts need not be read;
+ *   3. partial identifiers with a similar name (trigram similarity ≥ PARTIAL_ID_NAME_SIMILARITY,
+ *      on the name key each match key carries, from an index for Aadhaar fragments, migration
+ *      0012; liveness is checked with the rows):
+ *      holders of the candidate's Aadhaar last four digits, and holders of a PAN with the same
+ *      first five characters as one of the candidate's, so a PAN mistyped in its digits or check
+ *      letter (scored `one typo apart`) is found. Neither fetches unconditionally: the Aadhaar
+ *      digits alone match ~1 in 10,000 contacts;
+ *   4. at each of the candidate's pincodes, contacts whose address line has the same house numbers
+ *      and a loosely similar name (ADDRESS_NAME_SIMILARITY, migration 0011): the same home under a
+ *      name too garbled for pass 2;
+ *   5. up to NAME_CANDIDATES members of the phonetic block (the most recent), for name-only
+ *      (`possible`) matches; only members that can score `possible` on name and type alone
+ *      (score.ts): none when the block holds more than NAME_ONLY_MAX_BLOCK contacts, and none that
+ *      hold a mobile, CIN, passport or voter id of a kind the query carries (sharing one, they are
+ *      fetched by pass 1; otherwise it is a disagreement that no name outweighs). Measured on
+ *      3,000 labelled queries at 1M: 88% of the members this pass fetched were scored below
+ *      `possible` and dropped, 44% of them for such a disagreement; none of the members it kept
+ *      had one.
+ * Why not a tenant-wide trigram search: at 1M contacts a common name ("Rahul Sharma") matches
+ * tens of thousands of rows through the trigram index, 50–500 ms per query. And it adds nothing
+ * that can be `probable`: with the weights in weights.ts an identical name and type alone stay
+ * below the probable threshold, so a probable match always shares an identifier (pass 1) or a
+ * pincode (passes 2 and 4), or a partial identifier (pass 3).
+ * (A pass for the same phonetic key at a shared pincode was dropped with the neighbourhood: it
+ * added 6 hits and 21 false positives in 10,000 labelled queries.)
+ *
+ * One statement checks the namespace named in the request and returns the contact rows with
+ * their props and addresses: every statement costs a tenant transaction (three round trips), and a
+ * round trip is the largest single cost of a request on these machines. Only similarity() is used, never `%`: PGlite 0.5's pg_trgm hangs on `%`.
+ */
+export async function findCandidates(db: Executor, tenantId: string, q: CandidateQuery): Promise<{ namespaceOk: boolean; rows: CandidateRow[] }> {
+  const res = await db.query<CandidateRow & { namespace_ok: boolean; id: string | null }>(
+    CANDIDATES_SQL,
     [tenantId, q.keys.map((k) => k.kind), q.keys.map((k) => k.value), q.phonetic, q.nameKey, q.pincodes, q.namespace, q.aadhaarLast4,
      q.panPrefixes.map((p) => `${p}0000A`), q.panPrefixes.map((p) => `${p}9999Z`), q.addressKeys.map((k) => k.pincode), q.addressKeys.map((k) => k.numbers),
      q.contradictingKinds],
