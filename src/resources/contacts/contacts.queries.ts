@@ -227,10 +227,6 @@ export interface PropUpsert {
 }
 
 /**
- * Upserts props by key (others kept). Returns the rows that changed (inserted or updated); a prop
- * written again with the same value and type is not a change.
- */
-/**
  * The props upsert statement (returns the rows it inserted or changed), with its parameters at the
  * given positions: upsertProps runs it alone, the create path inside its one-statement write
  * (insertPropsAndMatchKeys).
@@ -245,10 +241,17 @@ export function propsUpsertSql($: { tenant: string; contact: string; at: string;
      RETURNING tenant_id, id, contact_id, key, value, type, created_at, created_by, updated_at, updated_by`;
 }
 
+// Built once: a prepared statement is looked up by its text on every call.
+const UPSERT_PROPS_SQL = propsUpsertSql({ tenant: '$1', contact: '$2', at: '$3', user: '$4', ids: '$5', keys: '$6', values: '$7', types: '$8' });
+
+/**
+ * Upserts props by key (others kept). Returns the rows that changed (inserted or updated); a prop
+ * written again with the same value and type is not a change.
+ */
 export async function upsertProps(tx: Executor, tenantId: string, contactId: string, props: PropUpsert[], ids: string[], userId: string, at: Date): Promise<PropRow[]> {
   if (props.length === 0) return [];
   const res = await tx.query<PropRow>(
-    propsUpsertSql({ tenant: '$1', contact: '$2', at: '$3', user: '$4', ids: '$5', keys: '$6', values: '$7', types: '$8' }),
+    UPSERT_PROPS_SQL,
     [tenantId, contactId, at, userId, ids, props.map((p) => p.key), props.map((p) => p.value), props.map((p) => p.type)],
     { prepare: true },
   );

@@ -38,6 +38,15 @@ const HOLDER_SELECT = `SELECT mk.contact_id, mk.value AS pan FROM contact_match_
       WHERE mk.tenant_id = $1 AND mk.kind = 'pan' AND mk.value = ANY($2) AND mk.contact_id <> $3
       ORDER BY c.created_at, c.id LIMIT 1`;
 
+// Built once: a prepared statement is looked up by its text on every call (a create runs it).
+const INSERT_PROPS_AND_MATCH_KEYS_SQL = `WITH inserted_keys AS (
+       INSERT INTO contact_match_keys (tenant_id, contact_id, kind, value, prop_key, via)
+       SELECT $1, $3, k.kind, k.value, k.prop_key, k.via FROM unnest($10::text[], $11::text[], $12::text[], $13::text[]) AS k(kind, value, prop_key, via)
+       ON CONFLICT DO NOTHING),
+     inserted_props AS (${propsUpsertSql({ tenant: '$1', contact: '$3', at: '$4', user: '$5', ids: '$6', keys: '$7', values: '$8', types: '$9' })}),
+     holder AS (${HOLDER_SELECT})
+     SELECT p.*, h.contact_id AS holder_id, h.pan AS holder_pan FROM inserted_props p LEFT JOIN holder h ON true`;
+
 /**
  * A new contact's props, its match keys and the live contact other than it holding one of `pans`,
  * in one statement: duplicate blocking adds no round trip to a create whose PANs were locked by
@@ -57,13 +66,7 @@ export async function insertPropsAndMatchKeys(
   pans: readonly string[],
 ): Promise<{ props: PropRow[]; holder: { contact_id: string; pan: string } | undefined }> {
   const res = await tx.query<PropRow & { holder_id: string | null; holder_pan: string | null }>(
-    `WITH inserted_keys AS (
-       INSERT INTO contact_match_keys (tenant_id, contact_id, kind, value, prop_key, via)
-       SELECT $1, $3, k.kind, k.value, k.prop_key, k.via FROM unnest($10::text[], $11::text[], $12::text[], $13::text[]) AS k(kind, value, prop_key, via)
-       ON CONFLICT DO NOTHING),
-     inserted_props AS (${propsUpsertSql({ tenant: '$1', contact: '$3', at: '$4', user: '$5', ids: '$6', keys: '$7', values: '$8', types: '$9' })}),
-     holder AS (${HOLDER_SELECT})
-     SELECT p.*, h.contact_id AS holder_id, h.pan AS holder_pan FROM inserted_props p LEFT JOIN holder h ON true`,
+    INSERT_PROPS_AND_MATCH_KEYS_SQL,
     [tenantId, pans, contactId, at, userId, ids, props.map((p) => p.key), props.map((p) => p.value), props.map((p) => p.type),
      keys.map((k) => k.kind), keys.map((k) => k.value), keys.map((k) => k.key), keys.map((k) => k.via ?? null)],
     { prepare: true },
