@@ -1,6 +1,6 @@
 // Child processes (the servers under test), /proc readings, and clean-up on exit or Ctrl-C.
 import { spawn, execSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 export interface Proc {
@@ -117,6 +117,26 @@ export function cpuMs(pid: number): number {
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // After "pid (comm) ", field 3 (state) is rest[0]: utime (14) and stime (15) are rest[11], rest[12].
   return ((Number(rest[11]) + Number(rest[12])) * 1000) / ticksPerSecond();
+}
+
+/**
+ * CPU time (user + system, ms) used so far by the PostgreSQL backends connected to `database`,
+ * found by their process title ("postgres: … <user> <database> <client> <state>"), so other
+ * databases' load on a shared server is not counted. A backend that exits between two readings
+ * takes its time with it: read it around runs whose connections stay open (a pool under load).
+ */
+export function databaseCpuMs(database: string): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (title.startsWith('postgres:') && title.includes(` ${database} `)) total += cpuMs(Number(entry));
+    } catch {
+      // The process exited while being read.
+    }
+  }
+  return total;
 }
 
 /** Peak resident set size (VmHWM) in MiB. */

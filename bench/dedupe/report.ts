@@ -20,6 +20,8 @@ export interface Measured {
   p99: number;
   statuses: Record<string, number>;
   errors: number;
+  /** CPU time per answered request: the service process, the database's backends, the harness (absent in runs before it was read). */
+  cpuMsPerRequest?: { service: number; database: number; loadGenerator: number };
 }
 
 export interface Results {
@@ -59,6 +61,9 @@ export function machineFacts(): Record<string, string | number> {
 }
 
 const ms = (x: number) => x.toFixed(1);
+const cpuMs = (x: number) => x.toFixed(2);
+/** CPU per request of the service and its database together; undefined for runs before it was read. */
+const serverCpu = (x: Measured) => (x.cpuMsPerRequest ? x.cpuMsPerRequest.service + x.cpuMsPerRequest.database : undefined);
 const pct = (x: number) => (x * 100).toFixed(2) + '%';
 const verdict = (ok: boolean) => (ok ? 'met' : '**missed**');
 
@@ -69,6 +74,7 @@ export function ratios(r: Results) {
     dedupeLargeOverSmall: m.dedupe_large!.p95 / m.dedupe_small!.p95,
     createBlockingOverPlain: m.create_blocking!.rps / m.create_no_identifiers!.rps,
     scanLargeOverSmall: r.scan.large.seconds / r.scan.small.seconds,
+    dedupeOverGetCpu: serverCpu(m.dedupe_large!) === undefined ? undefined : serverCpu(m.dedupe_large!)! / serverCpu(m.get!)!,
   };
 }
 
@@ -191,7 +197,9 @@ const CHANGES = [
 function section(r: Results): string {
   const q = ratios(r);
   const m = r.measured;
-  const row = (name: string, what: string, x: Measured) => `| ${name} | ${what} | ${x.requests} | ${x.rps.toFixed(0)} | ${ms(x.p50)} | ${ms(x.p95)} | ${ms(x.p99)} | ${JSON.stringify(x.statuses).replace(/"/g, '')} |`;
+  const cpu = (x: Measured) => (x.cpuMsPerRequest ? `${cpuMs(x.cpuMsPerRequest.service)} / ${cpuMs(x.cpuMsPerRequest.database)} / ${cpuMs(x.cpuMsPerRequest.loadGenerator)}` : 'n/a');
+  const row = (name: string, what: string, x: Measured) =>
+    `| ${name} | ${what} | ${x.requests} | ${x.rps.toFixed(0)} | ${ms(x.p50)} | ${ms(x.p95)} | ${ms(x.p99)} | ${cpu(x)} | ${JSON.stringify(x.statuses).replace(/"/g, '')} |`;
   const acc = (name: string, a: Accuracy) =>
     `| ${name} | ${a.queries} | ${pct(a.recall)} (${a.hits}; ${a.exactHits} exact) | ${pct(a.precision)} (${a.truePositives} TP / ${a.falsePositives} FP) | ${a.possibleOnly} | ${pct((a.hits + a.possibleOnly) / Math.max(1, a.queries))} | ${a.notReturned} | ${pct(a.scorerCeiling)} | ${a.corroborated === undefined ? 'n/a' : pct(a.corroborated)} |`;
   const mb = r.machineBefore;
@@ -210,13 +218,15 @@ function section(r: Results): string {
     '',
     `Load: closed loop, every request timed; ${r.settings.rounds} round(s) × ${r.settings.duration} s per scenario, interleaved; GET and dedupe at ${r.settings.latencyConnections} connections, creates at ${r.settings.createConnections}.`,
     '',
-    '| scenario | what | requests | 2xx/s | p50 ms | p95 ms | p99 ms | statuses |',
-    '|---|---|---:|---:|---:|---:|---:|---|',
+    '| scenario | what | requests | 2xx/s | p50 ms | p95 ms | p99 ms | CPU ms/request: service / PostgreSQL / load generator | statuses |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---|',
     row('GET /contacts/{id}/', `random contact of the ${s.large} tenant`, m.get!),
     row('POST /contacts/dedupe/', `labelled duplicate records, ${s.large} tenant`, m.dedupe_large!),
     row('POST /contacts/dedupe/', `labelled duplicate records, ${s.small} tenant`, m.dedupe_small!),
     row('POST /contacts/ blocking on', 'fresh PAN + mobile + email + 1 plain prop', m.create_blocking!),
     row('POST /contacts/ blocking off', '4 plain props (no identifier keys)', m.create_no_identifiers!),
+    '',
+    'CPU ms/request is user + system time over the measured runs divided by the requests answered: of the service process, of the PostgreSQL backends connected to the bench database, and of the harness process that generates the load (it shares the 2 cores). It shows what a latency ratio is made of: a GET is mostly waiting on round trips, a dedupe mostly computing, so the two respond differently to a faster or busier machine.',
     '',
     '"Blocking off" is a create whose props name no identifier (same number and size of props): no match keys are written, no PAN advisory lock is taken and no holder lookup runs. Blocking cannot be switched off for a create that carries a PAN, so this is the closest like-for-like comparison.',
     '',
@@ -235,6 +245,7 @@ function section(r: Results): string {
     `| dedupe p95 large ÷ small tenant | ${q.dedupeLargeOverSmall.toFixed(2)} | ≤ 2 | ${verdict(q.dedupeLargeOverSmall <= 2)} |`,
     `| create throughput, blocking on ÷ off | ${q.createBlockingOverPlain.toFixed(2)} | ≥ 0.7 | ${verdict(q.createBlockingOverPlain >= 0.7)} |`,
     `| scan large ÷ scan small (${(r.scan.large.contacts / r.scan.small.contacts).toFixed(0)}× the contacts) | ${q.scanLargeOverSmall.toFixed(2)} | ≤ 12 | ${verdict(q.scanLargeOverSmall <= 12)} |`,
+    ...(q.dedupeOverGetCpu === undefined ? [] : [`| for information: CPU per request (service + PostgreSQL), dedupe ÷ GET | ${q.dedupeOverGetCpu.toFixed(2)} | — | |`]),
     '',
     `Precision/recall of POST /contacts/dedupe/ (thresholds: exact = identical PAN; probable ≥ ${PROBABLE_THRESHOLD}; possible ≥ ${POSSIBLE_THRESHOLD}; blocking: shared identifiers; at each pincode the ${PINCODE_NEIGHBOURS} name keys on either side of the query's, kept at trigram similarity ≥ ${PINCODE_NAME_SIMILARITY}; holders of the same Aadhaar last four or PAN prefix at similarity ≥ ${PARTIAL_ID_NAME_SIMILARITY}; up to ${ADDRESS_CANDIDATES} contacts with the same house numbers at the query's pincode at similarity ≥ ${ADDRESS_NAME_SIMILARITY}; ${NAME_CANDIDATES} phonetic-block members). ` +
       'Each query is a duplicate record; a hit is its original at band probable or better; a false positive is any other result at band ≥ probable that is not a record of the same base person (the query record itself excluded). "Scorer ceiling" is the recall the pure scorer reaches on the same pairs with perfect blocking. "Corroborated" is the share of queried pairs that agree on anything besides name and type (an identifier, exactly or one typo apart, an Aadhaar fragment, a pincode): the recall bound of any scorer that never rates a name alone probable.',

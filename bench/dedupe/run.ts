@@ -13,7 +13,7 @@ import { migrate } from '../../src/db/migrate.js';
 import { createPgDatabase } from '../../src/db/pg.js';
 import { BENCH_SERVICE_ROLE, SERVICE_ROLE_SQL } from '../db.js';
 import { identifierKind } from '../../src/dedupe/identifiers.js';
-import { cleanup, onCleanup, startProcess, stopProcess } from '../procs.js';
+import { cleanup, cpuMs, databaseCpuMs, onCleanup, startProcess, stopProcess } from '../procs.js';
 import { type Accuracy, dedupeBody, measureAccuracy, samplePairs, scanAccuracy, type ScanAccuracy } from './accuracy.js';
 import { ContactGenerator, Rng } from './generator.js';
 import { type LoadResult, type Req, percentile, runLoad } from './http.js';
@@ -191,13 +191,24 @@ async function timeScan(url: string, t: SeededTenant, dir: string): Promise<{ se
   return { seconds, accuracy: scanAccuracy(out, t) };
 }
 
-function summarize(rs: LoadResult[]): Measured {
+/** CPU time (ms) spent over a scenario's measured runs, by process. */
+interface CpuUse {
+  service: number;
+  database: number;
+  loadGenerator: number;
+}
+
+function summarize(rs: LoadResult[], cpu: CpuUse): Measured {
   const lat = rs.flatMap((r) => r.latencies).sort((a, b) => a - b);
   const ok = rs.reduce((s, r) => s + r.ok, 0);
   const secs = rs.reduce((s, r) => s + r.seconds, 0);
   const statuses: Record<string, number> = {};
   for (const r of rs) for (const [k, v] of Object.entries(r.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
-  return { requests: lat.length, ok, rps: ok / secs, p50: percentile(lat, 50), p95: percentile(lat, 95), p99: percentile(lat, 99), statuses, errors: rs.reduce((s, r) => s + r.errors, 0) };
+  const perRequest = (x: number) => (lat.length > 0 ? x / lat.length : NaN);
+  return {
+    requests: lat.length, ok, rps: ok / secs, p50: percentile(lat, 50), p95: percentile(lat, 95), p99: percentile(lat, 99), statuses, errors: rs.reduce((s, r) => s + r.errors, 0),
+    cpuMsPerRequest: { service: perRequest(cpu.service), database: perRequest(cpu.database), loadGenerator: perRequest(cpu.loadGenerator) },
+  };
 }
 
 async function main(): Promise<void> {
@@ -245,18 +256,27 @@ async function main(): Promise<void> {
     { name: 'create_no_identifiers', connections: CREATE_CONN, next: () => ({ method: 'POST', path: '/contacts/', token: bigToken, body: withoutIds() }) },
   ];
   const runs = new Map<string, LoadResult[]>(scenarios.map((s) => [s.name, []]));
+  const cpu = new Map<string, CpuUse>(scenarios.map((s) => [s.name, { service: 0, database: 0, loadGenerator: 0 }]));
+  const databaseName = new URL(url).pathname.slice(1);
   for (let round = 0; round < (PHASES.has('load') ? ROUNDS : 0); round++) {
     for (const s of round % 2 === 0 ? scenarios : [...scenarios].reverse()) {
       if (round === 0) await runLoad(server.url, { concurrency: s.connections, seconds: 2, next: s.next });
+      const [service0, database0, harness0] = [cpuMs(server.pid), databaseCpuMs(databaseName), process.cpuUsage()];
       const r = await runLoad(server.url, { concurrency: s.connections, seconds: DURATION, next: s.next });
+      const harness = process.cpuUsage(harness0);
+      const c = cpu.get(s.name)!;
+      c.service += cpuMs(server.pid) - service0;
+      c.database += databaseCpuMs(databaseName) - database0;
+      c.loadGenerator += (harness.user + harness.system) / 1000;
       runs.get(s.name)!.push(r);
       log(`round ${round + 1} ${s.name}: ${(r.ok / r.seconds).toFixed(0)} req/s, ${JSON.stringify(r.statuses)}`);
     }
   }
   await stopProcess(server);
-  const measured = Object.fromEntries([...runs].map(([k, v]) => [k, summarize(v)])) as Record<string, Measured>;
+  const measured = Object.fromEntries([...runs].map(([k, v]) => [k, summarize(v, cpu.get(k)!)])) as Record<string, Measured>;
   if (PHASES.has('load')) {
     for (const [k, m] of Object.entries(measured)) log(`${k}: ${m.rps.toFixed(0)} req/s p50 ${m.p50.toFixed(1)} p95 ${m.p95.toFixed(1)} p99 ${m.p99.toFixed(1)} ms`);
+    for (const [k, m] of Object.entries(measured)) log(`${k}: CPU ms/request service ${m.cpuMsPerRequest!.service.toFixed(3)} PostgreSQL ${m.cpuMsPerRequest!.database.toFixed(3)} load generator ${m.cpuMsPerRequest!.loadGenerator.toFixed(3)}`);
     log(`dedupe p95 ÷ GET p95 ${(measured.dedupe_large!.p95 / measured.get!.p95).toFixed(2)}; large ÷ small ${(measured.dedupe_large!.p95 / measured.dedupe_small!.p95).toFixed(2)}; create on ÷ off ${(measured.create_blocking!.rps / measured.create_no_identifiers!.rps).toFixed(2)}`);
   }
   if (!PHASES.has('scan')) return;
