@@ -120,22 +120,33 @@ export function cpuMs(pid: number): number {
 }
 
 /**
- * CPU time (user + system, ms) used so far by the PostgreSQL backends connected to `database`,
- * found by their process title ("postgres: … <user> <database> <client> <state>"), so other
- * databases' load on a shared server is not counted. A backend that exits between two readings
- * takes its time with it: read it around runs whose connections stay open (a pool under load).
+ * CPU time (user + system, ms) used so far by each PostgreSQL backend connected to `database`, by
+ * pid, found by their process title ("postgres: … <user> <database> <client> <state>"), so other
+ * databases' load on a shared server is not counted. Read it before and after a run and take
+ * cpuSince(): a pool closes idle connections, and a backend that exits takes its time with it.
  */
-export function databaseCpuMs(database: string): number {
-  let total = 0;
+export function databaseBackendsCpuMs(database: string): Map<number, number> {
+  const byPid = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (title.startsWith('postgres:') && title.includes(` ${database} `)) total += cpuMs(Number(entry));
+      if (title.startsWith('postgres:') && title.includes(` ${database} `)) byPid.set(Number(entry), cpuMs(Number(entry)));
     } catch {
       // The process exited while being read.
     }
   }
+  return byPid;
+}
+
+/**
+ * CPU time used between two readings of databaseBackendsCpuMs: by the backends alive at the
+ * second (all of it for those started in between). One that exited in between is not counted: in
+ * a pool it is an idle connection closed for idleness.
+ */
+export function cpuSince(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0);
   return total;
 }
 

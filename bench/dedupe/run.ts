@@ -13,7 +13,7 @@ import { migrate } from '../../src/db/migrate.js';
 import { createPgDatabase } from '../../src/db/pg.js';
 import { BENCH_SERVICE_ROLE, SERVICE_ROLE_SQL } from '../db.js';
 import { identifierKind } from '../../src/dedupe/identifiers.js';
-import { cleanup, cpuMs, databaseCpuMs, onCleanup, startProcess, stopProcess } from '../procs.js';
+import { cleanup, cpuMs, cpuSince, databaseBackendsCpuMs, onCleanup, startProcess, stopProcess } from '../procs.js';
 import { type Accuracy, dedupeBody, measureAccuracy, samplePairs, scanAccuracy, type ScanAccuracy } from './accuracy.js';
 import { ContactGenerator, Rng } from './generator.js';
 import { type LoadResult, type Req, percentile, runLoad } from './http.js';
@@ -261,12 +261,12 @@ async function main(): Promise<void> {
   for (let round = 0; round < (PHASES.has('load') ? ROUNDS : 0); round++) {
     for (const s of round % 2 === 0 ? scenarios : [...scenarios].reverse()) {
       if (round === 0) await runLoad(server.url, { concurrency: s.connections, seconds: 2, next: s.next });
-      const [service0, database0, harness0] = [cpuMs(server.pid), databaseCpuMs(databaseName), process.cpuUsage()];
+      const [service0, database0, harness0] = [cpuMs(server.pid), databaseBackendsCpuMs(databaseName), process.cpuUsage()];
       const r = await runLoad(server.url, { concurrency: s.connections, seconds: DURATION, next: s.next });
       const harness = process.cpuUsage(harness0);
       const c = cpu.get(s.name)!;
       c.service += cpuMs(server.pid) - service0;
-      c.database += databaseCpuMs(databaseName) - database0;
+      c.database += cpuSince(database0, databaseBackendsCpuMs(databaseName));
       c.loadGenerator += (harness.user + harness.system) / 1000;
       runs.get(s.name)!.push(r);
       log(`round ${round + 1} ${s.name}: ${(r.ok / r.seconds).toFixed(0)} req/s, ${JSON.stringify(r.statuses)}`);
