@@ -182,8 +182,9 @@ const CANDIDATES_SQL = `WITH block AS (
  *
  * One statement checks the namespace named in the request and returns the contact rows with
  * their props and addresses (as JSON: node-pg parses a text[][] character by character, and that
- * was a dedupe request's largest allocation, ~25 KB of ~180 KB): every statement costs a tenant transaction (three round trips), and a
- * round trip is the largest single cost of a request on these machines. Only similarity() is used, never `%`: PGlite 0.5's pg_trgm hangs on `%`.
+ * was a dedupe request's largest allocation, ~25 KB of ~180 KB): every statement costs a tenant
+ * transaction (three round trips), and a round trip is the largest single cost of a request on
+ * these machines. Only similarity() is used, never `%`: PGlite 0.5's pg_trgm hangs on `%`.
  */
 export async function findCandidates(db: Executor, tenantId: string, q: CandidateQuery): Promise<{ namespaceOk: boolean; rows: CandidateRow[] }> {
   const res = await db.query<CandidateRow & { namespace_ok: boolean; id: string | null }>(
