@@ -43,7 +43,8 @@ export const namespaceIdOf = (ti: number): string => `01JC${hex(ti, 4)}${hex(0, 
 export const NAMESPACE = 'borrowers';
 
 interface Batch {
-  c: { id: string[]; name: string[]; type: string[]; ref: string[]; nk: string[]; ph: string[]; at: string[] };
+  /** mp, ma: the contact's copies of its props and addresses (migration 0014), as JSON text. */
+  c: { id: string[]; name: string[]; type: string[]; ref: string[]; nk: string[]; ph: string[]; at: string[]; mp: string[]; ma: string[] };
   p: { id: string[]; cid: string[]; key: string[]; value: string[]; at: string[] };
   k: { cid: string[]; kind: string[]; value: string[]; key: string[]; via: (string | null)[] };
   a: { id: string[]; cid: string[]; line: (string | null)[]; city: string[]; state: string[]; pin: string[]; at: string[] };
@@ -51,7 +52,7 @@ interface Batch {
 
 function newBatch(): Batch {
   return {
-    c: { id: [], name: [], type: [], ref: [], nk: [], ph: [], at: [] },
+    c: { id: [], name: [], type: [], ref: [], nk: [], ph: [], at: [], mp: [], ma: [] },
     p: { id: [], cid: [], key: [], value: [], at: [] },
     k: { cid: [], kind: [], value: [], key: [], via: [] },
     a: { id: [], cid: [], line: [], city: [], state: [], pin: [], at: [] },
@@ -68,6 +69,11 @@ function addRecord(b: Batch, spec: TenantSpec, r: GenRecord, phonetic: string): 
   b.c.nk.push(nameKey(r.name, r.type));
   b.c.ph.push(phonetic);
   b.c.at.push(at);
+  // What migration 0014's triggers would build (they are off while loading): props in key order
+  // (code points), the address if it has a pincode.
+  const props = r.props.map((p, k) => [propId(spec.index, r.seq, k), p.key, p.value] as const);
+  b.c.mp.push(JSON.stringify([...props].sort((x, y) => (x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0))));
+  b.c.ma.push(JSON.stringify(r.pincode === null ? [] : [[r.pincode, r.addressLine]]));
   r.props.forEach((p, k) => {
     b.p.id.push(propId(spec.index, r.seq, k));
     b.p.cid.push(id);
@@ -96,10 +102,12 @@ function addRecord(b: Batch, spec: TenantSpec, r: GenRecord, phonetic: string): 
 async function insertBatch(c: pg.Client, spec: TenantSpec, nsId: string, b: Batch): Promise<void> {
   const t = spec.tenant;
   await c.query(
-    `INSERT INTO contacts (tenant_id, id, namespace_id, name, status, type, ref_id, name_key, name_phonetic, created_at, created_by, updated_at)
-     SELECT $1, u.id, $2, u.name, 'active', u.type, u.ref, u.nk, u.ph, u.at, 'bench-seed', u.at
-       FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[]) AS u(id, name, type, ref, nk, ph, at)`,
-    [t, nsId, b.c.id, b.c.name, b.c.type, b.c.ref, b.c.nk, b.c.ph, b.c.at],
+    `INSERT INTO contacts (tenant_id, id, namespace_id, name, status, type, ref_id, name_key, name_phonetic, created_at, created_by, updated_at,
+                           match_props, match_addresses)
+     SELECT $1, u.id, $2, u.name, 'active', u.type, u.ref, u.nk, u.ph, u.at, 'bench-seed', u.at, u.mp::json, u.ma::json
+       FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::text[], $11::text[])
+         AS u(id, name, type, ref, nk, ph, at, mp, ma)`,
+    [t, nsId, b.c.id, b.c.name, b.c.type, b.c.ref, b.c.nk, b.c.ph, b.c.at, b.c.mp, b.c.ma],
   );
   await c.query(
     `INSERT INTO contact_ref_ids (tenant_id, namespace_id, ref_id, contact_id, created_at)

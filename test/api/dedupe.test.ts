@@ -334,6 +334,62 @@ describeEngines('dedupe', (h) => {
     assert.deepEqual((await byAadhaar('Rahul Sharma')).body.results, []);
   });
 
+  it('a contact carries its props and addresses for the candidate query through every write path (migration 0014 triggers)', async () => {
+    const t = await h().token(h().tenant());
+    await setup(h(), t);
+    const c = await h().req('POST', '/contacts/', { token: t, body: contact('Copy Check', [{ key: 'pan_no', value: 'ABCPC1234F' }, { key: 'mobile', value: '9876500011' }]) });
+    assert.equal(c.status, 201, c.text);
+    const id = c.body.id as string;
+    const copies = async () =>
+      (await h().db.query<{ match_props: [string, string, string][]; match_addresses: [string, string | null][] }>(
+        'SELECT match_props, match_addresses FROM contacts WHERE id = $1', [id])).rows[0]!;
+    /** The contact's props as the API lists them (key order), in the copy's shape. */
+    const propsNow = async () => ((await h().req('GET', `/contacts/${id}/props/`, { token: t })).body as any[]).map((p) => [p.id, p.key, p.value]);
+
+    assert.deepEqual((await copies()).match_props.map(([, k, v]) => [k, v]), [['mobile', '9876500011'], ['pan_no', 'ABCPC1234F']]);
+    assert.deepEqual((await copies()).match_props, await propsNow());
+    assert.deepEqual((await copies()).match_addresses, []);
+
+    const put = await h().req('PUT', `/contacts/${id}/props/`, { token: t, body: [{ key: 'mobile', value: '9876500012', type: 'text' }, { key: 'email', value: 'copy@example.com', type: 'text' }] });
+    assert.equal(put.status, 200, put.text);
+    assert.deepEqual((await copies()).match_props.map(([, k, v]) => [k, v]), [['email', 'copy@example.com'], ['mobile', '9876500012'], ['pan_no', 'ABCPC1234F']]);
+    assert.equal((await h().req('DELETE', `/contacts/${id}/props/?keys=email`, { token: t })).status, 204);
+    const patched = await h().req('PATCH', `/contacts/${id}/`, { token: t, body: { props: [{ key: 'mobile', value: '9876500013', type: 'text' }] } });
+    assert.equal(patched.status, 200, patched.text);
+    assert.deepEqual((await copies()).match_props.map(([, k, v]) => [k, v]), [['mobile', '9876500013'], ['pan_no', 'ABCPC1234F']]);
+    assert.deepEqual((await copies()).match_props, await propsNow());
+
+    const home = await h().req('POST', '/contacts/addresses/', { token: t, body: { contact_id: id, pincode: '560001', address_line: 'H.No. 12, MG Rd' } });
+    assert.equal(home.status, 201, home.text);
+    const noPincode = await h().req('POST', '/contacts/addresses/', { token: t, body: { contact_id: id, address_line: 'Somewhere' } });
+    assert.equal(noPincode.status, 201, noPincode.text);
+    assert.deepEqual((await copies()).match_addresses, [['560001', 'H.No. 12, MG Rd']], 'only addresses with a pincode');
+    const moved = await h().req('PATCH', `/contacts/addresses/${home.body.id}/`, { token: t, body: { pincode: '560002' } });
+    assert.equal(moved.status, 200, moved.text);
+    assert.deepEqual((await copies()).match_addresses, [['560002', 'H.No. 12, MG Rd']]);
+    // The endpoint scores the copy: the new pincode agrees, the old one is gone.
+    const pincodeReason = async (pincode: string) => {
+      const r = await h().req('POST', '/contacts/dedupe/', { token: t, body: { name: 'Copy Check', props: [{ key: 'mobile', value: '9876500013' }], addresses: [{ pincode }] } });
+      assert.equal(r.status, 200, r.text);
+      return r.body.results[0].reasons.find((x: any) => x.field === 'pincode')?.match;
+    };
+    assert.equal(await pincodeReason('560002'), 'exact');
+    assert.notEqual(await pincodeReason('560001'), 'exact');
+    assert.equal((await h().req('DELETE', `/contacts/addresses/${home.body.id}/`, { token: t })).status, 204);
+    assert.deepEqual((await copies()).match_addresses, []);
+  });
+
+  it('parallel address writes to one contact all land in its copy (no deadlock)', async () => {
+    const t = await h().token(h().tenant());
+    await setup(h(), t);
+    const c = await h().req('POST', '/contacts/', { token: t, body: contact('Many Homes') });
+    const pincodes = Array.from({ length: 8 }, (_, i) => `56000${i}`);
+    const created = await Promise.all(pincodes.map((pincode) => h().req('POST', '/contacts/addresses/', { token: t, body: { contact_id: c.body.id, pincode } })));
+    for (const r of created) assert.equal(r.status, 201, r.text);
+    const row = await h().db.query<{ match_addresses: [string, string | null][] }>('SELECT match_addresses FROM contacts WHERE id = $1', [c.body.id]);
+    assert.deepEqual(row.rows[0]!.match_addresses.map(([p]) => p).sort(), pincodes);
+  });
+
   it('dedupe endpoint validates limit, min_score and namespace', async () => {
     assert.equal((await h().req('POST', '/contacts/dedupe/', { body: { name: 'A B', limit: 51 } })).status, 400);
     assert.equal((await h().req('POST', '/contacts/dedupe/', { body: { name: 'A B', limit: 0 } })).status, 400);

@@ -26,12 +26,19 @@ const TAGS = ['addresses'];
 const AddressIdParam = IdParam('contact_address_id');
 
 /**
- * Finds a visible address and locks it for a write, owner first (see OwnerLock): an address whose
- * contact is deleted is as absent as a deleted one.
+ * Address writes lock their contact `exclusive` (see OwnerLock): every address write rewrites the
+ * contact's copy of its addresses (migration 0014's triggers update the contact row), so writers
+ * of one contact serialize anyway, and two holding `share` would deadlock upgrading it.
+ */
+const OWNER_LOCK = 'exclusive';
+
+/**
+ * Finds a visible address and locks it for a write, owner first: an address whose contact is
+ * deleted is as absent as a deleted one.
  */
 async function lockAddress(tx: Executor, tenantId: string, id: string): Promise<AddressRow> {
   const seen = await findAddress(tx, tenantId, id);
-  if (!seen || !(await lockLiveContact(tx, tenantId, seen.contact_id, 'share'))) throw notFound('Address');
+  if (!seen || !(await lockLiveContact(tx, tenantId, seen.contact_id, OWNER_LOCK))) throw notFound('Address');
   const row = await findAddress(tx, tenantId, id, { lock: true });
   if (!row) throw notFound('Address');
   return row;
@@ -60,7 +67,7 @@ export function registerAddressRoutes(parent: FastifyInstance): void {
       const ctx = request.ctx;
       const at = new Date();
       const row = await request.db.transaction(async (tx) => {
-        if (!(await lockLiveContact(tx, ctx.tenantId, contactId!, 'share'))) errors.add('contact_id', UNKNOWN_CONTACT);
+        if (!(await lockLiveContact(tx, ctx.tenantId, contactId!, OWNER_LOCK))) errors.add('contact_id', UNKNOWN_CONTACT);
         errors.throwIfAny();
         const created = await insertAddress(tx, {
           tenant_id: ctx.tenantId,

@@ -12,7 +12,8 @@ import { REFS_MAX_BYTES } from '../contacts/contacts.schema.js';
  * - `share` keeps the contact from being deleted (or restored) half-way through the write, while
  *   other sub-resource writers of the same contact proceed in parallel;
  * - `exclusive` (FOR NO KEY UPDATE) also serializes writers of the same contact: bank writes
- *   need it so two requests making different accounts primary cannot interleave. It does not
+ *   need it so two requests making different accounts primary cannot interleave, address writes
+ *   because each rewrites the contact row's copy of its addresses (migration 0014). It does not
  *   block foreign-key checks (KEY SHARE) from other tables.
  * Lock order is always contact first, then the sub-resource row, so writers never deadlock.
  */

@@ -136,10 +136,7 @@ const CANDIDATES_SQL = `WITH block AS (
      SELECT c.tenant_id, c.id, c.namespace_id, n.name AS namespace_name, c.name, c.status, c.type, c.ref_id,
             c.tags, c.refs, c.rm_id, c.branch_id, c.approval_status, c.approval_comment, c.approval_by, c.approval_at,
             c.is_deleted, c.deleted_at, c.version, c.created_at, c.created_by, c.updated_at, c.updated_by,
-            COALESCE((SELECT json_agg(json_build_array(p.id, p.key, p.value) ORDER BY p.key COLLATE "C") FROM contact_props p
-                       WHERE p.tenant_id = c.tenant_id AND p.contact_id = c.id), '[]') AS props_kv,
-            COALESCE((SELECT json_agg(json_build_array(a.pincode, a.address_line)) FROM contact_addresses a
-                       WHERE a.tenant_id = c.tenant_id AND a.contact_id = c.id AND NOT a.is_deleted AND a.pincode IS NOT NULL), '[]') AS addresses,
+            c.match_props AS props_kv, c.match_addresses AS addresses,
             (SELECT n FROM block) AS name_count
        FROM ids JOIN contacts c ON c.tenant_id = $1 AND c.id = ids.id AND NOT c.is_deleted
        JOIN namespaces n ON n.tenant_id = c.tenant_id AND n.id = c.namespace_id
@@ -181,8 +178,9 @@ const CANDIDATES_SQL = `WITH block AS (
  * added 6 hits and 21 false positives in 10,000 labelled queries.)
  *
  * One statement checks the namespace named in the request and returns the contact rows with
- * their props and addresses (as JSON: node-pg parses a text[][] character by character, and that
- * was a dedupe request's largest allocation, ~25 KB of ~180 KB): every statement costs a tenant
+ * their props and addresses, read from the copies each contact carries (migration 0014: one row
+ * read per candidate, not three), as JSON (node-pg parses a text[][] character by character, and
+ * that was a dedupe request's largest allocation, ~25 KB of ~180 KB): every statement costs a tenant
  * transaction (three round trips), and a round trip is the largest single cost of a request on
  * these machines. Only similarity() is used, never `%`: PGlite 0.5's pg_trgm hangs on `%`.
  */
