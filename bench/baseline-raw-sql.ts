@@ -2,6 +2,7 @@
 // (contacts, namespaces, match keys, audit, addresses, banks) as of this harness. When a query
 // module changes, change it here too: the harness's round-trip probe reports ours vs raw per
 // scenario, so a drift shows up as a mismatch in BENCHMARKS.md.
+import { MATCH_PROPS_OF_CONTACT } from '../src/resources/contacts/match-copies.js';
 
 export const CONTACT_SELECT = `SELECT c.tenant_id, c.id, c.namespace_id, n.name AS namespace_name, c.name, c.status, c.type, c.ref_id,
   c.tags, c.refs, c.rm_id, c.branch_id, c.approval_status, c.approval_comment, c.approval_by, c.approval_at,
@@ -35,14 +36,14 @@ export const RESERVE_REF_ID = `INSERT INTO contact_ref_ids (tenant_id, namespace
      RETURNING contact_id`;
 
 export const INSERT_CONTACT = `INSERT INTO contacts (tenant_id, id, namespace_id, name, status, type, ref_id, tags, refs, rm_id, branch_id,
-                           name_key, name_phonetic, created_at, created_by, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $14)`;
+                           name_key, name_phonetic, created_at, created_by, updated_at, match_props)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $14, $16)`;
 
-/** INSERT_CONTACT that first takes the create's PAN advisory locks ($16), as insertContact does. */
-export const INSERT_CONTACT_LOCKING = `WITH locked AS (SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) AS n FROM unnest($16::text[]) AS k)
+/** INSERT_CONTACT that first takes the create's PAN advisory locks ($17), as insertContact does. */
+export const INSERT_CONTACT_LOCKING = `WITH locked AS (SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) AS n FROM unnest($17::text[]) AS k)
      INSERT INTO contacts (tenant_id, id, namespace_id, name, status, type, ref_id, tags, refs, rm_id, branch_id,
-                           name_key, name_phonetic, created_at, created_by, updated_at)
-     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $14 FROM locked`;
+                           name_key, name_phonetic, created_at, created_by, updated_at, match_props)
+     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $14, $16 FROM locked`;
 
 export const UPSERT_PROPS = `INSERT INTO contact_props (tenant_id, id, contact_id, key, value, type, created_at, created_by, updated_at)
      SELECT $1, u.id, $2, u.key, u.value, u.type, $3, $4, $3
@@ -82,11 +83,12 @@ export const INSERT_AUDIT = `INSERT INTO audit_log (tenant_id, id, user_id, acti
                             ip_address, user_agent, before_state, after_state, comment)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`;
 
-/** updateContact: SET list from the changed columns, then the audit stamps and version. */
-export function updateContactSql(columns: string[]): string {
+/** updateContact: SET list from the changed columns, then the audit stamps and version (and the props copy after a props write). */
+export function updateContactSql(columns: string[], refreshMatchProps = false): string {
   let n = 0;
   const sets = columns.map((k) => `${k} = $${++n}`);
   sets.push(`updated_at = $${++n}`, `updated_by = $${++n}`, 'version = version + 1');
+  if (refreshMatchProps) sets.push(`match_props = ${MATCH_PROPS_OF_CONTACT}`);
   return `UPDATE contacts SET ${sets.join(', ')} WHERE tenant_id = $${++n} AND id = $${++n}`;
 }
 

@@ -9,6 +9,7 @@ import pg from 'pg';
 import { ulid } from '../src/ids.js';
 import { analyzeIdentifiers, blockingPans } from '../src/dedupe/identifiers.js';
 import { nameKey, phoneticKey } from '../src/dedupe/names.js';
+import { matchPropsJson } from '../src/resources/contacts/match-copies.js';
 import { renderPatternText } from '../src/resources/namespaces/ref-pattern.js';
 import * as Q from './baseline-raw-sql.js';
 
@@ -164,6 +165,8 @@ async function createContact(req: IncomingMessage, tenant: string, body: any) {
     const tags = [...new Set<string>(body.tags ?? [])];
     const bodyPans = blockingPans(analyzeIdentifiers(body.props ?? []).keys);
     const lockKeys = [...new Set(bodyPans)].sort().map((pan) => `${tenant}:pan:${pan}`);
+    const input: { key: string; value: string; type: string }[] = body.props ?? [];
+    const propIds = input.map(() => ulid(at.getTime()));
     await run(c, lockKeys.length ? Q.INSERT_CONTACT_LOCKING : Q.INSERT_CONTACT, [
       tenant,
       id,
@@ -180,11 +183,11 @@ async function createContact(req: IncomingMessage, tenant: string, body: any) {
       phoneticKey(body.name, body.type),
       at,
       USER,
+      matchPropsJson(input.map((p, i) => ({ id: propIds[i]!, key: p.key, value: p.value }))),
       ...(lockKeys.length ? [lockKeys] : []),
     ]);
     // Mirrors createContact: props, match keys (from the request's props) and the PAN holder in
     // one statement, and the new row built in memory (no read-back).
-    const input: { key: string; value: string; type: string }[] = body.props ?? [];
     const { keys } = analyzeIdentifiers(input);
     const pans = blockingPans(keys);
     let props: any[] = [];
@@ -196,7 +199,7 @@ async function createContact(req: IncomingMessage, tenant: string, body: any) {
         id,
         at,
         USER,
-        input.map(() => ulid(at.getTime())),
+        propIds,
         input.map((p) => p.key),
         input.map((p) => p.value),
         input.map((p) => p.type),
@@ -272,8 +275,9 @@ async function patchContact(req: IncomingMessage, tenant: string, id: string, bo
     const before = (await state(c, tenant, id)).state;
     const cols = ['tags', 'refs', 'rm_id', 'branch_id', 'status'].filter((k) => body[k] !== undefined);
     const values = cols.map((k) => (k === 'tags' ? [...new Set(body.tags)] : k === 'refs' ? JSON.stringify(body.refs) : body[k]));
-    await c.query(Q.updateContactSql(cols), [...values, at, USER, tenant, id]);
-    if ((await upsertProps(c, tenant, id, body.props ?? [], at)) > 0) await refreshIdentifiers(c, tenant, id, false);
+    const changedProps = await upsertProps(c, tenant, id, body.props ?? [], at);
+    await c.query(Q.updateContactSql(cols, changedProps > 0), [...values, at, USER, tenant, id]);
+    if (changedProps > 0) await refreshIdentifiers(c, tenant, id, false);
     const { row, state: after } = await state(c, tenant, id);
     await audit(c, req, tenant, 'update', id, before, after, at, null);
     return row;

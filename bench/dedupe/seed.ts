@@ -3,6 +3,7 @@
 import pg from 'pg';
 import { analyzeIdentifiers } from '../../src/dedupe/identifiers.js';
 import { nameKey, phoneticKey } from '../../src/dedupe/names.js';
+import { matchPropsJson } from '../../src/resources/contacts/match-copies.js';
 import { generateTenant, type GenRecord } from './generator.js';
 
 export const SEED_BATCH = 10_000;
@@ -69,10 +70,8 @@ function addRecord(b: Batch, spec: TenantSpec, r: GenRecord, phonetic: string): 
   b.c.nk.push(nameKey(r.name, r.type));
   b.c.ph.push(phonetic);
   b.c.at.push(at);
-  // What migration 0014's triggers would build (they are off while loading): props in key order
-  // (code points), the address if it has a pincode.
-  const props = r.props.map((p, k) => [propId(spec.index, r.seq, k), p.key, p.value] as const);
-  b.c.mp.push(JSON.stringify([...props].sort((x, y) => (x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0))));
+  // The copies the service writes with a contact's props and addresses (migration 0014).
+  b.c.mp.push(matchPropsJson(r.props.map((p, k) => ({ id: propId(spec.index, r.seq, k), key: p.key, value: p.value }))));
   b.c.ma.push(JSON.stringify(r.pincode === null ? [] : [[r.pincode, r.addressLine]]));
   r.props.forEach((p, k) => {
     b.p.id.push(propId(spec.index, r.seq, k));

@@ -334,7 +334,7 @@ describeEngines('dedupe', (h) => {
     assert.deepEqual((await byAadhaar('Rahul Sharma')).body.results, []);
   });
 
-  it('a contact carries its props and addresses for the candidate query through every write path (migration 0014 triggers)', async () => {
+  it('a contact carries its props and addresses for the candidate query through every write path (migration 0014)', async () => {
     const t = await h().token(h().tenant());
     await setup(h(), t);
     const c = await h().req('POST', '/contacts/', { token: t, body: contact('Copy Check', [{ key: 'pan_no', value: 'ABCPC1234F' }, { key: 'mobile', value: '9876500011' }]) });

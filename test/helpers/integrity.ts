@@ -1,4 +1,5 @@
 import type { Executor } from '../../src/db/index.js';
+import { MATCH_ADDRESSES_OF_CONTACT, MATCH_PROPS_OF_CONTACT } from '../../src/resources/contacts/match-copies.js';
 
 // Whole-database invariants that must hold after any sequence of requests, crashes included
 // (CONTRACT §5: "a write that fails leaves no entry; an entry never exists without its write").
@@ -50,14 +51,12 @@ const CHECKS: Record<string, string> = {
     SELECT x.tenant_id, x.id FROM contact_addresses x WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.tenant_id = x.tenant_id AND c.id = x.contact_id)
     UNION ALL SELECT x.tenant_id, x.id FROM contact_banks x WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.tenant_id = x.tenant_id AND c.id = x.contact_id)
     UNION ALL SELECT x.tenant_id, x.id FROM contact_relations x WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.tenant_id = x.tenant_id AND c.id = x.contact_id)`,
-  // Migration 0014's copies, compared as text with what its triggers build from the tables.
+  // The copies each contact carries for dedupe (migration 0014), against the tables they copy
+  // (as jsonb: the create path writes JSON text of its own).
   'contact match copies out of date': `
-    SELECT c.tenant_id, c.id FROM contacts c
-     WHERE c.match_props::text <> COALESCE((SELECT json_agg(json_build_array(p.id, p.key, p.value) ORDER BY p.key COLLATE "C")
-                                              FROM contact_props p WHERE p.tenant_id = c.tenant_id AND p.contact_id = c.id), '[]')::text
-        OR c.match_addresses::text <> COALESCE((SELECT json_agg(json_build_array(a.pincode, a.address_line) ORDER BY a.id)
-                                                  FROM contact_addresses a
-                                                 WHERE a.tenant_id = c.tenant_id AND a.contact_id = c.id AND NOT a.is_deleted AND a.pincode IS NOT NULL), '[]')::text`,
+    SELECT contacts.tenant_id, contacts.id FROM contacts
+     WHERE contacts.match_props::jsonb <> (${MATCH_PROPS_OF_CONTACT})::jsonb
+        OR contacts.match_addresses::jsonb <> (${MATCH_ADDRESSES_OF_CONTACT})::jsonb`,
   'idempotency key still in progress': `SELECT tenant_id, key FROM idempotency_keys WHERE state = 'in_progress'`,
 };
 

@@ -10,6 +10,7 @@ import { commaList, envelope, likePattern, orderBySql, parseDateRange, parseOrde
 import { recordAudit } from '../audit/audit.queries.js';
 import { uniqueTags } from '../contacts/contacts.service.js';
 import { bodyContactId, checkJsonSize, filterId, lockLiveContact, UNKNOWN_CONTACT } from '../common/subresource.js';
+import { refreshMatchAddresses } from '../contacts/match-copies.js';
 import { Address, AddressCreateBody, AddressList, AddressListQuery, AddressPatchBody } from './addresses.schema.js';
 import {
   findAddress,
@@ -26,9 +27,9 @@ const TAGS = ['addresses'];
 const AddressIdParam = IdParam('contact_address_id');
 
 /**
- * Address writes lock their contact `exclusive` (see OwnerLock): every address write rewrites the
- * contact's copy of its addresses (migration 0014's triggers update the contact row), so writers
- * of one contact serialize anyway, and two holding `share` would deadlock upgrading it.
+ * Address writes lock their contact `exclusive` (see OwnerLock): every address write rebuilds the
+ * contact row's copy of its addresses (refreshMatchAddresses), so writers of one contact
+ * serialize anyway, and two holding `share` would deadlock upgrading it.
  */
 const OWNER_LOCK = 'exclusive';
 
@@ -84,6 +85,7 @@ export function registerAddressRoutes(parent: FastifyInstance): void {
           at,
           user_id: ctx.userId,
         });
+        await refreshMatchAddresses(tx, ctx.tenantId, contactId!);
         await recordAudit(tx, ctx, {
           actionType: 'create',
           objectType: 'address',
@@ -182,6 +184,7 @@ export function registerAddressRoutes(parent: FastifyInstance): void {
           tags: body.tags === undefined ? undefined : uniqueTags(body.tags),
         };
         const updated = await updateAddress(tx, ctx.tenantId, id, changes, ctx.userId, at);
+        await refreshMatchAddresses(tx, ctx.tenantId, current.contact_id);
         await recordAudit(tx, ctx, {
           actionType: 'update',
           objectType: 'address',
@@ -216,6 +219,7 @@ export function registerAddressRoutes(parent: FastifyInstance): void {
         const current = await lockAddress(tx, ctx.tenantId, id);
         checkIfMatch(request, current.version);
         const deleted = await updateAddress(tx, ctx.tenantId, id, { is_deleted: true, deleted_at: at }, ctx.userId, at);
+        await refreshMatchAddresses(tx, ctx.tenantId, current.contact_id);
         await recordAudit(tx, ctx, {
           actionType: 'delete',
           objectType: 'address',

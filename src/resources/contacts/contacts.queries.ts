@@ -1,6 +1,7 @@
 import type { Executor } from '../../db/index.js';
 import { Params, pagedQuery } from '../../db/index.js';
 import type { Contact, Prop } from './contacts.schema.js';
+import { MATCH_PROPS_OF_CONTACT } from './match-copies.js';
 
 export interface ContactRow {
   tenant_id: string;
@@ -128,13 +129,15 @@ export interface ContactInsert {
   branch_id: string | null;
   name_key: string;
   name_phonetic: string;
+  /** The copy of the props it is created with (match-copies.ts matchPropsJson). */
+  match_props: string;
   at: Date;
   user_id: string;
 }
 
 const CONTACT_INSERT_COLUMNS = `INSERT INTO contacts (tenant_id, id, namespace_id, name, status, type, ref_id, tags, refs, rm_id, branch_id,
-                           name_key, name_phonetic, created_at, created_by, updated_at)`;
-const CONTACT_INSERT_VALUES = '$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $14';
+                           name_key, name_phonetic, created_at, created_by, updated_at, match_props)`;
+const CONTACT_INSERT_VALUES = '$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $14, $16';
 
 /**
  * Inserts a contact. With `lockKeys` (match-keys.queries panLockKeys, in order) the same
@@ -144,14 +147,14 @@ const CONTACT_INSERT_VALUES = '$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12
 export async function insertContact(tx: Executor, c: ContactInsert, lockKeys: readonly string[] = []): Promise<void> {
   const values = [
     c.tenant_id, c.id, c.namespace_id, c.name, c.status, c.type, c.ref_id, c.tags, JSON.stringify(c.refs), c.rm_id, c.branch_id,
-    c.name_key, c.name_phonetic, c.at, c.user_id,
+    c.name_key, c.name_phonetic, c.at, c.user_id, c.match_props,
   ];
   if (lockKeys.length === 0) {
     await tx.query(`${CONTACT_INSERT_COLUMNS} VALUES (${CONTACT_INSERT_VALUES})`, values, { prepare: true });
     return;
   }
   await tx.query(
-    `WITH locked AS (SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) AS n FROM unnest($16::text[]) AS k)
+    `WITH locked AS (SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) AS n FROM unnest($17::text[]) AS k)
      ${CONTACT_INSERT_COLUMNS} SELECT ${CONTACT_INSERT_VALUES} FROM locked`,
     [...values, lockKeys],
     { prepare: true },
@@ -178,13 +181,26 @@ export type ContactChanges = Partial<{
   name_phonetic: string;
 }>;
 
-/** Applies changes, bumps the version and stamps updated_at/by. */
-export async function updateContact(tx: Executor, tenantId: string, id: string, changes: ContactChanges, userId: string, at: Date): Promise<void> {
+/**
+ * Applies changes, bumps the version and stamps updated_at/by. `refreshMatchProps`: the contact's
+ * props were written earlier in the transaction, and its copy of them (match-copies.ts) is rebuilt
+ * in the same statement.
+ */
+export async function updateContact(
+  tx: Executor,
+  tenantId: string,
+  id: string,
+  changes: ContactChanges,
+  userId: string,
+  at: Date,
+  o: { refreshMatchProps?: boolean } = {},
+): Promise<void> {
   const p = new Params();
   const sets = Object.entries(changes)
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${k} = ${p.add(v)}`);
   sets.push(`updated_at = ${p.add(at)}`, `updated_by = ${p.add(userId)}`, 'version = version + 1');
+  if (o.refreshMatchProps) sets.push(`match_props = ${MATCH_PROPS_OF_CONTACT}`);
   await tx.query(`UPDATE contacts SET ${sets.join(', ')} WHERE tenant_id = ${p.add(tenantId)} AND id = ${p.add(id)}`, p.values);
 }
 

@@ -18,6 +18,7 @@ import {
   type ContactRow,
 } from './contacts.queries.js';
 import { checkProps, propUpserts } from './props.validation.js';
+import { matchPropsJson } from './match-copies.js';
 import { BLOCK_DUPLICATES, insertNewContactProps, nameColumns, newContactPans, overrideComment, refreshIdentifiers, type DuplicatePolicy } from '../dedupe/blocking.js';
 import { panLockKeys } from '../dedupe/match-keys.queries.js';
 import { allocateRefId, reserveClientRefId } from './ref-ids.js';
@@ -74,10 +75,12 @@ export async function createContact(
     user_id: ctx.userId,
   };
   const upserts = propUpserts(body.props);
+  const propIds = upserts.map(() => ulid(at.getTime()));
+  const matchProps = matchPropsJson(upserts.map((p, i) => ({ id: propIds[i]!, key: p.key, value: p.value })));
   // The PAN locks of duplicate blocking ride on the insert (no round trip of their own).
   const pans = newContactPans(upserts);
-  await insertContact(tx, insert, panLockKeys(ctx.tenantId, pans));
-  const written = await insertNewContactProps(tx, ctx.tenantId, id, upserts, upserts.map(() => ulid(at.getTime())), ctx.userId, at, policy, pans);
+  await insertContact(tx, { ...insert, match_props: matchProps }, panLockKeys(ctx.tenantId, pans));
+  const written = await insertNewContactProps(tx, ctx.tenantId, id, upserts, propIds, ctx.userId, at, policy, pans);
   const props = written.props.sort(byKey);
   const duplicateOf = written.duplicateOf;
   // Everything the new row holds is known here: no read-back round trips on the hot create path.
@@ -144,9 +147,10 @@ export async function patchContact(
   }
   changes.ref_id = body.ref_id;
 
-  await updateContact(tx, ctx.tenantId, current.id, changes, ctx.userId, at);
   const props = propUpserts(body.props);
   const changedProps = (await upsertProps(tx, ctx.tenantId, current.id, props, props.map(() => ulid(at.getTime())), ctx.userId, at)).length;
+  // After the props: the version bump also rebuilds the contact's copy of them.
+  await updateContact(tx, ctx.tenantId, current.id, changes, ctx.userId, at, { refreshMatchProps: changedProps > 0 });
   const duplicateOf = changedProps > 0 ? await refreshIdentifiers(tx, ctx.tenantId, current.id, policy, false) : null;
   const { row, state } = await loadContactState(tx, ctx.tenantId, current.id);
   const comment = overrideComment(policy, duplicateOf);

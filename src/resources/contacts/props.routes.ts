@@ -30,7 +30,7 @@ async function currentProps(db: Executor, tenantId: string, contactId: string) {
   return ((await propsOf(db, tenantId, [contactId])).get(contactId) ?? []).map(toProp);
 }
 
-/** One audit entry per props write (object `prop`, keyed by the contact); bumps the contact's version. */
+/** One audit entry per props write (object `prop`, keyed by the contact); bumps the contact's version, rebuilding its props copy. */
 async function recordPropsChange(
   tx: Executor,
   ctx: RequestContext,
@@ -42,7 +42,7 @@ async function recordPropsChange(
 ) {
   // Match keys follow the props; only PANs new to this contact can be blocked.
   const duplicateOf = await refreshIdentifiers(tx, ctx.tenantId, contact.id, policy, false);
-  await updateContact(tx, ctx.tenantId, contact.id, {}, ctx.userId, at);
+  await updateContact(tx, ctx.tenantId, contact.id, {}, ctx.userId, at, { refreshMatchProps: true });
   const after = await currentProps(tx, ctx.tenantId, contact.id);
   const comment = overrideComment(policy, duplicateOf);
   await recordAudit(tx, ctx, { actionType, objectType: 'prop', objectId: contact.id, contactId: contact.id, before, after, at, comment });
