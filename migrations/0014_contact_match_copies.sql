@@ -16,12 +16,13 @@ ALTER TABLE contacts
   ADD COLUMN match_props json NOT NULL DEFAULT '[]',
   ADD COLUMN match_addresses json NOT NULL DEFAULT '[]';
 
-UPDATE contacts c SET match_props = p.list
-  FROM (SELECT tenant_id, contact_id, json_agg(json_build_array(id, key, value) ORDER BY key COLLATE "C") AS list
-          FROM contact_props GROUP BY tenant_id, contact_id) p
- WHERE p.tenant_id = c.tenant_id AND p.contact_id = c.id;
-
-UPDATE contacts c SET match_addresses = a.list
-  FROM (SELECT tenant_id, contact_id, json_agg(json_build_array(pincode, address_line) ORDER BY id) AS list
-          FROM contact_addresses WHERE NOT is_deleted AND pincode IS NOT NULL GROUP BY tenant_id, contact_id) a
- WHERE a.tenant_id = c.tenant_id AND a.contact_id = c.id;
+-- One update for both, so each contact row is rewritten once.
+UPDATE contacts c SET match_props = COALESCE(x.props, '[]'), match_addresses = COALESCE(x.addresses, '[]')
+  FROM (SELECT COALESCE(p.tenant_id, a.tenant_id) AS tenant_id, COALESCE(p.contact_id, a.contact_id) AS contact_id,
+               p.list AS props, a.list AS addresses
+          FROM (SELECT tenant_id, contact_id, json_agg(json_build_array(id, key, value) ORDER BY key COLLATE "C") AS list
+                  FROM contact_props GROUP BY tenant_id, contact_id) p
+          FULL JOIN (SELECT tenant_id, contact_id, json_agg(json_build_array(pincode, address_line) ORDER BY id) AS list
+                       FROM contact_addresses WHERE NOT is_deleted AND pincode IS NOT NULL GROUP BY tenant_id, contact_id) a
+            ON a.tenant_id = p.tenant_id AND a.contact_id = p.contact_id) x
+ WHERE x.tenant_id = c.tenant_id AND x.contact_id = c.id;
