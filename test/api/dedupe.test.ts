@@ -379,15 +379,21 @@ describeEngines('dedupe', (h) => {
     assert.deepEqual((await copies()).match_addresses, []);
   });
 
-  it('parallel address writes to one contact all land in its copy (no deadlock)', async () => {
+  it('parallel address and props writes to one contact all land in its copies (no deadlock)', async () => {
     const t = await h().token(h().tenant());
     await setup(h(), t);
     const c = await h().req('POST', '/contacts/', { token: t, body: contact('Many Homes') });
     const pincodes = Array.from({ length: 8 }, (_, i) => `56000${i}`);
-    const created = await Promise.all(pincodes.map((pincode) => h().req('POST', '/contacts/addresses/', { token: t, body: { contact_id: c.body.id, pincode } })));
-    for (const r of created) assert.equal(r.status, 201, r.text);
-    const row = await h().db.query<{ match_addresses: [string, string | null][] }>('SELECT match_addresses FROM contacts WHERE id = $1', [c.body.id]);
+    const keys = Array.from({ length: 6 }, (_, i) => `note_${i}`);
+    const results = await Promise.all([
+      ...pincodes.map((pincode) => h().req('POST', '/contacts/addresses/', { token: t, body: { contact_id: c.body.id, pincode } })),
+      ...keys.map((key) => h().req('PUT', `/contacts/${c.body.id}/props/`, { token: t, body: [{ key, value: key, type: 'text' }] })),
+    ]);
+    for (const r of results) assert.ok(r.status === 200 || r.status === 201, r.text);
+    const row = await h().db.query<{ match_props: [string, string, string][]; match_addresses: [string, string | null][] }>(
+      'SELECT match_props, match_addresses FROM contacts WHERE id = $1', [c.body.id]);
     assert.deepEqual(row.rows[0]!.match_addresses.map(([p]) => p).sort(), pincodes);
+    assert.deepEqual(row.rows[0]!.match_props.map(([, k]) => k), keys);
   });
 
   it('dedupe endpoint validates limit, min_score and namespace', async () => {
