@@ -2,7 +2,7 @@
 // (contacts, namespaces, match keys, audit, addresses, banks) as of this harness. When a query
 // module changes, change it here too: the harness's round-trip probe reports ours vs raw per
 // scenario, so a drift shows up as a mismatch in BENCHMARKS.md.
-import { MATCH_PROPS_OF_CONTACT } from '../src/resources/contacts/match-copies.js';
+import { MATCH_PROPS_SQL } from '../src/resources/contacts/derived.js';
 
 export const CONTACT_SELECT = `SELECT c.tenant_id, c.id, c.namespace_id, n.name AS namespace_name, c.name, c.status, c.type, c.ref_id,
   c.tags, c.refs, c.rm_id, c.branch_id, c.approval_status, c.approval_comment, c.approval_by, c.approval_at,
@@ -88,7 +88,7 @@ export function updateContactSql(columns: string[], refreshMatchProps = false): 
   let n = 0;
   const sets = columns.map((k) => `${k} = $${++n}`);
   sets.push(`updated_at = $${++n}`, `updated_by = $${++n}`, 'version = version + 1');
-  if (refreshMatchProps) sets.push(`match_props = ${MATCH_PROPS_OF_CONTACT}`);
+  if (refreshMatchProps) sets.push(`match_props = ${MATCH_PROPS_SQL}`);
   return `UPDATE contacts SET ${sets.join(', ')} WHERE tenant_id = $${++n} AND id = $${++n}`;
 }
 

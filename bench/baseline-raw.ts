@@ -9,7 +9,7 @@ import pg from 'pg';
 import { ulid } from '../src/ids.js';
 import { analyzeIdentifiers, blockingPans } from '../src/dedupe/identifiers.js';
 import { nameKey, phoneticKey } from '../src/dedupe/names.js';
-import { matchPropsJson } from '../src/resources/contacts/match-copies.js';
+import { matchPropsJson } from '../src/resources/contacts/derived.js';
 import { renderPatternText } from '../src/resources/namespaces/ref-pattern.js';
 import * as Q from './baseline-raw-sql.js';
 

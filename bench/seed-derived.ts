@@ -3,7 +3,7 @@
 // Each step runs only when its column or table exists (migrations land independently).
 import { analyzeIdentifiers } from '../src/dedupe/identifiers.js';
 import { nameKey, phoneticKey } from '../src/dedupe/names.js';
-import { MATCH_ADDRESSES_OF_CONTACT, MATCH_PROPS_OF_CONTACT } from '../src/resources/contacts/match-copies.js';
+import { MATCH_ADDRESSES_SQL, MATCH_PROPS_SQL } from '../src/resources/contacts/derived.js';
 import { FIRST_NAMES, LAST_NAMES } from './dataset.js';
 import type { SeedExecutor } from './seed.js';
 
@@ -60,7 +60,7 @@ export async function seedDerived(db: SeedExecutor): Promise<string[]> {
     // The copies the service writes with every props and address write (migration 0014), filled
     // after the fact: the update rewrites every seeded contact, so the table is compacted again.
     await db.query(
-      `UPDATE contacts SET match_props = ${MATCH_PROPS_OF_CONTACT}, match_addresses = ${MATCH_ADDRESSES_OF_CONTACT} WHERE tenant_id LIKE 'bench-%'`,
+      `UPDATE contacts SET match_props = ${MATCH_PROPS_SQL}, match_addresses = ${MATCH_ADDRESSES_SQL} WHERE tenant_id LIKE 'bench-%'`,
     );
     await db.query('VACUUM FULL contacts');
     done.push('contacts.match_props/match_addresses');

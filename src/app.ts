@@ -14,7 +14,7 @@ import type { Deps } from './http/deps.js';
 import { Contact } from './resources/contacts/contacts.schema.js';
 import { registerNamespaceRoutes } from './resources/namespaces/namespaces.routes.js';
 import { registerContactRoutes } from './resources/contacts/contacts.routes.js';
-import { registerContactActionRoutes } from './resources/contacts/contacts.actions.routes.js';
+import { registerLifecycleRoutes } from './resources/contacts/lifecycle.routes.js';
 import { registerPropRoutes } from './resources/contacts/props.routes.js';
 import { registerAddressRoutes } from './resources/addresses/addresses.routes.js';
 import { registerBankRoutes } from './resources/banks/banks.routes.js';
@@ -118,7 +118,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const deps: Deps = { config };
   registerNamespaceRoutes(app);
   registerContactRoutes(app, deps);
-  registerContactActionRoutes(app);
+  registerLifecycleRoutes(app);
   registerPropRoutes(app, deps);
   registerAddressRoutes(app);
   registerBankRoutes(app);

@@ -3,7 +3,7 @@
 import pg from 'pg';
 import { analyzeIdentifiers } from '../../src/dedupe/identifiers.js';
 import { nameKey, phoneticKey } from '../../src/dedupe/names.js';
-import { matchPropsJson } from '../../src/resources/contacts/match-copies.js';
+import { matchPropsJson } from '../../src/resources/contacts/derived.js';
 import { generateTenant, type GenRecord } from './generator.js';
 
 export const SEED_BATCH = 10_000;

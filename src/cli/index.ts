@@ -5,8 +5,10 @@ import { mintToken, parseTtl } from '../auth/index.js';
 import { resolveDevSecret, serveForever } from '../main.js';
 import { buildApp } from '../app.js';
 import { runScanCommand, ScanUsageError } from '../resources/dedupe/scan.command.js';
+import { runVerify, VERIFY_HELP } from './commands/verify.js';
 
 const HELP: Record<string, string> = {
+  verify: VERIFY_HELP,
   main: `Usage: contact-registry <command> [options]
 
 Commands:
@@ -17,6 +19,7 @@ Commands:
   openapi               print the OpenAPI 3.1 document
   dedupe-scan --tenant <id> [--namespace <name|id>] [--format jsonl|csv] [--out <file>] [--min-band probable|possible]
                         scan a tenant for clusters of probable duplicates
+  verify --tenant <id>  check a tenant's derived data (dedupe keys and copies) against its sources
 
 Run "contact-registry <command> --help" for a command's options.`,
   serve: 'Usage: contact-registry serve\n\nServes on HOST:PORT (default 127.0.0.1:8080). Migrations run at start.',
@@ -56,6 +59,7 @@ async function run(argv: string[]): Promise<number> {
       format: { type: 'string' },
       out: { type: 'string' },
       'min-band': { type: 'string' },
+      limit: { type: 'string' },
     },
     strict: true,
   });
@@ -105,6 +109,14 @@ async function run(argv: string[]): Promise<number> {
         return 2;
       }
       return 0;
+    }
+    case 'verify': {
+      const limit = values.limit === undefined ? undefined : Number(values.limit);
+      if (!values.tenant || (limit !== undefined && !(Number.isInteger(limit) && limit > 0))) {
+        console.error(HELP.verify);
+        return 2;
+      }
+      return runVerify(config, { tenant: values.tenant, limit });
     }
     case 'openapi': {
       const none = async (): Promise<never> => {

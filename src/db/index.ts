@@ -38,4 +38,5 @@ export async function migrateDatabase(config: Config, db: Database): Promise<str
   }
 }
 export { Params } from './params.js';
-export { pagedQuery, type PagedSql } from './paged.js';
+export { orderBySql, pagedQuery, type Ordering, type PagedSql } from './paged.js';
+export * from './constraints.js';

@@ -1,6 +1,18 @@
 import type { Executor } from './executor.js';
 import type { Params } from './params.js';
 
+/** A list's order: one of the fields its query allows, ascending or descending. */
+export interface Ordering<F extends string = string> {
+  field: F;
+  desc: boolean;
+}
+
+/** `ORDER BY` text for an ordering (field → SQL from the query's own map), the id breaking ties. */
+export function orderBySql<F extends string>(o: Ordering<F>, columns: Readonly<Record<F, string>>, alias: string): string {
+  const dir = o.desc ? 'DESC' : 'ASC';
+  return `${columns[o.field]} ${dir}, ${alias}.id ${dir}`;
+}
+
 export interface PagedSql {
   /** Select list of the page rows (may contain correlated subqueries). */
   select: string;

@@ -1,20 +1,14 @@
 import { AppError } from '../errors/index.js';
+import { constraintProblem } from './constraints.js';
 
-// SQLSTATE → AppError, in one place. Constraint-specific conflicts are mapped by the queries
-// that expect them (they know which field collided); this is the fallback.
+// SQLSTATE → AppError, in one place. Violations of constraints a resource registered
+// (constraints.ts) become 409s naming its field; the rest map by SQLSTATE.
 const CONNECTION_CODES = new Set(['08000', '08001', '08003', '08004', '08006', '57P01', '57P02', '57P03', '53300']);
 const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
 
 export function sqlState(err: unknown): string | undefined {
   const code = (err as { code?: unknown })?.code;
   return typeof code === 'string' ? code : undefined;
-}
-
-export function isUniqueViolation(err: unknown, constraint?: string): boolean {
-  if (sqlState(err) !== '23505') return false;
-  if (!constraint) return true;
-  const e = err as { constraint?: string; message?: string };
-  return e.constraint === constraint || (e.message ?? '').includes(constraint);
 }
 
 export function isConnectionError(err: unknown): boolean {
@@ -31,6 +25,11 @@ export function fromDbError(err: unknown): AppError | undefined {
   if (err instanceof AppError) return err;
   const code = sqlState(err);
   if (isConnectionError(err)) return new AppError('service_unavailable', 'The database is unavailable; retry later.', { cause: err, headers: { 'retry-after': '1' } });
+  const constraint = (err as { constraint?: unknown })?.constraint;
+  if (code?.startsWith('23')) {
+    const known = constraintProblem(typeof constraint === 'string' ? constraint : undefined, err);
+    if (known) return known;
+  }
   switch (code) {
     case '23505':
       return new AppError('conflict', 'The object conflicts with an existing one.', { cause: err });

@@ -1,14 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/index.js';
 import type { TenantContext, TokenVerifier } from '../auth/index.js';
+import type { Actor } from '../changes/index.js';
 import type { Database, TenantDatabase } from '../db/index.js';
-import { isStorableText } from './text.js';
+import { isStorableText } from '../validation/text.js';
 
-/** Who is asking, from where: what every query and audit entry needs. */
-export interface RequestContext extends TenantContext {
+/** Who is asking, from where: the actor of every change the request makes. */
+export interface RequestContext extends TenantContext, Actor {
   requestId: string;
-  ip: string | null;
-  userAgent: string | null;
 }
 
 declare module 'fastify' {

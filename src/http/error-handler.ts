@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, problem, type ErrorCode, type FieldErrors } from '../errors/index.js';
 import { fromDbError } from '../db/index.js';
-import { STORABLE_TEXT_PATTERN, UNSTORABLE_TEXT_MESSAGE } from './text.js';
+import { STORABLE_TEXT_PATTERN, UNSTORABLE_TEXT_MESSAGE } from '../validation/text.js';
 
 interface AjvError {
   instancePath: string;

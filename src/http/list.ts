@@ -12,11 +12,8 @@ export interface Paging {
   offset: number;
 }
 
-export interface Ordering {
-  /** SQL expression to order by (from the whitelist, never from input). */
-  column: string;
-  desc: boolean;
-}
+export type { Ordering } from '../db/index.js';
+import type { Ordering } from '../db/index.js';
 
 export interface DateRange {
   after: Date | null;
@@ -51,27 +48,16 @@ export function parsePaging(errors: FieldErrorCollector, q: { page?: string; pag
   return { page, pageSize, offset: (page - 1) * pageSize };
 }
 
-export function parseOrdering(
-  errors: FieldErrorCollector,
-  raw: string | undefined,
-  whitelist: Record<string, string>,
-  fallback: string,
-): Ordering {
+/** DRF-style `ordering` (`name`, `-created_at`) among the fields a resource's list query allows. */
+export function parseOrdering<F extends string>(errors: FieldErrorCollector, raw: string | undefined, allowed: readonly F[], fallback: NoInfer<`${F}` | `-${F}`>): Ordering<F> {
   const text = raw === undefined || raw === '' ? fallback : raw.trim();
   const desc = text.startsWith('-');
-  const field = desc ? text.slice(1) : text;
-  const column = whitelist[field];
-  if (column === undefined) {
-    errors.add('ordering', `Unknown ordering field "${field}"; allowed: ${Object.keys(whitelist).join(', ')}.`);
-    return { column: whitelist[fallback.replace(/^-/, '')]!, desc: fallback.startsWith('-') };
+  const field = (desc ? text.slice(1) : text) as F;
+  if (!allowed.includes(field)) {
+    errors.add('ordering', `Unknown ordering field "${field}"; allowed: ${allowed.join(', ')}.`);
+    return { field: fallback.replace(/^-/, '') as F, desc: fallback.startsWith('-') };
   }
-  return { column, desc };
-}
-
-/** `ORDER BY` text for an ordering with the id as a stable tie-breaker. */
-export function orderBySql(o: Ordering, alias: string): string {
-  const dir = o.desc ? 'DESC' : 'ASC';
-  return `${o.column} ${dir}, ${alias}.id ${dir}`;
+  return { field, desc };
 }
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -1,5 +1,5 @@
 import { Type, type TSchema, type TString, type TStringOptions } from 'typebox';
-import { STORABLE_TEXT_PATTERN } from './text.js';
+import { STORABLE_TEXT_PATTERN } from '../validation/text.js';
 
 // Shared wire schemas: ids, audit fields, problem documents, list envelope and list queries.
 

@@ -1,5 +1,5 @@
 import type { Executor } from '../../src/db/index.js';
-import { MATCH_ADDRESSES_OF_CONTACT, MATCH_PROPS_OF_CONTACT } from '../../src/resources/contacts/match-copies.js';
+import { describeDifference, verifyDerived } from '../../src/resources/contacts/derived.verify.js';
 
 // Whole-database invariants that must hold after any sequence of requests, crashes included
 // (CONTRACT §5: "a write that fails leaves no entry; an entry never exists without its write").
@@ -51,12 +51,6 @@ const CHECKS: Record<string, string> = {
     SELECT x.tenant_id, x.id FROM contact_addresses x WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.tenant_id = x.tenant_id AND c.id = x.contact_id)
     UNION ALL SELECT x.tenant_id, x.id FROM contact_banks x WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.tenant_id = x.tenant_id AND c.id = x.contact_id)
     UNION ALL SELECT x.tenant_id, x.id FROM contact_relations x WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.tenant_id = x.tenant_id AND c.id = x.contact_id)`,
-  // The copies each contact carries for dedupe (migration 0014), against the tables they copy
-  // (as jsonb: the create path writes JSON text of its own).
-  'contact match copies out of date': `
-    SELECT contacts.tenant_id, contacts.id FROM contacts
-     WHERE contacts.match_props::jsonb <> (${MATCH_PROPS_OF_CONTACT})::jsonb
-        OR contacts.match_addresses::jsonb <> (${MATCH_ADDRESSES_OF_CONTACT})::jsonb`,
   'idempotency key still in progress': `SELECT tenant_id, key FROM idempotency_keys WHERE state = 'in_progress'`,
 };
 
@@ -67,6 +61,12 @@ export async function integrityProblems(db: Executor, opts: { allowInProgressKey
     if (opts.allowInProgressKeys && name.startsWith('idempotency')) continue;
     const res = await db.query(sql);
     if (res.rowCount > 0) out.push(`${name}: ${res.rowCount} row(s), e.g. ${JSON.stringify(res.rows.slice(0, 3))}`);
+  }
+  // Every contact's derived data against its sources (what `contact-registry verify` checks).
+  const tenants = await db.query<{ tenant_id: string }>('SELECT DISTINCT tenant_id FROM contacts');
+  for (const { tenant_id } of tenants.rows) {
+    const differences = await verifyDerived(db, tenant_id, { limit: 3 });
+    if (differences.length > 0) out.push(`derived data of tenant ${tenant_id}: ${differences.map(describeDifference).join('; ')}`);
   }
   return out;
 }

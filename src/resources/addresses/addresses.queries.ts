@@ -1,7 +1,11 @@
 import type { Executor } from '../../db/index.js';
-import { Params, pagedQuery } from '../../db/index.js';
+import { Params, pagedQuery, orderBySql, type Ordering } from '../../db/index.js';
 import { iso, setList } from '../common/subresource.js';
 import type { Address } from './addresses.schema.js';
+
+const ADDRESS_ORDER_COLUMNS = { created_at: 'a.created_at', updated_at: 'a.updated_at' };
+/** The fields a address list may be ordered by. */
+export const ADDRESS_ORDERINGS = Object.keys(ADDRESS_ORDER_COLUMNS) as (keyof typeof ADDRESS_ORDER_COLUMNS)[];
 
 export interface AddressRow {
   tenant_id: string;
@@ -169,7 +173,7 @@ export async function listAddresses(
   db: Executor,
   tenantId: string,
   f: AddressFilter,
-  orderBy: string,
+  ordering: Ordering<keyof typeof ADDRESS_ORDER_COLUMNS>,
   limit: number,
   offset: number,
 ): Promise<{ rows: AddressRow[]; count: number }> {
@@ -185,5 +189,5 @@ export async function listAddresses(
       `(a.address_line ILIKE ${like} OR a.city ILIKE ${like} OR a.state ILIKE ${like} OR a.country ILIKE ${like} OR a.pincode ILIKE ${like})`,
     );
   }
-  return pagedQuery<AddressRow>(db, { select: COLUMNS, from: VISIBLE.replace(/^FROM\s+/, ''), where: where.join(' AND '), orderBy }, p, limit, offset);
+  return pagedQuery<AddressRow>(db, { select: COLUMNS, from: VISIBLE.replace(/^FROM\s+/, ''), where: where.join(' AND '), orderBy: orderBySql(ordering, ADDRESS_ORDER_COLUMNS, 'a') }, p, limit, offset);
 }

@@ -1,49 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { ulid } from '../../ids.js';
 import { FieldErrorCollector, notFound } from '../../errors/index.js';
-import type { Executor } from '../../db/index.js';
 import { IdParam, NoContent, problems } from '../../http/schemas.js';
 import { pathId } from '../../http/ids.js';
-import { checkIfMatch, setEtag } from '../../http/etag.js';
-import { commaList, envelope, likePattern, orderBySql, parseDateRange, parseOrdering, parsePaging } from '../../http/list.js';
-import { recordAudit } from '../audit/audit.queries.js';
-import { uniqueTags } from '../contacts/contacts.service.js';
-import { bodyContactId, checkJsonSize, filterId, lockLiveContact, UNKNOWN_CONTACT } from '../common/subresource.js';
-import { refreshMatchAddresses } from '../contacts/match-copies.js';
+import { ifMatch, setEtag } from '../../http/etag.js';
+import { commaList, envelope, likePattern, parseDateRange, parseOrdering, parsePaging } from '../../http/list.js';
+import { filterId } from '../common/subresource.js';
 import { Address, AddressCreateBody, AddressList, AddressListQuery, AddressPatchBody } from './addresses.schema.js';
-import {
-  findAddress,
-  insertAddress,
-  listAddresses,
-  toAddress,
-  updateAddress,
-  type AddressChanges,
-  type AddressRow,
-} from './addresses.queries.js';
+import { ADDRESS_ORDERINGS, findAddress, listAddresses, toAddress } from './addresses.queries.js';
+import { createAddress, deleteAddress, patchAddress } from './addresses.service.js';
 
-const ORDERING = { created_at: 'a.created_at', updated_at: 'a.updated_at' };
 const TAGS = ['addresses'];
 const AddressIdParam = IdParam('contact_address_id');
-
-/**
- * Address writes lock their contact `exclusive` (see OwnerLock): every address write rebuilds the
- * contact row's copy of its addresses (refreshMatchAddresses), so writers of one contact
- * serialize anyway, and two holding `share` would deadlock upgrading it.
- */
-const OWNER_LOCK = 'exclusive';
-
-/**
- * Finds a visible address and locks it for a write, owner first: an address whose contact is
- * deleted is as absent as a deleted one.
- */
-async function lockAddress(tx: Executor, tenantId: string, id: string): Promise<AddressRow> {
-  const seen = await findAddress(tx, tenantId, id);
-  if (!seen || !(await lockLiveContact(tx, tenantId, seen.contact_id, OWNER_LOCK))) throw notFound('Address');
-  const row = await findAddress(tx, tenantId, id, { lock: true });
-  if (!row) throw notFound('Address');
-  return row;
-}
 
 export function registerAddressRoutes(parent: FastifyInstance): void {
   parent.addSchema(Address);
@@ -60,43 +28,7 @@ export function registerAddressRoutes(parent: FastifyInstance): void {
       },
     },
     async (request, reply) => {
-      const body = request.body;
-      const errors = new FieldErrorCollector();
-      const contactId = bodyContactId(errors, 'contact_id', body.contact_id);
-      checkJsonSize(errors, 'codes', body.codes);
-      errors.throwIfAny();
-      const ctx = request.ctx;
-      const at = new Date();
-      const row = await request.db.transaction(async (tx) => {
-        if (!(await lockLiveContact(tx, ctx.tenantId, contactId!, OWNER_LOCK))) errors.add('contact_id', UNKNOWN_CONTACT);
-        errors.throwIfAny();
-        const created = await insertAddress(tx, {
-          tenant_id: ctx.tenantId,
-          id: ulid(at.getTime()),
-          contact_id: contactId!,
-          address_line: body.address_line ?? null,
-          city: body.city ?? null,
-          state: body.state ?? null,
-          pincode: body.pincode ?? null,
-          country: body.country ?? null,
-          coords: body.coords ?? null,
-          codes: body.codes ?? {},
-          tags: uniqueTags(body.tags ?? []),
-          at,
-          user_id: ctx.userId,
-        });
-        await refreshMatchAddresses(tx, ctx.tenantId, contactId!);
-        await recordAudit(tx, ctx, {
-          actionType: 'create',
-          objectType: 'address',
-          objectId: created.id,
-          contactId: created.contact_id,
-          before: null,
-          after: toAddress(created),
-          at,
-        });
-        return created;
-      });
+      const row = await request.db.transaction((tx) => createAddress(tx, request.ctx, request.body));
       setEtag(reply, row.version);
       return reply.code(201).send(toAddress(row));
     },
@@ -116,7 +48,7 @@ export function registerAddressRoutes(parent: FastifyInstance): void {
       const q = request.query;
       const errors = new FieldErrorCollector();
       const paging = parsePaging(errors, q);
-      const ordering = parseOrdering(errors, q.ordering, ORDERING, '-created_at');
+      const ordering = parseOrdering(errors, q.ordering, ADDRESS_ORDERINGS, '-created_at');
       const range = parseDateRange(errors, q);
       const contactId = filterId(errors, 'contact', q.contact);
       errors.throwIfAny();
@@ -125,7 +57,7 @@ export function registerAddressRoutes(parent: FastifyInstance): void {
         request.db,
         request.ctx.tenantId,
         { contactId, tags: commaList(q.tags), searchLike: search ? likePattern(search) : undefined, ...range },
-        orderBySql(ordering, 'a'),
+        ordering,
         paging.pageSize,
         paging.offset,
       );
@@ -158,44 +90,8 @@ export function registerAddressRoutes(parent: FastifyInstance): void {
     },
     async (request, reply) => {
       const id = pathId(request.params.contact_address_id, 'Address');
-      const body = request.body ?? {};
-      const errors = new FieldErrorCollector();
-      const contactId = body.contact_id === undefined ? undefined : bodyContactId(errors, 'contact_id', body.contact_id);
-      checkJsonSize(errors, 'codes', body.codes);
-      errors.throwIfAny();
-      const ctx = request.ctx;
-      const at = new Date();
-      const row = await request.db.transaction(async (tx) => {
-        const current = await lockAddress(tx, ctx.tenantId, id);
-        checkIfMatch(request, current.version);
-        // The owner is fixed: moving an address would split its history across two contacts.
-        if (contactId !== undefined && contactId !== current.contact_id) {
-          errors.add('contact_id', 'The owning contact of an address cannot be changed; create a new address instead.');
-        }
-        errors.throwIfAny();
-        const changes: AddressChanges = {
-          address_line: body.address_line,
-          city: body.city,
-          state: body.state,
-          pincode: body.pincode,
-          country: body.country,
-          coords: body.coords === undefined ? undefined : body.coords === null ? null : JSON.stringify(body.coords),
-          codes: body.codes === undefined ? undefined : JSON.stringify(body.codes),
-          tags: body.tags === undefined ? undefined : uniqueTags(body.tags),
-        };
-        const updated = await updateAddress(tx, ctx.tenantId, id, changes, ctx.userId, at);
-        await refreshMatchAddresses(tx, ctx.tenantId, current.contact_id);
-        await recordAudit(tx, ctx, {
-          actionType: 'update',
-          objectType: 'address',
-          objectId: id,
-          contactId: current.contact_id,
-          before: toAddress(current),
-          after: toAddress(updated),
-          at,
-        });
-        return updated;
-      });
+      const precondition = ifMatch(request);
+      const row = await request.db.transaction((tx) => patchAddress(tx, request.ctx, id, request.body ?? {}, precondition));
       setEtag(reply, row.version);
       return toAddress(row);
     },
@@ -213,23 +109,8 @@ export function registerAddressRoutes(parent: FastifyInstance): void {
     },
     async (request, reply) => {
       const id = pathId(request.params.contact_address_id, 'Address');
-      const ctx = request.ctx;
-      const at = new Date();
-      await request.db.transaction(async (tx) => {
-        const current = await lockAddress(tx, ctx.tenantId, id);
-        checkIfMatch(request, current.version);
-        const deleted = await updateAddress(tx, ctx.tenantId, id, { is_deleted: true, deleted_at: at }, ctx.userId, at);
-        await refreshMatchAddresses(tx, ctx.tenantId, current.contact_id);
-        await recordAudit(tx, ctx, {
-          actionType: 'delete',
-          objectType: 'address',
-          objectId: id,
-          contactId: current.contact_id,
-          before: toAddress(current),
-          after: toAddress(deleted),
-          at,
-        });
-      });
+      const precondition = ifMatch(request);
+      await request.db.transaction((tx) => deleteAddress(tx, request.ctx, id, precondition));
       return reply.code(204).send(null);
     },
   );

@@ -1,7 +1,11 @@
 import type { Executor } from '../../db/index.js';
-import { Params, pagedQuery } from '../../db/index.js';
+import { Params, pagedQuery, registerConstraints, orderBySql, type Ordering } from '../../db/index.js';
 import { iso, setList } from '../common/subresource.js';
 import type { Bank } from './banks.schema.js';
+
+const BANK_ORDER_COLUMNS = { created_at: 'b.created_at', updated_at: 'b.updated_at' };
+/** The fields a bank list may be ordered by. */
+export const BANK_ORDERINGS = Object.keys(BANK_ORDER_COLUMNS) as (keyof typeof BANK_ORDER_COLUMNS)[];
 
 export interface BankRow {
   tenant_id: string;
@@ -31,9 +35,10 @@ const COLUMNS = `b.tenant_id, b.id, b.contact_id, b.account_holder_name, b.accou
 const VISIBLE = `FROM contact_banks b
   JOIN contacts c ON c.tenant_id = b.tenant_id AND c.id = b.contact_id AND NOT c.is_deleted`;
 
-/** Unique indexes whose violations are client errors (409), by name. */
-export const BANK_ACCOUNT_KEY = 'contact_banks_live_account_key';
-export const BANK_PRIMARY_KEY = 'contact_banks_one_primary_key';
+registerConstraints({
+  contact_banks_live_account_key: { field: 'account_no', message: 'This contact already has a bank account with this ifsc and account_no.' },
+  contact_banks_one_primary_key: { field: 'is_primary', message: 'Another bank account of this contact became primary concurrently; retry.' },
+});
 
 export function toBank(r: BankRow): Bank {
   return {
@@ -177,7 +182,7 @@ export async function listBanks(
   db: Executor,
   tenantId: string,
   f: BankFilter,
-  orderBy: string,
+  ordering: Ordering<keyof typeof BANK_ORDER_COLUMNS>,
   limit: number,
   offset: number,
 ): Promise<{ rows: BankRow[]; count: number }> {
@@ -192,5 +197,5 @@ export async function listBanks(
     const like = p.add(f.searchLike);
     where.push(`(b.bank_name ILIKE ${like} OR b.branch_name ILIKE ${like} OR b.account_holder_name ILIKE ${like})`);
   }
-  return pagedQuery<BankRow>(db, { select: COLUMNS, from: VISIBLE.replace(/^FROM\s+/, ''), where: where.join(' AND '), orderBy }, p, limit, offset);
+  return pagedQuery<BankRow>(db, { select: COLUMNS, from: VISIBLE.replace(/^FROM\s+/, ''), where: where.join(' AND '), orderBy: orderBySql(ordering, BANK_ORDER_COLUMNS, 'b') }, p, limit, offset);
 }

@@ -1,7 +1,7 @@
-import { checkFreeJson } from '../../http/free-json.js';
+import { checkFreeJson } from '../../validation/free-json.js';
 import type { Executor } from '../../db/index.js';
 import type { FieldErrorCollector } from '../../errors/index.js';
-import { normalizeId } from '../../http/ids.js';
+import { normalizeId } from '../../validation/ids.js';
 import { REFS_MAX_BYTES } from '../contacts/contacts.schema.js';
 
 // Shared by the contact sub-resources (addresses, banks, relations): how a body or filter names a
@@ -37,6 +37,14 @@ export function bodyContactId(errors: FieldErrorCollector, field: string, raw: s
   const id = normalizeId(raw);
   if (!id) errors.add(field, UNKNOWN_CONTACT);
   return id;
+}
+
+/**
+ * The owner of a sub-resource is fixed: moving one would split its history across two contacts.
+ * A body naming another owner is a 400 under that field.
+ */
+export function checkOwnerUnchanged(errors: FieldErrorCollector, given: string | undefined, owner: string, field: string, message: string): void {
+  if (given !== undefined && given !== owner) errors.add(field, message);
 }
 
 /**

@@ -1,7 +1,12 @@
 import type { Executor } from '../../db/index.js';
-import { Params, pagedQuery } from '../../db/index.js';
-import type { Contact, Prop } from './contacts.schema.js';
-import { MATCH_PROPS_OF_CONTACT } from './match-copies.js';
+import { Params, pagedQuery, orderBySql, type Ordering } from '../../db/index.js';
+import type { Contact } from './contacts.schema.js';
+import { toProp, type PropRow } from './props.queries.js';
+import { MATCH_PROPS_SQL } from './derived.js';
+
+const CONTACT_ORDER_COLUMNS = { created_at: 'c.created_at', updated_at: 'c.updated_at', name: 'lower(c.name)', ref_id: 'c.ref_id' };
+/** The fields a contact list may be ordered by. */
+export const CONTACT_ORDERINGS = Object.keys(CONTACT_ORDER_COLUMNS) as (keyof typeof CONTACT_ORDER_COLUMNS)[];
 
 export interface ContactRow {
   tenant_id: string;
@@ -31,19 +36,6 @@ export interface ContactRow {
   prop_ids: string[];
 }
 
-export interface PropRow {
-  tenant_id: string;
-  id: string;
-  contact_id: string;
-  key: string;
-  value: string;
-  type: string;
-  created_at: Date;
-  created_by: string;
-  updated_at: Date;
-  updated_by: string | null;
-}
-
 // Props are ordered by key in code-point order (COLLATE "C"), the same on both engines.
 const COLUMNS = `c.tenant_id, c.id, c.namespace_id, n.name AS namespace_name, c.name, c.status, c.type, c.ref_id,
   c.tags, c.refs, c.rm_id, c.branch_id, c.approval_status, c.approval_comment, c.approval_by, c.approval_at,
@@ -53,20 +45,6 @@ const FROM = 'contacts c JOIN namespaces n ON n.tenant_id = c.tenant_id AND n.id
 const SELECT = `SELECT ${COLUMNS} FROM ${FROM}`;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
-
-export function toProp(r: PropRow): Prop {
-  return {
-    id: r.id,
-    tenant_id: r.tenant_id,
-    created_at: r.created_at.toISOString(),
-    created_by: r.created_by,
-    updated_at: r.updated_at.toISOString(),
-    updated_by: r.updated_by,
-    key: r.key,
-    value: r.value,
-    type: r.type,
-  };
-}
 
 export function toContact(r: ContactRow, props?: PropRow[]): Contact {
   return {
@@ -109,6 +87,37 @@ export async function findContact(
   return res.rows[0];
 }
 
+// What a write needs of the contact, in one statement: the row, locked, with all its props.
+const FOR_WRITE = `SELECT ${COLUMNS}, c.name_key,
+  (SELECT json_agg(json_build_object('tenant_id', p.tenant_id, 'id', p.id, 'contact_id', p.contact_id, 'key', p.key, 'value', p.value,
+     'type', p.type, 'created_at', p.created_at, 'created_by', p.created_by, 'updated_at', p.updated_at, 'updated_by', p.updated_by)
+     ORDER BY p.key COLLATE "C") FROM contact_props p WHERE p.tenant_id = c.tenant_id AND p.contact_id = c.id) AS props_json
+  FROM ${FROM} WHERE c.tenant_id = $1 AND c.id = $2`;
+
+type PropJson = Omit<PropRow, 'created_at' | 'updated_at'> & { created_at: string; updated_at: string };
+
+/**
+ * A contact, its props (by key) and its name key, the row locked FOR UPDATE until the transaction
+ * ends: the state a write starts from, read once.
+ */
+export async function lockContactWithProps(
+  tx: Executor,
+  tenantId: string,
+  id: string,
+  opts: { includeDeleted?: boolean } = {},
+): Promise<{ row: ContactRow; props: PropRow[]; nameKey: string } | undefined> {
+  const res = await tx.query<ContactRow & { name_key: string; props_json: PropJson[] | null }>(
+    `${FOR_WRITE}${opts.includeDeleted ? '' : ' AND NOT c.is_deleted'} FOR UPDATE OF c`,
+    [tenantId, id],
+    { prepare: true },
+  );
+  const found = res.rows[0];
+  if (!found) return undefined;
+  const { props_json, name_key, ...row } = found;
+  const props = (props_json ?? []).map((p) => ({ ...p, created_at: new Date(p.created_at), updated_at: new Date(p.updated_at) }));
+  return { row, props, nameKey: name_key };
+}
+
 /** True when a live contact with this id exists in the tenant (for references from bodies). */
 export async function liveContactExists(db: Executor, tenantId: string, id: string): Promise<boolean> {
   const res = await db.query(`SELECT 1 FROM contacts WHERE tenant_id = $1 AND id = $2 AND NOT is_deleted`, [tenantId, id]);
@@ -129,7 +138,7 @@ export interface ContactInsert {
   branch_id: string | null;
   name_key: string;
   name_phonetic: string;
-  /** The copy of the props it is created with (match-copies.ts matchPropsJson). */
+  /** The copy of the props it is created with (derived.ts matchPropsJson). */
   match_props: string;
   at: Date;
   user_id: string;
@@ -181,10 +190,16 @@ export type ContactChanges = Partial<{
   name_phonetic: string;
 }>;
 
+// The contact's own columns, as an UPDATE can return them (no join).
+const OWN_COLUMNS = `tenant_id, id, namespace_id, name, status, type, ref_id, tags, refs, rm_id, branch_id, approval_status,
+  approval_comment, approval_by, approval_at, is_deleted, deleted_at, version, created_at, created_by, updated_at, updated_by`;
+
+export type ContactOwnRow = Omit<ContactRow, 'namespace_name' | 'prop_ids'>;
+
 /**
- * Applies changes, bumps the version and stamps updated_at/by. `refreshMatchProps`: the contact's
- * props were written earlier in the transaction, and its copy of them (match-copies.ts) is rebuilt
- * in the same statement.
+ * Applies changes, bumps the version and stamps updated_at/by; returns the row as it is now.
+ * `refreshMatchProps`: the contact's props were written earlier in the transaction, and its copy
+ * of them (derived.ts) is rebuilt in the same statement.
  */
 export async function updateContact(
   tx: Executor,
@@ -194,14 +209,18 @@ export async function updateContact(
   userId: string,
   at: Date,
   o: { refreshMatchProps?: boolean } = {},
-): Promise<void> {
+): Promise<ContactOwnRow> {
   const p = new Params();
   const sets = Object.entries(changes)
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${k} = ${p.add(v)}`);
   sets.push(`updated_at = ${p.add(at)}`, `updated_by = ${p.add(userId)}`, 'version = version + 1');
-  if (o.refreshMatchProps) sets.push(`match_props = ${MATCH_PROPS_OF_CONTACT}`);
-  await tx.query(`UPDATE contacts SET ${sets.join(', ')} WHERE tenant_id = ${p.add(tenantId)} AND id = ${p.add(id)}`, p.values);
+  if (o.refreshMatchProps) sets.push(`match_props = ${MATCH_PROPS_SQL}`);
+  const res = await tx.query<ContactOwnRow>(
+    `UPDATE contacts SET ${sets.join(', ')} WHERE tenant_id = ${p.add(tenantId)} AND id = ${p.add(id)} RETURNING ${OWN_COLUMNS}`,
+    p.values,
+  );
+  return res.rows[0]!;
 }
 
 /**
@@ -217,70 +236,6 @@ export async function reserveRefId(tx: Executor, tenantId: string, namespaceId: 
     { prepare: true },
   );
   return res.rows[0]?.contact_id === contactId;
-}
-
-export async function propsOf(db: Executor, tenantId: string, contactIds: string[]): Promise<Map<string, PropRow[]>> {
-  const out = new Map<string, PropRow[]>();
-  if (contactIds.length === 0) return out;
-  const res = await db.query<PropRow>(
-    `SELECT tenant_id, id, contact_id, key, value, type, created_at, created_by, updated_at, updated_by
-       FROM contact_props WHERE tenant_id = $1 AND contact_id = ANY($2) ORDER BY contact_id, key COLLATE "C"`,
-    [tenantId, contactIds],
-    { prepare: true },
-  );
-  for (const r of res.rows) {
-    const list = out.get(r.contact_id);
-    if (list) list.push(r);
-    else out.set(r.contact_id, [r]);
-  }
-  return out;
-}
-
-export interface PropUpsert {
-  key: string;
-  value: string;
-  type: string;
-}
-
-/**
- * The props upsert statement (returns the rows it inserted or changed), with its parameters at the
- * given positions: upsertProps runs it alone, the create path inside its one-statement write
- * (insertPropsAndMatchKeys).
- */
-export function propsUpsertSql($: { tenant: string; contact: string; at: string; user: string; ids: string; keys: string; values: string; types: string }): string {
-  return `INSERT INTO contact_props (tenant_id, id, contact_id, key, value, type, created_at, created_by, updated_at)
-     SELECT ${$.tenant}, u.id, ${$.contact}, u.key, u.value, u.type, ${$.at}, ${$.user}, ${$.at}
-       FROM unnest(${$.ids}::text[], ${$.keys}::text[], ${$.values}::text[], ${$.types}::text[]) AS u(id, key, value, type)
-     ON CONFLICT (tenant_id, contact_id, key) DO UPDATE
-       SET value = EXCLUDED.value, type = EXCLUDED.type, updated_at = EXCLUDED.updated_at, updated_by = ${$.user}
-       WHERE contact_props.value IS DISTINCT FROM EXCLUDED.value OR contact_props.type IS DISTINCT FROM EXCLUDED.type
-     RETURNING tenant_id, id, contact_id, key, value, type, created_at, created_by, updated_at, updated_by`;
-}
-
-// Built once: a prepared statement is looked up by its text on every call.
-const UPSERT_PROPS_SQL = propsUpsertSql({ tenant: '$1', contact: '$2', at: '$3', user: '$4', ids: '$5', keys: '$6', values: '$7', types: '$8' });
-
-/**
- * Upserts props by key (others kept). Returns the rows that changed (inserted or updated); a prop
- * written again with the same value and type is not a change.
- */
-export async function upsertProps(tx: Executor, tenantId: string, contactId: string, props: PropUpsert[], ids: string[], userId: string, at: Date): Promise<PropRow[]> {
-  if (props.length === 0) return [];
-  const res = await tx.query<PropRow>(
-    UPSERT_PROPS_SQL,
-    [tenantId, contactId, at, userId, ids, props.map((p) => p.key), props.map((p) => p.value), props.map((p) => p.type)],
-    { prepare: true },
-  );
-  return res.rows;
-}
-
-/** Props in the API's order: by key, code-point order (keys are ASCII by pattern). */
-export const byKey = (a: { key: string }, b: { key: string }): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
-
-export async function deleteProps(tx: Executor, tenantId: string, contactId: string, keys: string[]): Promise<number> {
-  if (keys.length === 0) return 0;
-  const res = await tx.query(`DELETE FROM contact_props WHERE tenant_id = $1 AND contact_id = $2 AND key = ANY($3)`, [tenantId, contactId, keys]);
-  return res.rowCount;
 }
 
 export interface ContactFilter {
@@ -306,7 +261,7 @@ export async function listContacts(
   db: Executor,
   tenantId: string,
   f: ContactFilter,
-  orderBy: string,
+  ordering: Ordering<keyof typeof CONTACT_ORDER_COLUMNS>,
   limit: number,
   offset: number,
 ): Promise<{ rows: ContactRow[]; count: number }> {
@@ -323,7 +278,7 @@ export async function listContacts(
   if (f.after) where.push(`c.created_at >= ${p.add(f.after)}`);
   if (f.before) where.push(`c.created_at <= ${p.add(f.before)}`);
   if (f.searchLike) where.push(`c.id IN (${searchBranches(p, tenantId, f)})`);
-  return pagedQuery<ContactRow>(db, { select: COLUMNS, from: FROM, where: where.join(' AND '), orderBy }, p, limit, offset);
+  return pagedQuery<ContactRow>(db, { select: COLUMNS, from: FROM, where: where.join(' AND '), orderBy: orderBySql(ordering, CONTACT_ORDER_COLUMNS, 'c') }, p, limit, offset);
 }
 
 /**

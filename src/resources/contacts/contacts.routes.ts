@@ -4,8 +4,8 @@ import { FieldErrorCollector, notFound } from '../../errors/index.js';
 import type { Deps } from '../../http/deps.js';
 import { IdParam, NoContent, problems } from '../../http/schemas.js';
 import { pathId } from '../../http/ids.js';
-import { checkIfMatch, setEtag } from '../../http/etag.js';
-import { commaList, envelope, likePattern, orderBySql, parseDateRange, parseExpand, parseOrdering, parsePaging } from '../../http/list.js';
+import { ifMatch, setEtag } from '../../http/etag.js';
+import { commaList, envelope, likePattern, parseDateRange, parseExpand, parseOrdering, parsePaging } from '../../http/list.js';
 import { findNamespaceByIdOrName } from '../namespaces/namespaces.queries.js';
 import {
   APPROVAL_STATUSES,
@@ -19,13 +19,12 @@ import {
   DuplicateOverrideQuery,
   ExpandQuery,
 } from './contacts.schema.js';
-import { checkIdentifierValues, parseDuplicatePolicy } from '../dedupe/blocking.js';
+import { parseDuplicatePolicy } from '../dedupe/blocking.js';
 import { identifierSearchKeys } from '../../dedupe/identifiers.js';
-import { findContact, listContacts, toContact } from './contacts.queries.js';
-import { checkContactBody, createContact, deleteContact, patchContact } from './contacts.service.js';
+import { CONTACT_ORDERINGS, findContact, listContacts, toContact } from './contacts.queries.js';
+import { checkContactBody, createContact, deleteContact, patchContact, type ContactRules } from './contacts.service.js';
 import { CONTACT_EXPANDS, expandContacts } from './expand.js';
 
-const ORDERING = { created_at: 'c.created_at', updated_at: 'c.updated_at', name: 'lower(c.name)', ref_id: 'c.ref_id' };
 const TAGS = ['contacts'];
 export const ContactIdParam = IdParam('contact_id');
 
@@ -37,7 +36,7 @@ function checkEnum(errors: FieldErrorCollector, field: string, value: string | u
 
 export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  const strictIdentifiers = deps.config.identifierValidation === 'strict';
+  const rules: ContactRules = { strictIdentifiers: deps.config.identifierValidation === 'strict' };
 
   app.post(
     '/contacts/',
@@ -52,12 +51,9 @@ export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void
     },
     async (request, reply) => {
       const errors = new FieldErrorCollector();
-      checkContactBody(errors, request.body);
-      checkIdentifierValues(errors, request.body.props, 'props', strictIdentifiers);
       const policy = parseDuplicatePolicy(errors, request.query);
-      errors.throwIfAny();
-      const at = new Date();
-      const row = await request.db.transaction((tx) => createContact(tx, request.ctx, request.body, at, policy));
+      checkContactBody(request.body, rules, errors);
+      const { row } = await request.db.transaction((tx) => createContact(tx, request.ctx, request.body, policy));
       setEtag(reply, row.version);
       return reply.code(201).send(toContact(row));
     },
@@ -78,7 +74,7 @@ export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void
       const tenantId = request.ctx.tenantId;
       const errors = new FieldErrorCollector();
       const paging = parsePaging(errors, q);
-      const ordering = parseOrdering(errors, q.ordering, ORDERING, '-created_at');
+      const ordering = parseOrdering(errors, q.ordering, CONTACT_ORDERINGS, '-created_at');
       const range = parseDateRange(errors, q);
       const expand = parseExpand(errors, q.expand, CONTACT_EXPANDS);
       const status = checkEnum(errors, 'status', q.status, CONTACT_STATUSES);
@@ -113,7 +109,7 @@ export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void
             searchIdentifiers: search ? identifierSearchKeys(search) : undefined,
             ...range,
           },
-          orderBySql(ordering, 'c'),
+          ordering,
           paging.pageSize,
           paging.offset,
         );
@@ -165,18 +161,10 @@ export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void
       const id = pathId(request.params.contact_id, 'Contact');
       const body = request.body ?? {};
       const errors = new FieldErrorCollector();
-      checkContactBody(errors, body);
-      checkIdentifierValues(errors, body.props, 'props', strictIdentifiers);
       const policy = parseDuplicatePolicy(errors, request.query);
-      errors.throwIfAny();
-      const ctx = request.ctx;
-      const at = new Date();
-      const row = await request.db.transaction(async (tx) => {
-        const current = await findContact(tx, ctx.tenantId, id, { lock: true });
-        if (!current) throw notFound('Contact');
-        checkIfMatch(request, current.version);
-        return patchContact(tx, ctx, current, body, at, policy);
-      });
+      checkContactBody(body, rules, errors);
+      const precondition = ifMatch(request);
+      const { row } = await request.db.transaction((tx) => patchContact(tx, request.ctx, id, body, { policy, precondition }));
       setEtag(reply, row.version);
       return toContact(row);
     },
@@ -194,13 +182,8 @@ export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void
     },
     async (request, reply) => {
       const id = pathId(request.params.contact_id, 'Contact');
-      const ctx = request.ctx;
-      await request.db.transaction(async (tx) => {
-        const current = await findContact(tx, ctx.tenantId, id, { lock: true });
-        if (!current) throw notFound('Contact');
-        checkIfMatch(request, current.version);
-        await deleteContact(tx, ctx, current, new Date());
-      });
+      const precondition = ifMatch(request);
+      await request.db.transaction((tx) => deleteContact(tx, request.ctx, id, precondition));
       return reply.code(204).send(null);
     },
   );

@@ -1,65 +1,112 @@
 import { ulid } from '../../ids.js';
 import { AppError, FieldErrorCollector, notFound } from '../../errors/index.js';
 import type { Executor } from '../../db/index.js';
-import type { RequestContext } from '../../http/context.js';
-import { checkFreeJson } from '../../http/free-json.js';
-import { recordAudit } from '../audit/audit.queries.js';
-import { findNamespaceByIdOrName } from '../namespaces/namespaces.queries.js';
+import { checkPrecondition, recordChange, type Actor, type Precondition } from '../../changes/index.js';
+import { checkFreeJson } from '../../validation/free-json.js';
+import { findNamespaceByIdOrName, type NamespaceRow } from '../namespaces/namespaces.queries.js';
 import { REFS_MAX_BYTES, type Contact, type ContactCreateBody, type ContactPatchBody } from './contacts.schema.js';
-import {
-  findContact,
-  insertContact,
-  propsOf,
-  toContact,
-  updateContact,
-  upsertProps,
-  byKey,
-  type ContactChanges,
-  type ContactRow,
-} from './contacts.queries.js';
+import { insertContact, lockContactWithProps, toContact, updateContact, type ContactChanges, type ContactRow } from './contacts.queries.js';
+import { byKey, upsertProps, type PropRow } from './props.queries.js';
 import { checkProps, propUpserts } from './props.validation.js';
-import { matchPropsJson } from './match-copies.js';
-import { BLOCK_DUPLICATES, insertNewContactProps, nameColumns, newContactPans, overrideComment, refreshIdentifiers, type DuplicatePolicy } from '../dedupe/blocking.js';
+import { matchPropsJson, nameColumns, syncNameKeyCopies, writeMatchKeys } from './derived.js';
+import { BLOCK_DUPLICATES, blockNewPans, checkIdentifierValues, insertNewContactProps, overrideComment, pansOfProps, type DuplicatePolicy } from '../dedupe/blocking.js';
 import { panLockKeys } from '../dedupe/match-keys.queries.js';
 import { allocateRefId, reserveClientRefId } from './ref-ids.js';
+
+/** Instance settings that change what a contact write accepts. */
+export interface ContactRules {
+  /** IDENTIFIER_VALIDATION=strict: malformed identifier props are 400s. */
+  strictIdentifiers: boolean;
+}
+
+/** A contact as a write sees it: the row (locked), its props by key, and its name key. */
+export interface ContactState {
+  row: ContactRow;
+  props: PropRow[];
+  nameKey: string;
+}
 
 /** Duplicates removed, first occurrence kept. */
 export const uniqueTags = (tags: string[]): string[] => [...new Set(tags)];
 const blankToNull = (v: string | null | undefined): string | null | undefined => (v === '' ? null : v);
 
-export function checkContactBody(errors: FieldErrorCollector, body: ContactCreateBody | ContactPatchBody): void {
+/** What a create or PATCH body must satisfy beyond its schema; throws one 400 naming every field. */
+export function checkContactBody(body: ContactCreateBody | ContactPatchBody, rules: ContactRules, errors = new FieldErrorCollector()): void {
   checkProps(errors, body.props);
   checkFreeJson(errors, 'refs', body.refs, REFS_MAX_BYTES);
+  checkIdentifierValues(errors, body.props, 'props', rules.strictIdentifiers);
+  errors.throwIfAny();
 }
 
-async function resolveNamespace(tx: Executor, tenantId: string, nameOrId: string) {
+/** The API representation of a contact state, props expanded (what audit entries record). */
+export const contactView = (s: Pick<ContactState, 'row' | 'props'>): Contact => toContact(s.row, s.props);
+
+/** Locks a contact for a write and checks the writer's precondition; 404 when it is not there. */
+export async function lockContact(
+  tx: Executor,
+  tenantId: string,
+  id: string,
+  precondition?: Precondition,
+  opts: { includeDeleted?: boolean } = {},
+): Promise<ContactState> {
+  const found = await lockContactWithProps(tx, tenantId, id, opts);
+  if (!found) throw notFound('Contact');
+  checkPrecondition(precondition, found.row.version);
+  return found;
+}
+
+async function resolveNamespace(tx: Executor, tenantId: string, nameOrId: string): Promise<NamespaceRow> {
   const ns = await findNamespaceByIdOrName(tx, tenantId, nameOrId);
   if (!ns) throw new AppError('validation_error', `Unknown namespace "${nameOrId}".`, { errors: { namespace: [`Unknown namespace "${nameOrId}".`] } });
   return ns;
 }
 
-/** The contact as stored, with full props: what audit entries record and responses are built from. */
-export async function loadContactState(tx: Executor, tenantId: string, id: string, includeDeleted = false): Promise<{ row: ContactRow; state: Contact }> {
-  const row = await findContact(tx, tenantId, id, { includeDeleted });
-  if (!row) throw notFound('Contact');
-  const props = await propsOf(tx, tenantId, [id]);
-  return { row, state: toContact(row, props.get(id) ?? []) };
+/**
+ * Writes changes to a locked contact (version bump, stamps) and keeps its derived data: `props`
+ * is the contact's full new list when a props write preceded this in the transaction.
+ */
+export async function saveContact(
+  tx: Executor,
+  actor: Actor,
+  current: ContactState,
+  changes: ContactChanges,
+  at: Date,
+  o: { props?: PropRow[]; namespaceName?: string } = {},
+): Promise<ContactState> {
+  const { row } = current;
+  if (changes.name !== undefined || changes.type !== undefined) Object.assign(changes, nameColumns(changes.name ?? row.name, changes.type ?? row.type));
+  const nameKey = changes.name_key ?? current.nameKey;
+  const own = await updateContact(tx, actor.tenantId, row.id, changes, actor.userId, at, { refreshMatchProps: o.props !== undefined });
+  const props = o.props ?? current.props;
+  if (o.props) await writeMatchKeys(tx, actor.tenantId, row.id, props, nameKey);
+  if (nameKey !== current.nameKey) await syncNameKeyCopies(tx, actor.tenantId, row.id, nameKey);
+  return { row: { ...own, namespace_name: o.namespaceName ?? row.namespace_name, prop_ids: props.map((p) => p.id) }, props, nameKey };
+}
+
+/** Props after a write: the unchanged ones, the changed ones, less the deleted keys; by key. */
+export function mergeProps(before: readonly PropRow[], changed: readonly PropRow[], deletedKeys: readonly string[] = []): PropRow[] {
+  const byKeyMap = new Map(before.map((p) => [p.key, p]));
+  for (const k of deletedKeys) byKeyMap.delete(k);
+  for (const p of changed) byKeyMap.set(p.key, p);
+  return [...byKeyMap.values()].sort(byKey);
 }
 
 export async function createContact(
   tx: Executor,
-  ctx: RequestContext,
+  actor: Actor,
   body: ContactCreateBody,
-  at: Date,
   policy: DuplicatePolicy = BLOCK_DUPLICATES,
-): Promise<ContactRow> {
-  const ns = await resolveNamespace(tx, ctx.tenantId, body.namespace);
+  at = new Date(),
+): Promise<ContactState> {
+  const tenantId = actor.tenantId;
+  const ns = await resolveNamespace(tx, tenantId, body.namespace);
   const id = ulid(at.getTime());
   let refId = body.ref_id ?? null;
-  if (refId !== null) await reserveClientRefId(tx, ctx.tenantId, ns.id, refId, id, at);
-  else refId = await allocateRefId(tx, ctx.tenantId, ns.id, ns.contact_pattern, id, at);
+  if (refId !== null) await reserveClientRefId(tx, tenantId, ns.id, refId, id, at);
+  else refId = await allocateRefId(tx, tenantId, ns.id, ns.contact_pattern, id, at);
+  const names = nameColumns(body.name, body.type);
   const insert = {
-    tenant_id: ctx.tenantId,
+    tenant_id: tenantId,
     id,
     namespace_id: ns.id,
     name: body.name,
@@ -70,19 +117,18 @@ export async function createContact(
     refs: body.refs ?? {},
     rm_id: blankToNull(body.rm_id) ?? null,
     branch_id: blankToNull(body.branch_id) ?? null,
-    ...nameColumns(body.name, body.type),
+    ...names,
     at,
-    user_id: ctx.userId,
+    user_id: actor.userId,
   };
   const upserts = propUpserts(body.props);
   const propIds = upserts.map(() => ulid(at.getTime()));
   const matchProps = matchPropsJson(upserts.map((p, i) => ({ id: propIds[i]!, key: p.key, value: p.value })));
   // The PAN locks of duplicate blocking ride on the insert (no round trip of their own).
-  const pans = newContactPans(upserts);
-  await insertContact(tx, { ...insert, match_props: matchProps }, panLockKeys(ctx.tenantId, pans));
-  const written = await insertNewContactProps(tx, ctx.tenantId, id, upserts, propIds, ctx.userId, at, policy, pans);
+  const pans = pansOfProps(upserts);
+  await insertContact(tx, { ...insert, match_props: matchProps }, panLockKeys(tenantId, pans));
+  const written = await insertNewContactProps(tx, { tenantId, contactId: id, nameKey: names.name_key, userId: actor.userId, at }, upserts, propIds, policy, pans);
   const props = written.props.sort(byKey);
-  const duplicateOf = written.duplicateOf;
   // Everything the new row holds is known here: no read-back round trips on the hot create path.
   const row: ContactRow = {
     ...insert,
@@ -97,15 +143,15 @@ export async function createContact(
     deleted_at: null,
     version: 1,
     created_at: at,
-    created_by: ctx.userId,
+    created_by: actor.userId,
     updated_at: at,
     updated_by: null,
     prop_ids: props.map((p) => p.id),
   };
-  const state = toContact(row, props);
-  const comment = overrideComment(policy, duplicateOf);
-  await recordAudit(tx, ctx, { actionType: 'create', objectType: 'contact', objectId: id, contactId: id, before: null, after: state, at, comment });
-  return row;
+  const created = { row, props, nameKey: names.name_key };
+  const comment = overrideComment(policy, written.duplicateOf);
+  await recordChange(tx, actor, { action: 'create', objectType: 'contact', objectId: id, contactId: id, before: null, after: contactView(created), at, comment });
+  return created;
 }
 
 export function assertCanActivate(row: Pick<ContactRow, 'approval_status'>): void {
@@ -114,15 +160,24 @@ export function assertCanActivate(row: Pick<ContactRow, 'approval_status'>): voi
   }
 }
 
+export interface ContactWriteOptions {
+  policy?: DuplicatePolicy;
+  precondition?: Precondition;
+}
+
+/** PATCH: a partial update; props given are upserted by key, others kept. */
 export async function patchContact(
   tx: Executor,
-  ctx: RequestContext,
-  current: ContactRow,
+  actor: Actor,
+  id: string,
   body: ContactPatchBody,
-  at: Date,
-  policy: DuplicatePolicy = BLOCK_DUPLICATES,
-): Promise<ContactRow> {
-  const before = (await loadContactState(tx, ctx.tenantId, current.id)).state;
+  o: ContactWriteOptions = {},
+  at = new Date(),
+): Promise<ContactState> {
+  const tenantId = actor.tenantId;
+  const policy = o.policy ?? BLOCK_DUPLICATES;
+  const current = await lockContact(tx, tenantId, id, o.precondition);
+  const { row } = current;
   const changes: ContactChanges = {
     name: body.name,
     type: body.type,
@@ -131,36 +186,37 @@ export async function patchContact(
     refs: body.refs === undefined ? undefined : JSON.stringify(body.refs),
     rm_id: blankToNull(body.rm_id),
     branch_id: blankToNull(body.branch_id),
+    ref_id: body.ref_id,
   };
-  if (body.status === 'active' && current.status !== 'active') assertCanActivate(current);
-  if (body.name !== undefined || body.type !== undefined) Object.assign(changes, nameColumns(body.name ?? current.name, body.type ?? current.type));
+  if (body.status === 'active' && row.status !== 'active') assertCanActivate(row);
 
-  let namespaceId = current.namespace_id;
+  let namespaceId = row.namespace_id;
+  let namespaceName = row.namespace_name;
   if (body.namespace !== undefined) {
-    namespaceId = (await resolveNamespace(tx, ctx.tenantId, body.namespace)).id;
-    changes.namespace_id = namespaceId;
+    const ns = await resolveNamespace(tx, tenantId, body.namespace);
+    namespaceId = changes.namespace_id = ns.id;
+    namespaceName = ns.name;
   }
-  const refId = body.ref_id === undefined ? current.ref_id : body.ref_id;
+  const refId = body.ref_id === undefined ? row.ref_id : body.ref_id;
   // The ref id must be unique (and is reserved for good) in the namespace the contact ends up in.
-  if (refId !== null && (refId !== current.ref_id || namespaceId !== current.namespace_id)) {
-    await reserveClientRefId(tx, ctx.tenantId, namespaceId, refId, current.id, at);
+  if (refId !== null && (refId !== row.ref_id || namespaceId !== row.namespace_id)) {
+    await reserveClientRefId(tx, tenantId, namespaceId, refId, row.id, at);
   }
-  changes.ref_id = body.ref_id;
 
-  const props = propUpserts(body.props);
-  const changedProps = (await upsertProps(tx, ctx.tenantId, current.id, props, props.map(() => ulid(at.getTime())), ctx.userId, at)).length;
+  const upserts = propUpserts(body.props);
+  const changed = await upsertProps(tx, tenantId, row.id, upserts, upserts.map(() => ulid(at.getTime())), actor.userId, at);
+  const props = changed.length > 0 ? mergeProps(current.props, changed) : undefined;
   // After the props: the version bump also rebuilds the contact's copy of them.
-  await updateContact(tx, ctx.tenantId, current.id, changes, ctx.userId, at, { refreshMatchProps: changedProps > 0 });
-  const duplicateOf = changedProps > 0 ? await refreshIdentifiers(tx, ctx.tenantId, current.id, policy, false) : null;
-  const { row, state } = await loadContactState(tx, ctx.tenantId, current.id);
+  const next = await saveContact(tx, actor, current, changes, at, { props, namespaceName });
+  const duplicateOf = props ? await blockNewPans(tx, tenantId, row.id, current.props, props, policy) : null;
   const comment = overrideComment(policy, duplicateOf);
-  await recordAudit(tx, ctx, { actionType: 'update', objectType: 'contact', objectId: current.id, contactId: current.id, before, after: state, at, comment });
-  return row;
+  await recordChange(tx, actor, { action: 'update', objectType: 'contact', objectId: row.id, contactId: row.id, before: contactView(current), after: contactView(next), at, comment });
+  return next;
 }
 
-export async function deleteContact(tx: Executor, ctx: RequestContext, current: ContactRow, at: Date): Promise<void> {
-  const before = (await loadContactState(tx, ctx.tenantId, current.id)).state;
-  await updateContact(tx, ctx.tenantId, current.id, { is_deleted: true, deleted_at: at }, ctx.userId, at);
-  const after = (await loadContactState(tx, ctx.tenantId, current.id, true)).state;
-  await recordAudit(tx, ctx, { actionType: 'delete', objectType: 'contact', objectId: current.id, contactId: current.id, before, after, at });
+/** Soft delete: the contact and (through it) its sub-resources are hidden, not removed. */
+export async function deleteContact(tx: Executor, actor: Actor, id: string, precondition?: Precondition, at = new Date()): Promise<void> {
+  const current = await lockContact(tx, actor.tenantId, id, precondition);
+  const next = await saveContact(tx, actor, current, { is_deleted: true, deleted_at: at }, at);
+  await recordChange(tx, actor, { action: 'delete', objectType: 'contact', objectId: id, contactId: id, before: contactView(current), after: contactView(next), at });
 }

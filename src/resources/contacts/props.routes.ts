@@ -1,22 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ulid } from '../../ids.js';
 import { FieldErrorCollector, notFound } from '../../errors/index.js';
-import type { Executor } from '../../db/index.js';
 import type { Deps } from '../../http/deps.js';
-import type { RequestContext } from '../../http/context.js';
 import { NoContent, problems, Text } from '../../http/schemas.js';
 import { pathId } from '../../http/ids.js';
-import { checkIfMatch, setEtag } from '../../http/etag.js';
-import { recordAudit } from '../audit/audit.queries.js';
-import { Prop, PropsWrite, PROP_KEY_PATTERN } from './contacts.schema.js';
-import { deleteProps, findContact, propsOf, toProp, updateContact, upsertProps, type ContactRow } from './contacts.queries.js';
-import { checkProps, propUpserts } from './props.validation.js';
-import { ContactIdParam } from './contacts.routes.js';
+import { ifMatch, setEtag } from '../../http/etag.js';
 import { commaList } from '../../http/list.js';
-import { DuplicateOverrideQuery } from './contacts.schema.js';
-import { BLOCK_DUPLICATES, checkIdentifierValues, overrideComment, parseDuplicatePolicy, refreshIdentifiers, type DuplicatePolicy } from '../dedupe/blocking.js';
+import { DuplicateOverrideQuery, Prop, PropsWrite, PROP_KEY_PATTERN } from './contacts.schema.js';
+import { findContact } from './contacts.queries.js';
+import { propsOf, toProp } from './props.queries.js';
+import { checkPropsBody, putProps, removeProps } from './props.service.js';
+import { ContactIdParam } from './contacts.routes.js';
+import { parseDuplicatePolicy } from '../dedupe/blocking.js';
 
 const TAGS = ['props'];
 const PropList = Type.Array(Prop);
@@ -26,35 +22,6 @@ const DeleteKeysBody = Type.Union([
   Type.Null(),
 ]);
 
-async function currentProps(db: Executor, tenantId: string, contactId: string) {
-  return ((await propsOf(db, tenantId, [contactId])).get(contactId) ?? []).map(toProp);
-}
-
-/** One audit entry per props write (object `prop`, keyed by the contact); bumps the contact's version, rebuilding its props copy. */
-async function recordPropsChange(
-  tx: Executor,
-  ctx: RequestContext,
-  contact: ContactRow,
-  actionType: 'update' | 'delete',
-  before: unknown,
-  at: Date,
-  policy: DuplicatePolicy,
-) {
-  // Match keys follow the props; only PANs new to this contact can be blocked.
-  const duplicateOf = await refreshIdentifiers(tx, ctx.tenantId, contact.id, policy, false);
-  await updateContact(tx, ctx.tenantId, contact.id, {}, ctx.userId, at, { refreshMatchProps: true });
-  const after = await currentProps(tx, ctx.tenantId, contact.id);
-  const comment = overrideComment(policy, duplicateOf);
-  await recordAudit(tx, ctx, { actionType, objectType: 'prop', objectId: contact.id, contactId: contact.id, before, after, at, comment });
-  return after;
-}
-
-async function lockedContact(tx: Executor, tenantId: string, id: string): Promise<ContactRow> {
-  const contact = await findContact(tx, tenantId, id, { lock: true });
-  if (!contact) throw notFound('Contact');
-  return contact;
-}
-
 export function registerPropRoutes(parent: FastifyInstance, deps: Deps): void {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -63,10 +30,14 @@ export function registerPropRoutes(parent: FastifyInstance, deps: Deps): void {
     { schema: { tags: TAGS, summary: 'All props of a contact, sorted by key', params: ContactIdParam, response: { 200: PropList, ...problems(401, 404) } } },
     async (request, reply) => {
       const id = pathId(request.params.contact_id, 'Contact');
-      const contact = await findContact(request.db, request.ctx.tenantId, id);
+      const tenantId = request.ctx.tenantId;
+      const { contact, props } = await request.db.transaction(async (tx) => ({
+        contact: await findContact(tx, tenantId, id),
+        props: (await propsOf(tx, tenantId, [id])).get(id) ?? [],
+      }));
       if (!contact) throw notFound('Contact');
       setEtag(reply, contact.version);
-      return currentProps(request.db, request.ctx.tenantId, id);
+      return props.map(toProp);
     },
   );
 
@@ -85,24 +56,12 @@ export function registerPropRoutes(parent: FastifyInstance, deps: Deps): void {
     async (request, reply) => {
       const id = pathId(request.params.contact_id, 'Contact');
       const errors = new FieldErrorCollector();
-      checkProps(errors, request.body, '');
-      checkIdentifierValues(errors, request.body, '', deps.config.identifierValidation === 'strict');
       const policy = parseDuplicatePolicy(errors, request.query);
-      errors.throwIfAny();
-      const ctx = request.ctx;
-      const at = new Date();
-      const { props, version } = await request.db.transaction(async (tx) => {
-        const contact = await lockedContact(tx, ctx.tenantId, id);
-        checkIfMatch(request, contact.version);
-        const before = await currentProps(tx, ctx.tenantId, id);
-        const upserts = propUpserts(request.body);
-        const changed = (await upsertProps(tx, ctx.tenantId, id, upserts, upserts.map(() => ulid(at.getTime())), ctx.userId, at)).length;
-        // Writing the same values again changes nothing: no audit entry, ETag unchanged.
-        if (changed === 0) return { props: before, version: contact.version };
-        return { props: await recordPropsChange(tx, ctx, contact, 'update', before, at, policy), version: contact.version + 1 };
-      });
-      setEtag(reply, version);
-      return props;
+      checkPropsBody(request.body, { strictIdentifiers: deps.config.identifierValidation === 'strict' }, errors);
+      const precondition = ifMatch(request);
+      const { row, props } = await request.db.transaction((tx) => putProps(tx, request.ctx, id, request.body, { policy, precondition }));
+      setEtag(reply, row.version);
+      return props.map(toProp);
     },
   );
 
@@ -121,14 +80,8 @@ export function registerPropRoutes(parent: FastifyInstance, deps: Deps): void {
     async (request, reply) => {
       const id = pathId(request.params.contact_id, 'Contact');
       const keys = [...new Set([...commaList(request.query.keys), ...(request.body?.keys ?? [])])];
-      const ctx = request.ctx;
-      const at = new Date();
-      await request.db.transaction(async (tx) => {
-        const contact = await lockedContact(tx, ctx.tenantId, id);
-        checkIfMatch(request, contact.version);
-        const before = await currentProps(tx, ctx.tenantId, id);
-        if ((await deleteProps(tx, ctx.tenantId, id, keys)) > 0) await recordPropsChange(tx, ctx, contact, 'delete', before, at, BLOCK_DUPLICATES);
-      });
+      const precondition = ifMatch(request);
+      await request.db.transaction((tx) => removeProps(tx, request.ctx, id, keys, precondition));
       return reply.code(204).send(null);
     },
   );

@@ -1,9 +1,12 @@
 import { AppError, type FieldErrorCollector } from '../../errors/index.js';
 import type { Executor } from '../../db/index.js';
-import { analyzeIdentifiers, blockingPans, identifierKind, normalizeIdentifier } from '../../dedupe/identifiers.js';
-import { nameKey, phoneticKey } from '../../dedupe/names.js';
-import { type PropRow, type PropUpsert, propsOf } from '../contacts/contacts.queries.js';
-import { findPanHolder, insertPropsAndMatchKeys, lockPans, pansOf, replaceMatchKeys } from './match-keys.queries.js';
+import { blockingPans, identifierKind, normalizeIdentifier, type PropLike } from '../../dedupe/identifiers.js';
+import { identifierKeys } from '../contacts/derived.js';
+import type { PropRow, PropUpsert } from '../contacts/props.queries.js';
+import { findPanHolder, insertPropsAndMatchKeys, lockPans } from './match-keys.queries.js';
+
+// Duplicate blocking (CONTRACT §6, §6a): a write that would give a second live contact of the
+// tenant the same PAN (directly or through a GSTIN) is a 409 with duplicate_of, unless overridden.
 
 /** `?on_duplicate=allow&reason=…`: skip duplicate blocking, recorded in the audit entry. */
 export interface DuplicatePolicy {
@@ -35,12 +38,6 @@ export function checkIdentifierValues(errors: FieldErrorCollector, props: readon
   });
 }
 
-/** The columns that index a contact's name for fuzzy matching. */
-export function nameColumns(name: string, type: string): { name_key: string; name_phonetic: string } {
-  const t = type === 'corporate' ? 'corporate' : 'individual';
-  return { name_key: nameKey(name, t), name_phonetic: phoneticKey(name, t) };
-}
-
 function duplicateError(holderId: string): AppError {
   return new AppError('duplicate', `A live contact with the same PAN already exists (${holderId}). Use ?on_duplicate=allow&reason=… to override.`, {
     extra: { duplicate_of: holderId },
@@ -60,55 +57,55 @@ async function enforce(tx: Executor, tenantId: string, contactId: string, pans: 
   return decide(await findPanHolder(tx, tenantId, pans, contactId), policy);
 }
 
-/**
- * After a write that changed a contact's props: rebuilds its match keys and blocks a PAN that a
- * live contact already holds. `checkAll` for creates; otherwise only PANs the contact did not hold
- * before are checked (a PATCH that leaves identifiers alone is never blocked).
- * Returns the id of an overridden duplicate (for the audit entry), or null.
- */
-export async function refreshIdentifiers(tx: Executor, tenantId: string, contactId: string, policy: DuplicatePolicy, checkAll: boolean): Promise<string | null> {
-  const before = checkAll ? new Set<string>() : new Set(await pansOf(tx, tenantId, contactId));
-  const props = (await propsOf(tx, tenantId, [contactId])).get(contactId) ?? [];
-  const { keys } = analyzeIdentifiers(props);
-  await replaceMatchKeys(tx, tenantId, contactId, keys);
-  return enforce(tx, tenantId, contactId, blockingPans(keys).filter((p) => !before.has(p)), policy);
+/** The PANs a contact with these props holds (own, or embedded in a GSTIN). */
+export function pansOfProps(props: readonly PropLike[]): string[] {
+  return blockingPans(identifierKeys(props));
 }
 
-/** The PANs a new contact with these props is blocked on (what createContact locks up front). */
-export function newContactPans(props: readonly { key: string; value: string }[]): string[] {
-  return blockingPans(analyzeIdentifiers(props).keys);
+/**
+ * After a props write: blocks a PAN the contact did not hold before and a live contact already
+ * holds (a write that leaves identifiers alone is never blocked). Returns the id of an overridden
+ * duplicate (for the audit entry), or null.
+ */
+export async function blockNewPans(
+  tx: Executor,
+  tenantId: string,
+  contactId: string,
+  before: readonly PropLike[],
+  after: readonly PropLike[],
+  policy: DuplicatePolicy,
+): Promise<string | null> {
+  const held = new Set(pansOfProps(before));
+  return enforce(tx, tenantId, contactId, pansOfProps(after).filter((p) => !held.has(p)), policy);
 }
 
 /**
  * A new contact's props written, its match keys inserted and its PANs checked against live
  * holders, in one statement (insertPropsAndMatchKeys). `lockedPans`: the PANs whose advisory locks
  * the transaction already holds (taken by the contact insert, see insertContact: the PANs of
- * newContactPans, so all of them); any other is locked here first, because a PAN checked without
- * its lock would let parallel creates through.
+ * pansOfProps, so all of them); any other is locked here first, because a PAN checked without its
+ * lock would let parallel creates through.
  */
 export async function insertNewContactProps(
   tx: Executor,
-  tenantId: string,
-  contactId: string,
+  c: { tenantId: string; contactId: string; nameKey: string; userId: string; at: Date },
   upserts: readonly PropUpsert[],
   ids: readonly string[],
-  userId: string,
-  at: Date,
   policy: DuplicatePolicy,
   lockedPans: readonly string[],
 ): Promise<{ props: PropRow[]; duplicateOf: string | null }> {
   if (upserts.length === 0) return { props: [], duplicateOf: null };
-  const { keys } = analyzeIdentifiers(upserts);
+  const keys = identifierKeys(upserts);
   const pans = blockingPans(keys);
   const unlocked = pans.filter((p) => !lockedPans.includes(p));
-  if (unlocked.length > 0) await lockPans(tx, tenantId, unlocked);
-  const { props, holder } = await insertPropsAndMatchKeys(tx, tenantId, contactId, upserts, ids, userId, at, keys, pans);
+  if (unlocked.length > 0) await lockPans(tx, c.tenantId, unlocked);
+  const { props, holder } = await insertPropsAndMatchKeys(tx, c.tenantId, c.contactId, upserts, ids, c.userId, c.at, keys, c.nameKey, pans);
   return { props, duplicateOf: decide(holder, policy) };
 }
 
 /** Restoring a contact whose PAN is now held by another live contact is blocked too. */
-export async function checkRestoreBlocking(tx: Executor, tenantId: string, contactId: string, policy: DuplicatePolicy): Promise<string | null> {
-  return enforce(tx, tenantId, contactId, await pansOf(tx, tenantId, contactId), policy);
+export async function checkRestoreBlocking(tx: Executor, tenantId: string, contactId: string, props: readonly PropLike[], policy: DuplicatePolicy): Promise<string | null> {
+  return enforce(tx, tenantId, contactId, pansOfProps(props), policy);
 }
 
 export function overrideComment(policy: DuplicatePolicy, duplicateOf: string | null): string | undefined {

@@ -1,22 +1,7 @@
 import type { Executor } from '../../db/index.js';
 import type { MatchKey } from '../../dedupe/identifiers.js';
-import { type PropRow, type PropUpsert, propsUpsertSql } from '../contacts/contacts.queries.js';
-
-/** Replaces a contact's match keys with the given set (called whenever its props change). */
-export async function replaceMatchKeys(tx: Executor, tenantId: string, contactId: string, keys: readonly MatchKey[]): Promise<void> {
-  await tx.query('DELETE FROM contact_match_keys WHERE tenant_id = $1 AND contact_id = $2', [tenantId, contactId], { prepare: true });
-  if (keys.length > 0) await insertMatchKeys(tx, tenantId, contactId, keys);
-}
-
-export async function insertMatchKeys(tx: Executor, tenantId: string, contactId: string, keys: readonly MatchKey[]): Promise<void> {
-  await tx.query(
-    `INSERT INTO contact_match_keys (tenant_id, contact_id, kind, value, prop_key, via)
-     SELECT $1, $2, k.kind, k.value, k.prop_key, k.via FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) AS k(kind, value, prop_key, via)
-     ON CONFLICT DO NOTHING`,
-    [tenantId, contactId, keys.map((k) => k.kind), keys.map((k) => k.value), keys.map((k) => k.key), keys.map((k) => k.via ?? null)],
-    { prepare: true },
-  );
-}
+import { matchKeyArrays } from '../contacts/derived.js';
+import { type PropRow, type PropUpsert, propsUpsertSql } from '../contacts/props.queries.js';
 
 /**
  * Serializes writers of the same PAN within a tenant until commit, so two concurrent creates with
@@ -40,15 +25,15 @@ const HOLDER_SELECT = `SELECT mk.contact_id, mk.value AS pan FROM contact_match_
 
 // Built once: a prepared statement is looked up by its text on every call (a create runs it).
 const INSERT_PROPS_AND_MATCH_KEYS_SQL = `WITH inserted_keys AS (
-       INSERT INTO contact_match_keys (tenant_id, contact_id, kind, value, prop_key, via)
-       SELECT $1, $3, k.kind, k.value, k.prop_key, k.via FROM unnest($10::text[], $11::text[], $12::text[], $13::text[]) AS k(kind, value, prop_key, via)
+       INSERT INTO contact_match_keys (tenant_id, contact_id, kind, value, prop_key, via, name_key)
+       SELECT $1, $3, k.kind, k.value, k.prop_key, k.via, $14 FROM unnest($10::text[], $11::text[], $12::text[], $13::text[]) AS k(kind, value, prop_key, via)
        ON CONFLICT DO NOTHING),
      inserted_props AS (${propsUpsertSql({ tenant: '$1', contact: '$3', at: '$4', user: '$5', ids: '$6', keys: '$7', values: '$8', types: '$9' })}),
      holder AS (${HOLDER_SELECT})
      SELECT p.*, h.contact_id AS holder_id, h.pan AS holder_pan FROM inserted_props p LEFT JOIN holder h ON true`;
 
 /**
- * A new contact's props, its match keys and the live contact other than it holding one of `pans`,
+ * A new contact's props, its match keys (derived.ts decides them) and the live contact other than it holding one of `pans`,
  * in one statement: duplicate blocking adds no round trip to a create whose PANs were locked by
  * the contact insert (see insertContact). The holder part's snapshot is taken after those locks
  * were granted, so it sees every holder that committed before; the rows this statement inserts are
@@ -63,12 +48,13 @@ export async function insertPropsAndMatchKeys(
   userId: string,
   at: Date,
   keys: readonly MatchKey[],
+  nameKey: string,
   pans: readonly string[],
 ): Promise<{ props: PropRow[]; holder: { contact_id: string; pan: string } | undefined }> {
   const res = await tx.query<PropRow & { holder_id: string | null; holder_pan: string | null }>(
     INSERT_PROPS_AND_MATCH_KEYS_SQL,
     [tenantId, pans, contactId, at, userId, ids, props.map((p) => p.key), props.map((p) => p.value), props.map((p) => p.type),
-     keys.map((k) => k.kind), keys.map((k) => k.value), keys.map((k) => k.key), keys.map((k) => k.via ?? null)],
+     ...matchKeyArrays(keys), nameKey],
     { prepare: true },
   );
   const first = res.rows[0];
@@ -86,13 +72,4 @@ export async function findPanHolder(
   if (pans.length === 0) return undefined;
   const res = await tx.query<{ contact_id: string; pan: string }>(HOLDER_SELECT, [tenantId, pans, excludeId], { prepare: true });
   return res.rows[0];
-}
-
-/** The PANs a contact holds now (own or via GSTIN), from its stored match keys. */
-export async function pansOf(tx: Executor, tenantId: string, contactId: string): Promise<string[]> {
-  const res = await tx.query<{ value: string }>(
-    `SELECT DISTINCT value FROM contact_match_keys WHERE tenant_id = $1 AND contact_id = $2 AND kind = 'pan'`,
-    [tenantId, contactId],
-  );
-  return res.rows.map((r) => r.value);
 }

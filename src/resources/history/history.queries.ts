@@ -1,6 +1,10 @@
 import type { Executor } from '../../db/index.js';
-import { Params, pagedQuery } from '../../db/index.js';
+import { Params, pagedQuery, orderBySql, type Ordering } from '../../db/index.js';
 import type { HistoryEntry } from './history.schema.js';
+
+const HISTORY_ORDER_COLUMNS = { timestamp: 'h.timestamp' };
+/** The fields a history list may be ordered by. */
+export const HISTORY_ORDERINGS = Object.keys(HISTORY_ORDER_COLUMNS) as (keyof typeof HISTORY_ORDER_COLUMNS)[];
 
 // Read side of the audit log (written by audit/audit.queries.ts). Entries are append-only: there
 // is no query here, or anywhere, that updates or deletes them.
@@ -55,7 +59,7 @@ export async function listHistory(
   db: Executor,
   tenantId: string,
   f: HistoryFilter,
-  orderBy: string,
+  ordering: Ordering<keyof typeof HISTORY_ORDER_COLUMNS>,
   limit: number,
   offset: number,
 ): Promise<{ rows: AuditRow[]; count: number }> {
@@ -68,5 +72,5 @@ export async function listHistory(
   if (f.userId) where.push(`h.user_id = ${p.add(f.userId)}`);
   if (f.after) where.push(`h.timestamp >= ${p.add(f.after)}`);
   if (f.before) where.push(`h.timestamp <= ${p.add(f.before)}`);
-  return pagedQuery<AuditRow>(db, { select: COLUMNS, from: 'audit_log h', where: where.join(' AND '), orderBy }, p, limit, offset);
+  return pagedQuery<AuditRow>(db, { select: COLUMNS, from: 'audit_log h', where: where.join(' AND '), orderBy: orderBySql(ordering, HISTORY_ORDER_COLUMNS, 'h') }, p, limit, offset);
 }

@@ -4,20 +4,19 @@ import { FieldErrorCollector, notFound } from '../../errors/index.js';
 import type { Executor } from '../../db/index.js';
 import { IdParam, problems } from '../../http/schemas.js';
 import { pathId } from '../../http/ids.js';
-import { envelope, orderBySql, parseDateRange, parseOrdering, parsePaging } from '../../http/list.js';
+import { envelope, parseDateRange, parseOrdering, parsePaging } from '../../http/list.js';
 import { findContact } from '../contacts/contacts.queries.js';
 import { filterEnum, filterId } from '../common/subresource.js';
 import { ACTION_TYPES, HistoryList, HistoryQuery, OBJECT_TYPES } from './history.schema.js';
-import { listHistory, toHistoryEntry, type HistoryFilter } from './history.queries.js';
+import { HISTORY_ORDERINGS, listHistory, toHistoryEntry, type HistoryFilter } from './history.queries.js';
 
-const ORDERING = { timestamp: 'h.timestamp' };
 const TAGS = ['history'];
 
 /** Parses the list query strictly (400 before any lookup, as the other retrieve/list routes do). */
 function parseHistoryQuery(q: HistoryQuery, contactId?: string) {
   const errors = new FieldErrorCollector();
   const paging = parsePaging(errors, q);
-  const ordering = parseOrdering(errors, q.ordering, ORDERING, '-timestamp');
+  const ordering = parseOrdering(errors, q.ordering, HISTORY_ORDERINGS, '-timestamp');
   // CONTRACT §6a: the date filters of /history/ apply to `timestamp`.
   const range = parseDateRange(errors, q);
   const objectId = filterId(errors, 'object_id', q.object_id);
@@ -25,7 +24,7 @@ function parseHistoryQuery(q: HistoryQuery, contactId?: string) {
   const actionType = filterEnum(errors, 'action_type', q.action_type, ACTION_TYPES);
   errors.throwIfAny();
   const filter: HistoryFilter = { contactId, objectId, objectType, actionType, userId: q.user_id || undefined, ...range };
-  return { paging, orderBy: orderBySql(ordering, 'h'), filter };
+  return { paging, orderBy: ordering, filter };
 }
 
 async function historyPage(db: Executor, tenantId: string, query: ReturnType<typeof parseHistoryQuery>) {

@@ -1,6 +1,10 @@
 import type { Executor } from '../../db/index.js';
-import { Params } from '../../db/index.js';
+import { Params, registerConstraints, orderBySql, type Ordering } from '../../db/index.js';
 import type { Namespace } from './namespaces.schema.js';
+
+const NAMESPACE_ORDER_COLUMNS = { name: 'lower(n.name)', created_at: 'n.created_at' };
+/** The fields a namespace list may be ordered by. */
+export const NAMESPACE_ORDERINGS = Object.keys(NAMESPACE_ORDER_COLUMNS) as (keyof typeof NAMESPACE_ORDER_COLUMNS)[];
 
 export interface NamespaceRow {
   tenant_id: string;
@@ -18,6 +22,8 @@ export interface NamespaceRow {
   updated_at: Date;
   updated_by: string | null;
 }
+
+registerConstraints({ namespaces_live_name_key: { field: 'name', message: 'A namespace with this name already exists.' } });
 
 const COLUMNS = `tenant_id, id, name, contact_pattern, contact_counter, account_pattern, account_counter,
   is_deleted, deleted_at, version, created_at, created_by, updated_at, updated_by`;
@@ -170,7 +176,7 @@ export async function listNamespaces(
   db: Executor,
   tenantId: string,
   f: NamespaceFilter,
-  orderBy: string,
+  ordering: Ordering<keyof typeof NAMESPACE_ORDER_COLUMNS>,
   limit: number,
   offset: number,
 ): Promise<{ rows: NamespaceRow[]; count: number }> {
@@ -182,7 +188,7 @@ export async function listNamespaces(
   const cond = where.join(' AND ');
   const res = await db.query<NamespaceRow & { total: number }>(
     `SELECT ${COLUMNS}, count(*) OVER () AS total FROM namespaces n WHERE ${cond}
-      ORDER BY ${orderBy} LIMIT ${p.add(limit)} OFFSET ${p.add(offset)}`,
+      ORDER BY ${orderBySql(ordering, NAMESPACE_ORDER_COLUMNS, 'n')} LIMIT ${p.add(limit)} OFFSET ${p.add(offset)}`,
     p.values,
   );
   let count = res.rows[0] ? Number(res.rows[0].total) : 0;

@@ -1,7 +1,11 @@
 import type { Executor } from '../../db/index.js';
-import { Params, pagedQuery } from '../../db/index.js';
+import { Params, pagedQuery, registerConstraints, orderBySql, type Ordering } from '../../db/index.js';
 import { iso, setList } from '../common/subresource.js';
 import type { Relation } from './relations.schema.js';
+
+const RELATION_ORDER_COLUMNS = { created_at: 'r.created_at', updated_at: 'r.updated_at' };
+/** The fields a relation list may be ordered by. */
+export const RELATION_ORDERINGS = Object.keys(RELATION_ORDER_COLUMNS) as (keyof typeof RELATION_ORDER_COLUMNS)[];
 
 export interface RelationRow {
   tenant_id: string;
@@ -23,8 +27,9 @@ export interface RelationRow {
 const COLUMNS = `r.tenant_id, r.id, r.contact_id, r.related_contact_id, r.type, r.tags, r.refs,
   r.is_deleted, r.deleted_at, r.version, r.created_at, r.created_by, r.updated_at, r.updated_by`;
 
-/** Unique index whose violation is a duplicate relation (409). */
-export const RELATION_KEY = 'contact_relations_live_key';
+registerConstraints({
+  contact_relations_live_key: { field: 'related_contact', message: 'This relation (contact, type, related_contact) already exists.' },
+});
 
 // A relation is visible while it is live and both of its contacts are live. Deleting either
 // contact hides the relation without touching it; restoring the contact brings it back.
@@ -142,7 +147,7 @@ export async function listRelations(
   db: Executor,
   tenantId: string,
   f: RelationFilter,
-  orderBy: string,
+  ordering: Ordering<keyof typeof RELATION_ORDER_COLUMNS>,
   limit: number,
   offset: number,
 ): Promise<{ rows: RelationRow[]; count: number }> {
@@ -154,5 +159,5 @@ export async function listRelations(
   if (f.tags && f.tags.length) where.push(`r.tags && ${p.add(f.tags)}::text[]`);
   if (f.after) where.push(`r.created_at >= ${p.add(f.after)}`);
   if (f.before) where.push(`r.created_at <= ${p.add(f.before)}`);
-  return pagedQuery<RelationRow>(db, { select: COLUMNS, from: FROM.replace(/^FROM\s+/, ''), where: where.join(' AND '), orderBy }, p, limit, offset);
+  return pagedQuery<RelationRow>(db, { select: COLUMNS, from: FROM.replace(/^FROM\s+/, ''), where: where.join(' AND '), orderBy: orderBySql(ordering, RELATION_ORDER_COLUMNS, 'r') }, p, limit, offset);
 }

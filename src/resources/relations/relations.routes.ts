@@ -1,15 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { ulid } from '../../ids.js';
-import { AppError, FieldErrorCollector, notFound } from '../../errors/index.js';
-import { isUniqueViolation, type Executor } from '../../db/index.js';
+import { FieldErrorCollector, notFound } from '../../errors/index.js';
 import { IdParam, NoContent, problems } from '../../http/schemas.js';
 import { pathId } from '../../http/ids.js';
-import { checkIfMatch, setEtag } from '../../http/etag.js';
-import { commaList, envelope, orderBySql, parseDateRange, parseExpand, parseOrdering, parsePaging } from '../../http/list.js';
-import { recordAudit } from '../audit/audit.queries.js';
-import { uniqueTags } from '../contacts/contacts.service.js';
-import { bodyContactId, checkJsonSize, filterEnum, filterId, lockLiveContact, UNKNOWN_CONTACT } from '../common/subresource.js';
+import { ifMatch, setEtag } from '../../http/etag.js';
+import { commaList, envelope, parseDateRange, parseExpand, parseOrdering, parsePaging } from '../../http/list.js';
+import { filterEnum, filterId } from '../common/subresource.js';
 import {
   Relation,
   RELATION_EXPANDS,
@@ -20,48 +16,12 @@ import {
   RelationListQuery,
   RelationPatchBody,
 } from './relations.schema.js';
-import {
-  findRelation,
-  insertRelation,
-  listRelations,
-  RELATION_KEY,
-  toRelation,
-  updateRelation,
-  type RelationChanges,
-  type RelationRow,
-} from './relations.queries.js';
+import { RELATION_ORDERINGS, findRelation, listRelations, toRelation } from './relations.queries.js';
 import { expandRelations } from './relations.expand.js';
+import { createRelation, deleteRelation, patchRelation } from './relations.service.js';
 
-const ORDERING = { created_at: 'r.created_at', updated_at: 'r.updated_at' };
 const TAGS = ['relations'];
 const RelationIdParam = IdParam('contact_relation_id');
-const SELF = 'Must differ from contact: a contact cannot be related to itself.';
-
-const duplicate = (err: unknown) => {
-  if (!isUniqueViolation(err, RELATION_KEY)) return err;
-  const msg = 'This relation (contact, type, related_contact) already exists.';
-  return new AppError('conflict', msg, { errors: { related_contact: [msg] } });
-};
-
-/** Finds a visible relation and locks it for a write, owner first (see OwnerLock). */
-async function lockRelation(tx: Executor, tenantId: string, id: string): Promise<RelationRow> {
-  const seen = await findRelation(tx, tenantId, id);
-  if (!seen || !(await lockLiveContact(tx, tenantId, seen.contact_id, 'share'))) throw notFound('Relation');
-  const row = await findRelation(tx, tenantId, id, { lock: true });
-  if (!row) throw notFound('Relation');
-  return row;
-}
-
-/** Both parties must be live in the tenant for the whole write (CONTRACT §4.4, §6a). */
-async function checkParty(
-  tx: Executor,
-  errors: FieldErrorCollector,
-  tenantId: string,
-  field: string,
-  id: string | null | undefined,
-): Promise<void> {
-  if (id && !(await lockLiveContact(tx, tenantId, id, 'share'))) errors.add(field, UNKNOWN_CONTACT);
-}
 
 export function registerRelationRoutes(parent: FastifyInstance): void {
   parent.addSchema(Relation);
@@ -78,43 +38,7 @@ export function registerRelationRoutes(parent: FastifyInstance): void {
       },
     },
     async (request, reply) => {
-      const body = request.body;
-      const errors = new FieldErrorCollector();
-      const contactId = bodyContactId(errors, 'contact', body.contact);
-      const relatedId = body.related_contact == null ? null : bodyContactId(errors, 'related_contact', body.related_contact);
-      if (contactId && relatedId === contactId) errors.add('related_contact', SELF);
-      checkJsonSize(errors, 'refs', body.refs);
-      errors.throwIfAny();
-      const ctx = request.ctx;
-      const at = new Date();
-      const row = await request.db
-        .transaction(async (tx) => {
-          await checkParty(tx, errors, ctx.tenantId, 'contact', contactId);
-          await checkParty(tx, errors, ctx.tenantId, 'related_contact', relatedId);
-          errors.throwIfAny();
-          const created = await insertRelation(tx, {
-            tenant_id: ctx.tenantId,
-            id: ulid(at.getTime()),
-            contact_id: contactId!,
-            related_contact_id: relatedId ?? null,
-            type: body.type,
-            tags: uniqueTags(body.tags ?? []),
-            refs: body.refs ?? {},
-            at,
-            user_id: ctx.userId,
-          });
-          await recordAudit(tx, ctx, {
-            actionType: 'create',
-            objectType: 'relation',
-            objectId: created.id,
-            contactId: created.contact_id,
-            before: null,
-            after: toRelation(created),
-            at,
-          });
-          return created;
-        })
-        .catch((err) => Promise.reject(duplicate(err)));
+      const row = await request.db.transaction((tx) => createRelation(tx, request.ctx, request.body));
       setEtag(reply, row.version);
       return reply.code(201).send(toRelation(row));
     },
@@ -135,7 +59,7 @@ export function registerRelationRoutes(parent: FastifyInstance): void {
       const tenantId = request.ctx.tenantId;
       const errors = new FieldErrorCollector();
       const paging = parsePaging(errors, q);
-      const ordering = parseOrdering(errors, q.ordering, ORDERING, '-created_at');
+      const ordering = parseOrdering(errors, q.ordering, RELATION_ORDERINGS, '-created_at');
       const range = parseDateRange(errors, q);
       const expand = parseExpand(errors, q.expand, RELATION_EXPANDS);
       const contactId = filterId(errors, 'contact', q.contact);
@@ -146,7 +70,7 @@ export function registerRelationRoutes(parent: FastifyInstance): void {
         request.db,
         tenantId,
         { contactId, relatedContactId, type, tags: commaList(q.tags), ...range },
-        orderBySql(ordering, 'r'),
+        ordering,
         paging.pageSize,
         paging.offset,
       );
@@ -191,46 +115,8 @@ export function registerRelationRoutes(parent: FastifyInstance): void {
     },
     async (request, reply) => {
       const id = pathId(request.params.contact_relation_id, 'Relation');
-      const body = request.body ?? {};
-      const errors = new FieldErrorCollector();
-      const contactId = body.contact === undefined ? undefined : bodyContactId(errors, 'contact', body.contact);
-      const relatedId =
-        body.related_contact == null ? body.related_contact : bodyContactId(errors, 'related_contact', body.related_contact);
-      checkJsonSize(errors, 'refs', body.refs);
-      errors.throwIfAny();
-      const ctx = request.ctx;
-      const at = new Date();
-      const row = await request.db
-        .transaction(async (tx) => {
-          const current = await lockRelation(tx, ctx.tenantId, id);
-          checkIfMatch(request, current.version);
-          // The owner is fixed: the relation belongs to its contact's history.
-          if (contactId !== undefined && contactId !== current.contact_id) {
-            errors.add('contact', 'The contact of a relation cannot be changed; create a new relation instead.');
-          }
-          if (relatedId && relatedId === current.contact_id) errors.add('related_contact', SELF);
-          else if (relatedId && relatedId !== current.related_contact_id)
-            await checkParty(tx, errors, ctx.tenantId, 'related_contact', relatedId);
-          errors.throwIfAny();
-          const changes: RelationChanges = {
-            type: body.type,
-            related_contact_id: relatedId,
-            tags: body.tags === undefined ? undefined : uniqueTags(body.tags),
-            refs: body.refs === undefined ? undefined : JSON.stringify(body.refs),
-          };
-          const updated = await updateRelation(tx, ctx.tenantId, id, changes, ctx.userId, at);
-          await recordAudit(tx, ctx, {
-            actionType: 'update',
-            objectType: 'relation',
-            objectId: id,
-            contactId: current.contact_id,
-            before: toRelation(current),
-            after: toRelation(updated),
-            at,
-          });
-          return updated;
-        })
-        .catch((err) => Promise.reject(duplicate(err)));
+      const precondition = ifMatch(request);
+      const row = await request.db.transaction((tx) => patchRelation(tx, request.ctx, id, request.body ?? {}, precondition));
       setEtag(reply, row.version);
       return toRelation(row);
     },
@@ -248,22 +134,8 @@ export function registerRelationRoutes(parent: FastifyInstance): void {
     },
     async (request, reply) => {
       const id = pathId(request.params.contact_relation_id, 'Relation');
-      const ctx = request.ctx;
-      const at = new Date();
-      await request.db.transaction(async (tx) => {
-        const current = await lockRelation(tx, ctx.tenantId, id);
-        checkIfMatch(request, current.version);
-        const deleted = await updateRelation(tx, ctx.tenantId, id, { is_deleted: true, deleted_at: at }, ctx.userId, at);
-        await recordAudit(tx, ctx, {
-          actionType: 'delete',
-          objectType: 'relation',
-          objectId: id,
-          contactId: current.contact_id,
-          before: toRelation(current),
-          after: toRelation(deleted),
-          at,
-        });
-      });
+      const precondition = ifMatch(request);
+      await request.db.transaction((tx) => deleteRelation(tx, request.ctx, id, precondition));
       return reply.code(204).send(null);
     },
   );

@@ -1,14 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { fieldError, notFound } from '../../errors/index.js';
+import { FieldErrorCollector } from '../../errors/index.js';
 import { problems } from '../../http/schemas.js';
 import { pathId } from '../../http/ids.js';
-import { checkIfMatch, setEtag } from '../../http/etag.js';
+import { ifMatch, setEtag } from '../../http/etag.js';
 import { ActionBody, Contact, DuplicateOverrideQuery } from './contacts.schema.js';
 import { parseDuplicatePolicy } from '../dedupe/blocking.js';
-import { FieldErrorCollector } from '../../errors/index.js';
-import { findContact, toContact } from './contacts.queries.js';
-import { CONTACT_ACTIONS, applyAction, restoreContact, type ContactAction } from './contacts.actions.js';
+import { toContact } from './contacts.queries.js';
+import { CONTACT_ACTIONS, applyAction, restoreContact, type ContactAction } from './lifecycle.service.js';
 import { ContactIdParam } from './contacts.routes.js';
 
 const TAGS = ['contact lifecycle'];
@@ -19,7 +18,7 @@ const SUMMARY: Record<ContactAction, string> = {
   reject: 'Reject a contact (status becomes inactive); comment required',
 };
 
-export function registerContactActionRoutes(parent: FastifyInstance): void {
+export function registerLifecycleRoutes(parent: FastifyInstance): void {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
 
   for (const action of CONTACT_ACTIONS) {
@@ -37,16 +36,8 @@ export function registerContactActionRoutes(parent: FastifyInstance): void {
       async (request, reply) => {
         const id = pathId(request.params.contact_id, 'Contact');
         const comment = request.body?.comment?.trim() || null;
-        if (action === 'reject' && !comment) throw fieldError('comment', 'A comment is required to reject a contact.');
-        const ctx = request.ctx;
-        const at = new Date();
-        const row = await request.db.transaction(async (tx) => {
-          const current = await findContact(tx, ctx.tenantId, id, { lock: true });
-          if (!current) throw notFound('Contact');
-          checkIfMatch(request, current.version);
-          const changed = await applyAction(tx, ctx, current, action, comment, at);
-          return changed ? (await findContact(tx, ctx.tenantId, id))! : current;
-        });
+        const precondition = ifMatch(request);
+        const { row } = await request.db.transaction((tx) => applyAction(tx, request.ctx, id, action, comment, precondition));
         setEtag(reply, row.version);
         return toContact(row);
       },
@@ -69,15 +60,8 @@ export function registerContactActionRoutes(parent: FastifyInstance): void {
       const errors = new FieldErrorCollector();
       const policy = parseDuplicatePolicy(errors, request.query);
       errors.throwIfAny();
-      const ctx = request.ctx;
-      const at = new Date();
-      const row = await request.db.transaction(async (tx) => {
-        const current = await findContact(tx, ctx.tenantId, id, { lock: true, includeDeleted: true });
-        if (!current) throw notFound('Contact');
-        checkIfMatch(request, current.version);
-        const changed = await restoreContact(tx, ctx, current, at, policy);
-        return changed ? (await findContact(tx, ctx.tenantId, id))! : current;
-      });
+      const precondition = ifMatch(request);
+      const { row } = await request.db.transaction((tx) => restoreContact(tx, request.ctx, id, { policy, precondition }));
       setEtag(reply, row.version);
       return toContact(row);
     },

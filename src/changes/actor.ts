@@ -1,0 +1,18 @@
+/**
+ * Who makes a change, and from where: what every audit entry (and event) records. An HTTP request,
+ * a worker job and a CLI command each build one and call the same services.
+ */
+export interface Actor {
+  tenantId: string;
+  /** The token's `sub`, or the user a job or command runs on behalf of. */
+  userId: string;
+  /** The request id of an API call; for a job or command, its own id (e.g. `import:<job id>`). */
+  requestId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** The actor of a job or CLI command: no client address, the origin in place of a request id. */
+export function systemActor(tenantId: string, userId: string, origin: string): Actor {
+  return { tenantId, userId, requestId: origin, ip: null, userAgent: null };
+}

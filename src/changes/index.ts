@@ -1,0 +1,3 @@
+export * from './actor.js';
+export * from './precondition.js';
+export * from './record.js';

@@ -1,0 +1,79 @@
+import type { Executor } from '../../db/index.js';
+import { MATCH_ADDRESSES_SQL, MATCH_PROPS_SQL, identifierKeys, nameColumns } from './derived.js';
+
+// The check of everything derived.ts maintains, against its sources: what `contact-registry
+// verify` runs and what every fuzzed and crashed test run ends with. Contacts are read in id order,
+// a batch at a time, so a large tenant is checked in constant memory.
+
+export interface DerivedDifference {
+  contactId: string;
+  item: string;
+  expected: unknown;
+  actual: unknown;
+}
+
+interface ContactDerivedRow {
+  id: string;
+  name: string;
+  type: string;
+  name_key: string;
+  name_phonetic: string;
+  props: { key: string; value: string }[] | null;
+  keys: [string, string, string, string | null, string][] | null;
+  props_copy: unknown;
+  props_copy_expected: unknown;
+  addresses_copy: unknown;
+  addresses_copy_expected: unknown;
+  address_name_keys: string[] | null;
+}
+
+// The copies are compared as jsonb (the create path writes JSON text of its own formatting).
+const BATCH_SQL = `SELECT contacts.id, contacts.name, contacts.type, contacts.name_key, contacts.name_phonetic,
+    (SELECT json_agg(json_build_object('key', p.key, 'value', p.value)) FROM contact_props p
+      WHERE p.tenant_id = contacts.tenant_id AND p.contact_id = contacts.id) AS props,
+    (SELECT json_agg(json_build_array(m.kind, m.value, m.prop_key, m.via, m.name_key) ORDER BY m.kind, m.value, m.prop_key)
+       FROM contact_match_keys m WHERE m.tenant_id = contacts.tenant_id AND m.contact_id = contacts.id) AS keys,
+    contacts.match_props::jsonb AS props_copy, (${MATCH_PROPS_SQL})::jsonb AS props_copy_expected,
+    contacts.match_addresses::jsonb AS addresses_copy, (${MATCH_ADDRESSES_SQL})::jsonb AS addresses_copy_expected,
+    ARRAY(SELECT DISTINCT a.name_key FROM contact_addresses a WHERE a.tenant_id = contacts.tenant_id AND a.contact_id = contacts.id) AS address_name_keys
+   FROM contacts WHERE contacts.tenant_id = $1 AND contacts.id > $2 ORDER BY contacts.id LIMIT $3`;
+
+const keyText = (k: readonly [string, string, string, string | null, string]) => `${k[0]}:${k[1]} (prop ${k[2]}${k[3] ? ` via ${k[3]}` : ''}, name key "${k[4]}")`;
+const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+function differencesOf(r: ContactDerivedRow): DerivedDifference[] {
+  const out: DerivedDifference[] = [];
+  const add = (item: string, expected: unknown, actual: unknown) => out.push({ contactId: r.id, item, expected, actual });
+  const names = nameColumns(r.name, r.type);
+  if (r.name_key !== names.name_key) add('name_key', names.name_key, r.name_key);
+  if (r.name_phonetic !== names.name_phonetic) add('name_phonetic', names.name_phonetic, r.name_phonetic);
+  const expectedKeys = identifierKeys(r.props ?? [])
+    .map((k) => keyText([k.kind, k.value, k.key, k.via ?? null, r.name_key]))
+    .sort();
+  const actualKeys = (r.keys ?? []).map(keyText).sort();
+  if (!sameJson(expectedKeys, actualKeys)) add('match keys', expectedKeys, actualKeys);
+  if (!sameJson(r.props_copy, r.props_copy_expected)) add('match_props copy', r.props_copy_expected, r.props_copy);
+  if (!sameJson(r.addresses_copy, r.addresses_copy_expected)) add('match_addresses copy', r.addresses_copy_expected, r.addresses_copy);
+  const stale = (r.address_name_keys ?? []).filter((k) => k !== r.name_key);
+  if (stale.length > 0) add('address name_key', r.name_key, stale);
+  return out;
+}
+
+/** Every difference between a tenant's derived data and its sources (empty when consistent). */
+export async function verifyDerived(db: Executor, tenantId: string, opts: { batchSize?: number; limit?: number } = {}): Promise<DerivedDifference[]> {
+  const batchSize = opts.batchSize ?? 1000;
+  const limit = opts.limit ?? Infinity;
+  const out: DerivedDifference[] = [];
+  let after = '';
+  for (;;) {
+    const res = await db.query<ContactDerivedRow>(BATCH_SQL, [tenantId, after, batchSize]);
+    for (const row of res.rows) out.push(...differencesOf(row));
+    if (out.length >= limit || res.rows.length < batchSize) return out.slice(0, limit);
+    after = res.rows[res.rows.length - 1]!.id;
+  }
+}
+
+/** One line per difference, for people. */
+export function describeDifference(d: DerivedDifference): string {
+  return `contact ${d.contactId}: ${d.item} is ${JSON.stringify(d.actual)}, expected ${JSON.stringify(d.expected)}`;
+}
