@@ -9,6 +9,14 @@ export default tseslint.config(
       'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' }],
     },
   },
+  {
+    // src/config.ts is the only reader of the environment: settings are validated once, at start.
+    files: ['src/**/*.ts'],
+    ignores: ['src/config.ts'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read settings through src/config.ts.' }],
+    },
+  },
   { files: ['eslint.config.js'], rules: { 'no-restricted-syntax': 'off' } },
   {
     files: ['test/**', 'bench/**'],

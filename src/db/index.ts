@@ -37,6 +37,6 @@ export async function migrateDatabase(config: Config, db: Database): Promise<str
     await owner.close();
   }
 }
-export { Params } from './params.js';
+export { Params, likePattern } from './params.js';
 export { orderBySql, pagedQuery, type Ordering, type PagedSql } from './paged.js';
 export * from './constraints.js';

@@ -106,10 +106,6 @@ export function parseExpand<T extends string>(errors: FieldErrorCollector, raw: 
 }
 
 /** Escapes LIKE metacharacters so a search is a literal substring match. */
-export function likePattern(text: string): string {
-  return '%' + text.replace(/[\\%_]/g, (c) => '\\' + c) + '%';
-}
-
 export function commaList(raw: string | undefined): string[] {
   if (raw === undefined) return [];
   return raw

@@ -4,6 +4,9 @@ import { isStorableJson, UNSTORABLE_TEXT_MESSAGE } from './text.js';
 // Free JSON objects from clients (`refs`; `codes` on addresses) have no schema below the top level,
 // so the limits a schema would give are checked here.
 
+/** Serialized size limit of a free JSON object (`refs`, `codes`). */
+export const FREE_JSON_MAX_BYTES = 8 * 1024;
+
 /** Far beyond any real reference data, far below what recursion (ours, V8's, jsonb's) survives. */
 export const FREE_JSON_MAX_DEPTH = 32;
 

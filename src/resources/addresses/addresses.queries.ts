@@ -1,5 +1,5 @@
 import type { Executor } from '../../db/index.js';
-import { Params, pagedQuery, orderBySql, type Ordering } from '../../db/index.js';
+import { Params, likePattern, pagedQuery, orderBySql, type Ordering } from '../../db/index.js';
 import { iso, setList } from '../common/subresource.js';
 import type { Address } from './addresses.schema.js';
 
@@ -163,8 +163,8 @@ export async function addressesOf(db: Executor, tenantId: string, contactIds: st
 export interface AddressFilter {
   contactId?: string;
   tags?: string[];
-  /** Already a LIKE pattern. */
-  searchLike?: string;
+  /** Case-insensitive substring of the line, city, state, country or pincode. */
+  search?: string;
   after: Date | null;
   before: Date | null;
 }
@@ -183,8 +183,8 @@ export async function listAddresses(
   if (f.tags && f.tags.length) where.push(`a.tags && ${p.add(f.tags)}::text[]`);
   if (f.after) where.push(`a.created_at >= ${p.add(f.after)}`);
   if (f.before) where.push(`a.created_at <= ${p.add(f.before)}`);
-  if (f.searchLike) {
-    const like = p.add(f.searchLike);
+  if (f.search) {
+    const like = p.add(likePattern(f.search));
     where.push(
       `(a.address_line ILIKE ${like} OR a.city ILIKE ${like} OR a.state ILIKE ${like} OR a.country ILIKE ${like} OR a.pincode ILIKE ${like})`,
     );

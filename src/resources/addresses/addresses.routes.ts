@@ -4,7 +4,7 @@ import { FieldErrorCollector, notFound } from '../../errors/index.js';
 import { IdParam, NoContent, problems } from '../../http/schemas.js';
 import { pathId } from '../../http/ids.js';
 import { ifMatch, setEtag } from '../../http/etag.js';
-import { commaList, envelope, likePattern, parseDateRange, parseOrdering, parsePaging } from '../../http/list.js';
+import { commaList, envelope, parseDateRange, parseOrdering, parsePaging } from '../../http/list.js';
 import { filterId } from '../common/subresource.js';
 import { Address, AddressCreateBody, AddressList, AddressListQuery, AddressPatchBody } from './addresses.schema.js';
 import { ADDRESS_ORDERINGS, findAddress, listAddresses, toAddress } from './addresses.queries.js';
@@ -56,7 +56,7 @@ export function registerAddressRoutes(parent: FastifyInstance): void {
       const { rows, count } = await listAddresses(
         request.db,
         request.ctx.tenantId,
-        { contactId, tags: commaList(q.tags), searchLike: search ? likePattern(search) : undefined, ...range },
+        { contactId, tags: commaList(q.tags), search: search || undefined, ...range },
         ordering,
         paging.pageSize,
         paging.offset,

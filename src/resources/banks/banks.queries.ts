@@ -1,5 +1,5 @@
 import type { Executor } from '../../db/index.js';
-import { Params, pagedQuery, registerConstraints, orderBySql, type Ordering } from '../../db/index.js';
+import { Params, likePattern, pagedQuery, registerConstraints, orderBySql, type Ordering } from '../../db/index.js';
 import { iso, setList } from '../common/subresource.js';
 import type { Bank } from './banks.schema.js';
 
@@ -172,8 +172,8 @@ export interface BankFilter {
   contactId?: string;
   ifsc?: string;
   tags?: string[];
-  /** Already a LIKE pattern. */
-  searchLike?: string;
+  /** Case-insensitive substring of the bank name, branch name or account holder name. */
+  search?: string;
   after: Date | null;
   before: Date | null;
 }
@@ -193,8 +193,8 @@ export async function listBanks(
   if (f.tags && f.tags.length) where.push(`b.tags && ${p.add(f.tags)}::text[]`);
   if (f.after) where.push(`b.created_at >= ${p.add(f.after)}`);
   if (f.before) where.push(`b.created_at <= ${p.add(f.before)}`);
-  if (f.searchLike) {
-    const like = p.add(f.searchLike);
+  if (f.search) {
+    const like = p.add(likePattern(f.search));
     where.push(`(b.bank_name ILIKE ${like} OR b.branch_name ILIKE ${like} OR b.account_holder_name ILIKE ${like})`);
   }
   return pagedQuery<BankRow>(db, { select: COLUMNS, from: VISIBLE.replace(/^FROM\s+/, ''), where: where.join(' AND '), orderBy: orderBySql(ordering, BANK_ORDER_COLUMNS, 'b') }, p, limit, offset);

@@ -4,7 +4,7 @@ import { FieldErrorCollector, notFound } from '../../errors/index.js';
 import { IdParam, NoContent, problems } from '../../http/schemas.js';
 import { pathId } from '../../http/ids.js';
 import { ifMatch, setEtag } from '../../http/etag.js';
-import { commaList, envelope, likePattern, parseDateRange, parseOrdering, parsePaging } from '../../http/list.js';
+import { commaList, envelope, parseDateRange, parseOrdering, parsePaging } from '../../http/list.js';
 import { filterId } from '../common/subresource.js';
 import { Bank, BankCreateBody, BankList, BankListQuery, BankPatchBody } from './banks.schema.js';
 import { BANK_ORDERINGS, findBank, listBanks, toBank } from './banks.queries.js';
@@ -55,7 +55,7 @@ export function registerBankRoutes(parent: FastifyInstance): void {
           contactId,
           ifsc: q.ifsc ? q.ifsc.trim().toUpperCase() : undefined,
           tags: commaList(q.tags),
-          searchLike: search ? likePattern(search) : undefined,
+          search: search || undefined,
           ...range,
         },
         ordering,

@@ -1,8 +1,7 @@
-import { checkFreeJson } from '../../validation/free-json.js';
+import { checkFreeJson, FREE_JSON_MAX_BYTES } from '../../validation/free-json.js';
 import type { Executor } from '../../db/index.js';
 import type { FieldErrorCollector } from '../../errors/index.js';
 import { normalizeId } from '../../validation/ids.js';
-import { REFS_MAX_BYTES } from '../contacts/contacts.schema.js';
 
 // Shared by the contact sub-resources (addresses, banks, relations): how a body or filter names a
 // contact, and how a write pins its owning contact.
@@ -74,7 +73,7 @@ export function filterEnum<T extends string>(
 
 /** Free JSON objects (`codes`, `refs`) get the contact `refs` checks: depth, size, storable text. */
 export function checkJsonSize(errors: FieldErrorCollector, field: string, value: unknown): void {
-  if (value !== null) checkFreeJson(errors, field, value, REFS_MAX_BYTES);
+  if (value !== null) checkFreeJson(errors, field, value, FREE_JSON_MAX_BYTES);
 }
 
 /** `SET` list for a partial update: only given columns, plus version/audit stamps. */

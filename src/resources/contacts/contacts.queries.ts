@@ -1,5 +1,5 @@
 import type { Executor } from '../../db/index.js';
-import { Params, pagedQuery, orderBySql, type Ordering } from '../../db/index.js';
+import { Params, likePattern, pagedQuery, orderBySql, type Ordering } from '../../db/index.js';
 import type { Contact } from './contacts.schema.js';
 import { toProp, type PropRow } from './props.queries.js';
 import { MATCH_PROPS_SQL } from './derived.js';
@@ -247,10 +247,8 @@ export interface ContactFilter {
   rmId?: string;
   branchId?: string;
   refId?: string;
-  /** Already a LIKE pattern. */
-  searchLike?: string;
-  /** Raw search text, for exact prop-value matching. */
-  searchExact?: string;
+  /** Substring of the name or ref id, or an exact prop value (trimmed, non-empty). */
+  search?: string;
   /** Normalized identifier forms of the search text (a PAN, a mobile written any way). */
   searchIdentifiers?: { kind: string; value: string }[];
   after: Date | null;
@@ -277,7 +275,7 @@ export async function listContacts(
   if (f.tags && f.tags.length) where.push(`c.id IN (SELECT contact_ids_tagged(${p.add(tenantId)}, ${p.add(f.tags)}::text[]))`);
   if (f.after) where.push(`c.created_at >= ${p.add(f.after)}`);
   if (f.before) where.push(`c.created_at <= ${p.add(f.before)}`);
-  if (f.searchLike) where.push(`c.id IN (${searchBranches(p, tenantId, f)})`);
+  if (f.search) where.push(`c.id IN (${searchBranches(p, tenantId, f.search, f.searchIdentifiers ?? [])})`);
   return pagedQuery<ContactRow>(db, { select: COLUMNS, from: FROM, where: where.join(' AND '), orderBy: orderBySql(ordering, CONTACT_ORDER_COLUMNS, 'c') }, p, limit, offset);
 }
 
@@ -287,10 +285,9 @@ export async function listContacts(
  * contact_search_ids, migration 0007, so row-level security leaves those indexes usable), and
  * normalized identifiers.
  */
-function searchBranches(p: Params, tenantId: string, f: ContactFilter): string {
+function searchBranches(p: Params, tenantId: string, search: string, ids: readonly { kind: string; value: string }[]): string {
   const t = p.add(tenantId);
-  const branches = [`SELECT contact_search_ids(${t}, ${p.add(f.searchLike)}, ${p.add((f.searchExact ?? '').toLowerCase())})`];
-  const ids = f.searchIdentifiers ?? [];
+  const branches = [`SELECT contact_search_ids(${t}, ${p.add(likePattern(search))}, ${p.add(search.toLowerCase())})`];
   if (ids.length) {
     branches.push(`SELECT mk.contact_id FROM contact_match_keys mk
       JOIN unnest(${p.add(ids.map((i) => i.kind))}::text[], ${p.add(ids.map((i) => i.value))}::text[]) AS k(kind, value)

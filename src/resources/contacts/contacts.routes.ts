@@ -1,12 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { FieldErrorCollector, notFound } from '../../errors/index.js';
+import { FieldErrorCollector } from '../../errors/index.js';
 import type { Deps } from '../../http/deps.js';
 import { IdParam, NoContent, problems } from '../../http/schemas.js';
 import { pathId } from '../../http/ids.js';
 import { ifMatch, setEtag } from '../../http/etag.js';
-import { commaList, envelope, likePattern, parseDateRange, parseExpand, parseOrdering, parsePaging } from '../../http/list.js';
-import { findNamespaceByIdOrName } from '../namespaces/namespaces.queries.js';
+import { commaList, envelope, parseDateRange, parseExpand, parseOrdering, parsePaging } from '../../http/list.js';
 import {
   APPROVAL_STATUSES,
   CONTACT_STATUSES,
@@ -19,11 +18,11 @@ import {
   DuplicateOverrideQuery,
   ExpandQuery,
 } from './contacts.schema.js';
-import { parseDuplicatePolicy } from '../dedupe/blocking.js';
-import { identifierSearchKeys } from '../../dedupe/identifiers.js';
-import { CONTACT_ORDERINGS, findContact, listContacts, toContact } from './contacts.queries.js';
+import { parseDuplicatePolicy } from './blocking.js';
+import { CONTACT_ORDERINGS, toContact } from './contacts.queries.js';
+import { contactsPage, retrieveContact } from '../views/contacts.read.js';
 import { checkContactBody, createContact, deleteContact, patchContact, type ContactRules } from './contacts.service.js';
-import { CONTACT_EXPANDS, expandContacts } from './expand.js';
+import { CONTACT_EXPANDS } from '../views/expand.js';
 
 const TAGS = ['contacts'];
 export const ContactIdParam = IdParam('contact_id');
@@ -71,7 +70,6 @@ export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void
     },
     async (request) => {
       const q = request.query;
-      const tenantId = request.ctx.tenantId;
       const errors = new FieldErrorCollector();
       const paging = parsePaging(errors, q);
       const ordering = parseOrdering(errors, q.ordering, CONTACT_ORDERINGS, '-created_at');
@@ -81,40 +79,25 @@ export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void
       const type = checkEnum(errors, 'type', q.type, CONTACT_TYPES);
       const approvalStatus = checkEnum(errors, 'approval_status', q.approval_status, APPROVAL_STATUSES);
       errors.throwIfAny();
-      const search = q.search?.trim();
-      // One tenant transaction for all the reads (namespace, page, expands): it costs the same
-      // round trips as one lone read, and every further read saves two.
-      return request.db.transaction(async (tx) => {
-        let namespaceId: string | undefined;
-        if (q.namespace) {
-          const ns = await findNamespaceByIdOrName(tx, tenantId, q.namespace);
-          // An unknown namespace matches no contact (a filter, not a reference).
-          if (!ns) return envelope([], 0, paging);
-          namespaceId = ns.id;
-        }
-        const { rows, count } = await listContacts(
-          tx,
-          tenantId,
-          {
-            namespaceId,
-            status,
-            type,
-            approvalStatus,
-            tags: commaList(q.tags),
-            rmId: q.rm_id || undefined,
-            branchId: q.branch_id || undefined,
-            refId: q.ref_id || undefined,
-            searchLike: search ? likePattern(search) : undefined,
-            searchExact: search,
-            searchIdentifiers: search ? identifierSearchKeys(search) : undefined,
-            ...range,
-          },
+      const { results, count } = await request.db.transaction((tx) =>
+        contactsPage(tx, request.ctx.tenantId, {
+          namespace: q.namespace || undefined,
+          status,
+          type,
+          approvalStatus,
+          tags: commaList(q.tags),
+          rmId: q.rm_id || undefined,
+          branchId: q.branch_id || undefined,
+          refId: q.ref_id || undefined,
+          search: q.search,
+          ...range,
           ordering,
-          paging.pageSize,
-          paging.offset,
-        );
-        return envelope(await expandContacts(tx, tenantId, rows, expand), count, paging);
-      });
+          limit: paging.pageSize,
+          offset: paging.offset,
+          expand,
+        }),
+      );
+      return envelope(results, count, paging);
     },
   );
 
@@ -134,12 +117,7 @@ export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void
       const errors = new FieldErrorCollector();
       const expand = parseExpand(errors, request.query.expand, CONTACT_EXPANDS);
       errors.throwIfAny();
-      // The row and its expands in one tenant transaction (see the list).
-      const { row, contact } = await request.db.transaction(async (tx) => {
-        const found = await findContact(tx, request.ctx.tenantId, id);
-        return { row: found, contact: found ? (await expandContacts(tx, request.ctx.tenantId, [found], expand))[0] : undefined };
-      });
-      if (!row) throw notFound('Contact');
+      const { row, contact } = await request.db.transaction((tx) => retrieveContact(tx, request.ctx.tenantId, id, expand));
       setEtag(reply, row.version);
       return contact;
     },

@@ -10,7 +10,7 @@ export const CODE_ID_PATTERN = '^[A-Za-z0-9_-]{1,50}$';
 export const TAG_PATTERN = '^[^\\u0000-\\u001F\\u007F\\uD800-\\uDFFF]{1,50}$';
 export const MAX_TAGS = 50;
 export const MAX_PROPS = 200;
-export const REFS_MAX_BYTES = 8 * 1024;
+export { FREE_JSON_MAX_BYTES as REFS_MAX_BYTES } from '../../validation/free-json.js';
 export const COMMENT_MAX = 500;
 
 export const PROP_TYPES = ['text', 'number', 'boolean', 'file'] as const;

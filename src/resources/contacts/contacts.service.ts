@@ -9,8 +9,8 @@ import { insertContact, lockContactWithProps, toContact, updateContact, type Con
 import { byKey, upsertProps, type PropRow } from './props.queries.js';
 import { checkProps, propUpserts } from './props.validation.js';
 import { matchPropsJson, nameColumns, syncNameKeyCopies, writeMatchKeys } from './derived.js';
-import { BLOCK_DUPLICATES, blockNewPans, checkIdentifierValues, insertNewContactProps, overrideComment, pansOfProps, type DuplicatePolicy } from '../dedupe/blocking.js';
-import { panLockKeys } from '../dedupe/match-keys.queries.js';
+import { BLOCK_DUPLICATES, blockNewPans, checkIdentifierValues, insertNewContactProps, overrideComment, pansOfProps, type DuplicatePolicy } from './blocking.js';
+import { panLockKeys } from './match-keys.queries.js';
 import { allocateRefId, reserveClientRefId } from './ref-ids.js';
 
 /** Instance settings that change what a contact write accepts. */

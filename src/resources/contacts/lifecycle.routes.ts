@@ -5,7 +5,7 @@ import { problems } from '../../http/schemas.js';
 import { pathId } from '../../http/ids.js';
 import { ifMatch, setEtag } from '../../http/etag.js';
 import { ActionBody, Contact, DuplicateOverrideQuery } from './contacts.schema.js';
-import { parseDuplicatePolicy } from '../dedupe/blocking.js';
+import { parseDuplicatePolicy } from './blocking.js';
 import { toContact } from './contacts.queries.js';
 import { CONTACT_ACTIONS, applyAction, restoreContact, type ContactAction } from './lifecycle.service.js';
 import { ContactIdParam } from './contacts.routes.js';

@@ -12,7 +12,7 @@ import { findContact } from './contacts.queries.js';
 import { propsOf, toProp } from './props.queries.js';
 import { checkPropsBody, putProps, removeProps } from './props.service.js';
 import { ContactIdParam } from './contacts.routes.js';
-import { parseDuplicatePolicy } from '../dedupe/blocking.js';
+import { parseDuplicatePolicy } from './blocking.js';
 
 const TAGS = ['props'];
 const PropList = Type.Array(Prop);

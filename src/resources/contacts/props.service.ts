@@ -6,7 +6,7 @@ import type { PropWrite } from './contacts.schema.js';
 import { deleteProps, toProp, upsertProps } from './props.queries.js';
 import { checkProps, propUpserts } from './props.validation.js';
 import { lockContact, mergeProps, saveContact, type ContactRules, type ContactState } from './contacts.service.js';
-import { BLOCK_DUPLICATES, blockNewPans, checkIdentifierValues, overrideComment, type DuplicatePolicy } from '../dedupe/blocking.js';
+import { BLOCK_DUPLICATES, blockNewPans, checkIdentifierValues, overrideComment, type DuplicatePolicy } from './blocking.js';
 
 // `/contacts/{id}/props/`: props written on their own. One audit entry per write, object `prop`
 // keyed by the contact; the contact's version moves (its ETag covers its props).

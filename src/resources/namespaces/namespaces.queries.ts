@@ -1,5 +1,5 @@
 import type { Executor } from '../../db/index.js';
-import { Params, registerConstraints, orderBySql, type Ordering } from '../../db/index.js';
+import { Params, likePattern, registerConstraints, orderBySql, type Ordering } from '../../db/index.js';
 import type { Namespace } from './namespaces.schema.js';
 
 const NAMESPACE_ORDER_COLUMNS = { name: 'lower(n.name)', created_at: 'n.created_at' };
@@ -182,7 +182,7 @@ export async function listNamespaces(
 ): Promise<{ rows: NamespaceRow[]; count: number }> {
   const p = new Params();
   const where = [`tenant_id = ${p.add(tenantId)}`, 'NOT is_deleted'];
-  if (f.search) where.push(`name ILIKE ${p.add(f.search)}`);
+  if (f.search) where.push(`name ILIKE ${p.add(likePattern(f.search))}`);
   if (f.after) where.push(`created_at >= ${p.add(f.after)}`);
   if (f.before) where.push(`created_at <= ${p.add(f.before)}`);
   const cond = where.join(' AND ');

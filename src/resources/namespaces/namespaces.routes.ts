@@ -4,7 +4,7 @@ import { FieldErrorCollector, notFound } from '../../errors/index.js';
 import { IdParam, NoContent, problems } from '../../http/schemas.js';
 import { pathId } from '../../http/ids.js';
 import { ifMatch, setEtag } from '../../http/etag.js';
-import { envelope, likePattern, parseDateRange, parseOrdering, parsePaging } from '../../http/list.js';
+import { envelope, parseDateRange, parseOrdering, parsePaging } from '../../http/list.js';
 import { AccountRef, Namespace, NamespaceCreateBody, NamespaceList, NamespaceListQuery, NamespacePatchBody } from './namespaces.schema.js';
 import { NAMESPACE_ORDERINGS, findNamespaceById, listNamespaces, toNamespace } from './namespaces.queries.js';
 import { allocateAccountRef, createNamespace, deleteNamespace, patchNamespace } from './namespaces.service.js';
@@ -38,7 +38,7 @@ export function registerNamespaceRoutes(parent: FastifyInstance): void {
       const { rows, count } = await listNamespaces(
         request.db,
         request.ctx.tenantId,
-        { search: q.search ? likePattern(q.search) : undefined, ...range },
+        { search: q.search || undefined, ...range },
         ordering,
         paging.pageSize,
         paging.offset,

@@ -1,7 +1,7 @@
 import type { Executor } from '../../db/index.js';
 import type { MatchKey } from '../../dedupe/identifiers.js';
-import { matchKeyArrays } from '../contacts/derived.js';
-import { type PropRow, type PropUpsert, propsUpsertSql } from '../contacts/props.queries.js';
+import { matchKeyArrays } from './derived.js';
+import { type PropRow, type PropUpsert, propsUpsertSql } from './props.queries.js';
 
 /**
  * Serializes writers of the same PAN within a tenant until commit, so two concurrent creates with

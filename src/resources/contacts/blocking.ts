@@ -1,8 +1,8 @@
 import { AppError, type FieldErrorCollector } from '../../errors/index.js';
 import type { Executor } from '../../db/index.js';
 import { blockingPans, identifierKind, normalizeIdentifier, type PropLike } from '../../dedupe/identifiers.js';
-import { identifierKeys } from '../contacts/derived.js';
-import type { PropRow, PropUpsert } from '../contacts/props.queries.js';
+import { identifierKeys } from './derived.js';
+import type { PropRow, PropUpsert } from './props.queries.js';
 import { findPanHolder, insertPropsAndMatchKeys, lockPans } from './match-keys.queries.js';
 
 // Duplicate blocking (CONTRACT §6, §6a): a write that would give a second live contact of the

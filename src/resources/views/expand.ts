@@ -1,7 +1,7 @@
 import type { Executor } from '../../db/index.js';
-import type { Contact } from './contacts.schema.js';
-import { toContact, type ContactRow } from './contacts.queries.js';
-import { propsOf, toProp } from './props.queries.js';
+import type { Contact } from '../contacts/contacts.schema.js';
+import { toContact, type ContactRow } from '../contacts/contacts.queries.js';
+import { propsOf, toProp } from '../contacts/props.queries.js';
 import { addressesOf, toAddress } from '../addresses/addresses.queries.js';
 import { banksOf, toBank } from '../banks/banks.queries.js';
 import { relationsOf, toRelation } from '../relations/relations.queries.js';

@@ -1,0 +1,54 @@
+import { notFound } from '../../errors/index.js';
+import type { Executor, Ordering } from '../../db/index.js';
+import { identifierSearchKeys } from '../../dedupe/identifiers.js';
+import { findNamespaceByIdOrName } from '../namespaces/namespaces.queries.js';
+import type { Contact } from '../contacts/contacts.schema.js';
+import { findContact, listContacts, type CONTACT_ORDERINGS, type ContactFilter, type ContactRow } from '../contacts/contacts.queries.js';
+import { expandContacts, type ContactExpand } from './expand.js';
+
+// The read side of contacts: what GET /contacts/ and GET /contacts/{id}/ (and the console through
+// them) see. All reads of one request share one tenant transaction: it costs the round trips of
+// one lone read, and every further read saves two.
+
+export interface ContactListParams extends Omit<ContactFilter, 'namespaceId' | 'search' | 'searchIdentifiers'> {
+  /** A namespace name or id; an unknown one matches no contact (a filter, not a reference). */
+  namespace?: string;
+  /** Case-insensitive substring of name or ref id, or an exact prop value or identifier. */
+  search?: string;
+  ordering: Ordering<(typeof CONTACT_ORDERINGS)[number]>;
+  limit: number;
+  offset: number;
+  expand: Set<ContactExpand>;
+}
+
+export async function contactsPage(tx: Executor, tenantId: string, p: ContactListParams): Promise<{ results: Contact[]; count: number }> {
+  const { namespace, search, ordering, limit, offset, expand, ...filter } = p;
+  let namespaceId: string | undefined;
+  if (namespace) {
+    const ns = await findNamespaceByIdOrName(tx, tenantId, namespace);
+    if (!ns) return { results: [], count: 0 };
+    namespaceId = ns.id;
+  }
+  const term = search?.trim() || undefined;
+  const { rows, count } = await listContacts(
+    tx,
+    tenantId,
+    {
+      ...filter,
+      namespaceId,
+      search: term,
+      searchIdentifiers: term ? identifierSearchKeys(term) : undefined,
+    },
+    ordering,
+    limit,
+    offset,
+  );
+  return { results: await expandContacts(tx, tenantId, rows, expand), count };
+}
+
+/** A live contact with the expands asked for; 404 when there is none. */
+export async function retrieveContact(tx: Executor, tenantId: string, id: string, expand: Set<ContactExpand>): Promise<{ row: ContactRow; contact: Contact }> {
+  const row = await findContact(tx, tenantId, id);
+  if (!row) throw notFound('Contact');
+  return { row, contact: (await expandContacts(tx, tenantId, [row], expand))[0]! };
+}
