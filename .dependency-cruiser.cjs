@@ -3,7 +3,7 @@ const NON_HTTP = '^src/(changes|db|dedupe|validation|errors|auth|config\\.ts|ids
 
 // Resource folders form a DAG (route files, the HTTP adapters on top, may import any of them).
 // A folder may import only folders listed before it here.
-const RESOURCE_ORDER = ['common', 'namespaces', 'contacts', 'addresses', 'banks', 'relations', 'history', 'dedupe', 'views'];
+const RESOURCE_ORDER = ['common', 'namespaces', 'contacts', 'addresses', 'banks', 'relations', 'history', 'events', 'webhooks', 'dedupe', 'views'];
 const later = (i) => RESOURCE_ORDER.slice(i + 1).join('|');
 
 module.exports = {
@@ -36,6 +36,13 @@ module.exports = {
       from: { path: `^src/resources/${folder}/`, pathNot: '\\.routes\\.ts$' },
       to: { path: `^src/resources/(${later(i)})/` },
     })),
+    {
+      name: 'resources-below-worker',
+      severity: 'error',
+      comment: 'The worker runs resource services; resources never depend on the worker.',
+      from: { path: '^src/resources/' },
+      to: { path: '^src/worker/' },
+    },
     {
       name: 'no-circular',
       severity: 'error',

@@ -9,6 +9,7 @@ import { registerAuth } from './http/context.js';
 import { handleFrameworkError, registerErrorHandling } from './http/error-handler.js';
 import { DOCS_PREFIX, registerOpenApi } from './http/openapi.js';
 import { registerIdempotency } from './http/idempotency.js';
+import { createSharedRateLimiter } from './http/rate-limit-store.js';
 import { ProblemSchema } from './http/schemas.js';
 import type { Deps } from './http/deps.js';
 import { Contact } from './resources/contacts/contacts.schema.js';
@@ -21,6 +22,8 @@ import { registerBankRoutes } from './resources/banks/banks.routes.js';
 import { registerRelationRoutes } from './resources/relations/relations.routes.js';
 import { registerHistoryRoutes } from './resources/history/history.routes.js';
 import { registerDedupeRoutes } from './resources/dedupe/dedupe.routes.js';
+import { registerEventRoutes } from './resources/events/events.routes.js';
+import { registerWebhookRoutes } from './resources/webhooks/webhooks.routes.js';
 
 export interface BuildAppOptions {
   config: Config;
@@ -35,6 +38,7 @@ export interface BuildAppOptions {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const RATE_WINDOW_MS = 60_000;
 
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const { config, db } = opts;
@@ -88,9 +92,13 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   registerIdempotency(app);
 
   if (config.rateLimitPerMinute > 0) {
+    // One limit per tenant across every node on the database (see rate-limit-store.ts).
+    const limiter = createSharedRateLimiter(db, RATE_WINDOW_MS, (err) => app.log.warn({ err: { message: (err as Error).message } }, 'rate limit sync failed'));
+    app.addHook('onClose', () => limiter.close());
     await app.register(rateLimit, {
+      store: limiter.Store,
       max: config.rateLimitPerMinute,
-      timeWindow: 60_000,
+      timeWindow: RATE_WINDOW_MS,
       hook: 'preHandler',
       // Per tenant (after authentication); unauthenticated routes count per client address.
       keyGenerator: (request) => request.ctx?.tenantId ?? `ip:${request.ip}`,
@@ -125,6 +133,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   registerRelationRoutes(app);
   registerHistoryRoutes(app);
   registerDedupeRoutes(app);
+  registerEventRoutes(app);
+  registerWebhookRoutes(app, deps);
 
   return app;
 }

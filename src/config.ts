@@ -22,6 +22,17 @@ export interface Config {
   statementTimeoutMs: number;
   connectTimeoutMs: number;
   nodeEnv: string;
+  /** Run the background worker (event relay, webhook deliveries, jobs) inside `serve` (WORKER=on). */
+  worker: boolean;
+  /** How long an idle worker loop sleeps before looking for work again. */
+  workerPollMs: number;
+  eventRetentionDays: number;
+  webhooks: {
+    /** Lift the https-only and public-address rules for webhook URLs (development, tests). */
+    allowPrivate: boolean;
+    timeoutMs: number;
+    disableAfterDays: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -35,6 +46,14 @@ function int(env: Env, name: string, fallback: number, min = 0): number {
     throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
   }
   return Number(raw);
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['true', '1', 'on', 'yes'].includes(raw)) return true;
+  if (['false', '0', 'off', 'no'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false (or on/off), got "${env[name]}"`);
 }
 
 function str(env: Env, name: string): string | null {
@@ -67,6 +86,15 @@ export function loadConfig(env: Env = process.env): Config {
     statementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 10000, 1),
     connectTimeoutMs: int(env, 'DB_CONNECT_TIMEOUT_MS', 3000, 1),
     nodeEnv: env.NODE_ENV ?? 'development',
+    worker: bool(env, 'WORKER', true),
+    workerPollMs: int(env, 'WORKER_POLL_MS', 250, 10),
+    eventRetentionDays: int(env, 'EVENT_RETENTION_DAYS', 30, 1),
+    webhooks: {
+      // The embedded database is the development mode: local receivers are the norm there.
+      allowPrivate: bool(env, 'WEBHOOK_ALLOW_PRIVATE', !str(env, 'DATABASE_URL')),
+      timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100),
+      disableAfterDays: int(env, 'WEBHOOK_DISABLE_AFTER_DAYS', 5, 1),
+    },
   };
   if (config.auth.jwtSecret && config.auth.jwtSecret.length < 32) {
     throw new ConfigError('AUTH_JWT_SECRET must be at least 32 characters (HS256 needs 256 bits)');

@@ -4,6 +4,7 @@ import { migrateDatabase, openDatabase, type Database } from './db/index.js';
 import { loadOrCreateDevSecret } from './auth/index.js';
 import { buildApp } from './app.js';
 import { purgeExpiredIdempotencyKeys } from './http/idempotency.js';
+import { startWorker, type Worker } from './worker/worker.js';
 
 /** How often expired idempotency keys (older than 24 h) are deleted. */
 const IDEMPOTENCY_PURGE_INTERVAL_MS = 15 * 60_000;
@@ -78,10 +79,13 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   void purge();
   // unref: the timer alone never keeps the process alive.
   const purgeTimer = setInterval(purge, IDEMPOTENCY_PURGE_INTERVAL_MS).unref();
+  // WORKER=off keeps the background work out of API nodes (run `contact-registry worker` instead).
+  const worker: Worker | null = config.worker ? startWorker(db, config, app.log) : null;
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
       clearInterval(purgeTimer);
+      await worker?.stop();
       // app.close() stops accepting and lets in-flight requests finish. Fastify closes idle
       // keep-alive connections once, when closing starts; a connection busy at that moment turns
       // idle after its response and would hold close() open for the whole keep-alive timeout

@@ -5,8 +5,42 @@ import type { Actor } from './actor.js';
 export type ActionType = 'create' | 'update' | 'delete' | 'action';
 export type ObjectType = 'namespace' | 'contact' | 'address' | 'bank' | 'prop' | 'relation';
 
-/** What one write did to one object, as its audit entry (CONTRACT §5) records it. */
+/** The event types of the feed and webhooks (docs/api.md, "Events and webhooks"). */
+export const EVENT_TYPES = [
+  'namespace.created',
+  'namespace.updated',
+  'namespace.deleted',
+  'contact.created',
+  'contact.updated',
+  'contact.deleted',
+  'contact.restored',
+  'contact.approved',
+  'contact.rejected',
+  'contact.activated',
+  'contact.deactivated',
+  'contact.merged',
+  'contact.unmerged',
+  'contact.props_updated',
+  'address.created',
+  'address.updated',
+  'address.deleted',
+  'bank.created',
+  'bank.updated',
+  'bank.deleted',
+  'relation.created',
+  'relation.updated',
+  'relation.deleted',
+  'duplicate.opened',
+  'duplicate.dismissed',
+  'import.finished',
+  'webhook.disabled',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** What one write did to one object, as its audit entry (CONTRACT §5) and its event record it. */
 export interface Change {
+  /** The event the change publishes. */
+  event: EventType;
   action: ActionType;
   objectType: ObjectType;
   objectId: string;
@@ -15,20 +49,51 @@ export interface Change {
   /** The object's API representation before and after the change (null before a create). */
   before: unknown;
   after: unknown;
+  /**
+   * The event's object before and after, when it is not the audited one: a props write is audited
+   * as the props list, and published as the contact it changed.
+   */
+  subject?: { before: unknown; after: unknown };
   comment?: string | null;
   at: Date;
 }
 
+/** The changed top-level fields' earlier values (Stripe's `previous_attributes`). */
+export function previousAttributes(before: unknown, after: unknown): Record<string, unknown> | null {
+  if (!isObject(before) || !isObject(after)) return null;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(before)) if (JSON.stringify(v) !== JSON.stringify(after[k])) out[k] = v;
+  return out;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** The event's `data`: the object after the change (null after a delete), and for updates what changed. */
+export function eventData(change: Change): { object: unknown; previous_attributes: Record<string, unknown> | null } {
+  const { before, after } = change.subject ?? change;
+  if (change.action === 'delete') return { object: null, previous_attributes: null };
+  if (change.action === 'create') return { object: after, previous_attributes: null };
+  return { object: after, previous_attributes: previousAttributes(before, after) };
+}
+
+// The audit entry and the event in one statement: one round trip per change.
+const RECORD_SQL = `WITH audit AS (
+    INSERT INTO audit_log (tenant_id, id, user_id, action_type, object_type, object_id, contact_id, timestamp,
+                           ip_address, user_agent, before_state, after_state, comment)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13))
+  INSERT INTO event_outbox (tenant_id, type, object_type, object_id, contact_id, data, request_id, user_id, created_at)
+  VALUES ($1, $14, $15, $6, $7, $16, $17, $3, $8)`;
+
+const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+
 /**
- * The one seam every write passes: records the change in the transaction of the write it
- * describes, so the write and its record commit together or not at all. No-op writes must not call
- * it. Audit entries are append-only: nothing updates or deletes them.
+ * The one seam every write passes: records the change — its audit entry and its event — in the
+ * transaction of the write it describes, so the write, its entry and its event commit together
+ * or not at all. No-op writes must not call it. Audit entries are append-only.
  */
 export async function recordChange(tx: Executor, actor: Actor, change: Change): Promise<void> {
   await tx.query(
-    `INSERT INTO audit_log (tenant_id, id, user_id, action_type, object_type, object_id, contact_id, timestamp,
-                            ip_address, user_agent, before_state, after_state, comment)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+    RECORD_SQL,
     [
       actor.tenantId,
       ulid(change.at.getTime()),
@@ -40,10 +105,32 @@ export async function recordChange(tx: Executor, actor: Actor, change: Change): 
       change.at,
       actor.ip,
       actor.userAgent,
-      change.before === null || change.before === undefined ? null : JSON.stringify(change.before),
-      change.after === null || change.after === undefined ? null : JSON.stringify(change.after),
+      json(change.before),
+      json(change.after),
       change.comment ?? null,
+      change.event,
+      change.event.slice(0, change.event.indexOf('.')),
+      JSON.stringify(eventData(change)),
+      actor.requestId,
     ],
     { prepare: true },
+  );
+}
+
+/** An event that is not the record of an audited write (a webhook the service disabled, a finished import). */
+export interface Notice {
+  event: EventType;
+  objectId: string;
+  contactId: string | null;
+  object: unknown;
+  at: Date;
+}
+
+/** Publishes a notice through the same outbox, in the caller's transaction. */
+export async function recordNotice(tx: Executor, actor: Actor, n: Notice): Promise<void> {
+  await tx.query(
+    `INSERT INTO event_outbox (tenant_id, type, object_type, object_id, contact_id, data, request_id, user_id, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [actor.tenantId, n.event, n.event.slice(0, n.event.indexOf('.')), n.objectId, n.contactId, JSON.stringify({ object: n.object, previous_attributes: null }), actor.requestId, actor.userId, n.at],
   );
 }

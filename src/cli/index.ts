@@ -6,13 +6,16 @@ import { resolveDevSecret, serveForever } from '../main.js';
 import { buildApp } from '../app.js';
 import { runScanCommand, ScanUsageError } from '../resources/dedupe/scan.command.js';
 import { runVerify, VERIFY_HELP } from './commands/verify.js';
+import { runWorkerForever, WORKER_HELP } from './commands/worker.js';
 
 const HELP: Record<string, string> = {
   verify: VERIFY_HELP,
+  worker: WORKER_HELP,
   main: `Usage: contact-registry <command> [options]
 
 Commands:
   serve                 run the HTTP service (HOST, PORT, DATABASE_URL, DATA_DIR, AUTH_* from the environment)
+  worker                run the background worker alone (event feed, webhook deliveries)
   migrate               apply pending database migrations and exit
   token --tenant <id> --sub <id> [--ttl 1h]
                         print a bearer token signed with the configured HS256 secret
@@ -71,6 +74,9 @@ async function run(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve':
       await serveForever(config);
+      return -1; // keep running
+    case 'worker':
+      await runWorkerForever(config);
       return -1; // keep running
     case 'migrate': {
       const db = await openDatabase(config);

@@ -25,4 +25,27 @@ describeEngines('rate limit', (h) => {
       await app.close();
     }
   });
+
+  it('is one limit across nodes sharing the database', async () => {
+    // Two API nodes on one database, requests alternating between them: per-process limits would
+    // admit 2 × 10; the shared one admits 10, plus at most what the other node admitted within
+    // one sync interval (rate-limit-store.ts).
+    const config = { ...h().config, rateLimitPerMinute: 10 };
+    const nodes = [await buildApp({ config, db: h().appDb }), await buildApp({ config, db: h().appDb })];
+    for (const n of nodes) await n.ready();
+    try {
+      const tenant = h().tenant();
+      const headers = { authorization: `Bearer ${await h().token(tenant)}` };
+      let admitted = 0;
+      for (let i = 0; i < 30; i++) {
+        const res = await nodes[i % 2]!.inject({ method: 'GET', url: '/namespaces/', headers });
+        if (res.statusCode === 200) admitted++;
+        else assert.equal(res.statusCode, 429, res.body);
+        await new Promise((r) => setTimeout(r, 40));
+      }
+      assert.ok(admitted >= 10 && admitted <= 13, `admitted ${admitted} of 30 with a shared limit of 10`);
+    } finally {
+      for (const n of nodes) await n.close();
+    }
+  });
 });

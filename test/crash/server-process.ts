@@ -27,8 +27,8 @@ export interface ServerProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function startServer(databaseUrl: string, port: number, env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'serve'], {
+function spawnCli(command: string, databaseUrl: string, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', command], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
@@ -36,13 +36,34 @@ export async function startServer(databaseUrl: string, port: number, env: Record
       DATABASE_URL: databaseUrl,
       AUTH_JWT_SECRET: TEST_SECRET,
       HOST: '127.0.0.1',
-      PORT: String(port),
       LOG_LEVEL: 'warn',
       RATE_LIMIT_PER_MINUTE: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** `contact-registry worker` on its own (it has no HTTP port to wait for). */
+export function startWorkerProcess(databaseUrl: string, env: Record<string, string> = {}): WorkerProcess {
+  const child = spawnCli('worker', databaseUrl, env);
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, output: () => out, exited };
+}
+
+export async function startServer(databaseUrl: string, port: number, env: Record<string, string> = {}): Promise<ServerProcess> {
+  const child = spawnCli('serve', databaseUrl, { PORT: String(port), ...env });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));

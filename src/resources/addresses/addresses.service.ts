@@ -51,7 +51,7 @@ export async function createAddress(tx: Executor, actor: Actor, body: AddressCre
     user_id: actor.userId,
   });
   await syncAddressCopies(tx, actor.tenantId, created.contact_id);
-  await recordChange(tx, actor, { action: 'create', objectType: 'address', objectId: created.id, contactId: created.contact_id, before: null, after: toAddress(created), at });
+  await recordChange(tx, actor, { event: 'address.created', action: 'create', objectType: 'address', objectId: created.id, contactId: created.contact_id, before: null, after: toAddress(created), at });
   return created;
 }
 
@@ -75,7 +75,7 @@ export async function patchAddress(tx: Executor, actor: Actor, id: string, body:
   };
   const updated = await updateAddress(tx, actor.tenantId, id, changes, actor.userId, at);
   await syncAddressCopies(tx, actor.tenantId, current.contact_id);
-  await recordChange(tx, actor, { action: 'update', objectType: 'address', objectId: id, contactId: current.contact_id, before: toAddress(current), after: toAddress(updated), at });
+  await recordChange(tx, actor, { event: 'address.updated', action: 'update', objectType: 'address', objectId: id, contactId: current.contact_id, before: toAddress(current), after: toAddress(updated), at });
   return updated;
 }
 
@@ -83,5 +83,5 @@ export async function deleteAddress(tx: Executor, actor: Actor, id: string, prec
   const current = await lockAddress(tx, actor.tenantId, id, precondition);
   const deleted = await updateAddress(tx, actor.tenantId, id, { is_deleted: true, deleted_at: at }, actor.userId, at);
   await syncAddressCopies(tx, actor.tenantId, current.contact_id);
-  await recordChange(tx, actor, { action: 'delete', objectType: 'address', objectId: id, contactId: current.contact_id, before: toAddress(current), after: toAddress(deleted), at });
+  await recordChange(tx, actor, { event: 'address.deleted', action: 'delete', objectType: 'address', objectId: id, contactId: current.contact_id, before: toAddress(current), after: toAddress(deleted), at });
 }

@@ -30,8 +30,7 @@ async function demoteOtherPrimary(tx: Executor, actor: Actor, contactId: string,
   if (!other) return;
   const demoted = await updateBank(tx, actor.tenantId, other.id, { is_primary: false }, actor.userId, at);
   await recordChange(tx, actor, {
-    action: 'update',
-    objectType: 'bank',
+    event: 'bank.updated', action: 'update', objectType: 'bank',
     objectId: other.id,
     contactId,
     before: toBank(other),
@@ -64,7 +63,7 @@ export async function createBank(tx: Executor, actor: Actor, body: BankCreateBod
     at,
     user_id: actor.userId,
   });
-  await recordChange(tx, actor, { action: 'create', objectType: 'bank', objectId: id, contactId: created.contact_id, before: null, after: toBank(created), at });
+  await recordChange(tx, actor, { event: 'bank.created', action: 'create', objectType: 'bank', objectId: id, contactId: created.contact_id, before: null, after: toBank(created), at });
   return created;
 }
 
@@ -87,7 +86,7 @@ export async function patchBank(tx: Executor, actor: Actor, id: string, body: Ba
     tags: body.tags === undefined ? undefined : uniqueTags(body.tags),
   };
   const updated = await updateBank(tx, actor.tenantId, id, changes, actor.userId, at);
-  await recordChange(tx, actor, { action: 'update', objectType: 'bank', objectId: id, contactId: current.contact_id, before: toBank(current), after: toBank(updated), at });
+  await recordChange(tx, actor, { event: 'bank.updated', action: 'update', objectType: 'bank', objectId: id, contactId: current.contact_id, before: toBank(current), after: toBank(updated), at });
   return updated;
 }
 
@@ -95,5 +94,5 @@ export async function patchBank(tx: Executor, actor: Actor, id: string, body: Ba
 export async function deleteBank(tx: Executor, actor: Actor, id: string, precondition?: Precondition, at = new Date()): Promise<void> {
   const current = await lockBank(tx, actor.tenantId, id, precondition);
   const deleted = await updateBank(tx, actor.tenantId, id, { is_deleted: true, deleted_at: at }, actor.userId, at);
-  await recordChange(tx, actor, { action: 'delete', objectType: 'bank', objectId: id, contactId: current.contact_id, before: toBank(current), after: toBank(deleted), at });
+  await recordChange(tx, actor, { event: 'bank.deleted', action: 'delete', objectType: 'bank', objectId: id, contactId: current.contact_id, before: toBank(current), after: toBank(deleted), at });
 }

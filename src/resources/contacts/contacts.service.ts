@@ -150,7 +150,7 @@ export async function createContact(
   };
   const created = { row, props, nameKey: names.name_key };
   const comment = overrideComment(policy, written.duplicateOf);
-  await recordChange(tx, actor, { action: 'create', objectType: 'contact', objectId: id, contactId: id, before: null, after: contactView(created), at, comment });
+  await recordChange(tx, actor, { event: 'contact.created', action: 'create', objectType: 'contact', objectId: id, contactId: id, before: null, after: contactView(created), at, comment });
   return created;
 }
 
@@ -210,7 +210,7 @@ export async function patchContact(
   const next = await saveContact(tx, actor, current, changes, at, { props, namespaceName });
   const duplicateOf = props ? await blockNewPans(tx, tenantId, row.id, current.props, props, policy) : null;
   const comment = overrideComment(policy, duplicateOf);
-  await recordChange(tx, actor, { action: 'update', objectType: 'contact', objectId: row.id, contactId: row.id, before: contactView(current), after: contactView(next), at, comment });
+  await recordChange(tx, actor, { event: 'contact.updated', action: 'update', objectType: 'contact', objectId: row.id, contactId: row.id, before: contactView(current), after: contactView(next), at, comment });
   return next;
 }
 
@@ -218,5 +218,5 @@ export async function patchContact(
 export async function deleteContact(tx: Executor, actor: Actor, id: string, precondition?: Precondition, at = new Date()): Promise<void> {
   const current = await lockContact(tx, actor.tenantId, id, precondition);
   const next = await saveContact(tx, actor, current, { is_deleted: true, deleted_at: at }, at);
-  await recordChange(tx, actor, { action: 'delete', objectType: 'contact', objectId: id, contactId: id, before: contactView(current), after: contactView(next), at });
+  await recordChange(tx, actor, { event: 'contact.deleted', action: 'delete', objectType: 'contact', objectId: id, contactId: id, before: contactView(current), after: contactView(next), at });
 }

@@ -9,6 +9,8 @@ import { BLOCK_DUPLICATES, checkRestoreBlocking, overrideComment, type Duplicate
 export const CONTACT_ACTIONS = ['active', 'inactive', 'approve', 'reject'] as const;
 export type ContactAction = (typeof CONTACT_ACTIONS)[number];
 
+const ACTION_EVENTS = { active: 'contact.activated', inactive: 'contact.deactivated', approve: 'contact.approved', reject: 'contact.rejected' } as const;
+
 /**
  * The lifecycle state machine (CONTRACT §3.2, §6a). Returns the changes to apply, or null when the
  * action is already in effect (a no-op: no write, no audit entry, ETag unchanged).
@@ -53,6 +55,7 @@ export async function applyAction(
   if (!changes) return current;
   const next = await saveContact(tx, actor, current, changes, at);
   await recordChange(tx, actor, {
+    event: ACTION_EVENTS[action],
     action: 'action',
     objectType: 'contact',
     objectId: id,
@@ -83,6 +86,7 @@ export async function restoreContact(
   const next = await saveContact(tx, actor, current, { is_deleted: false, deleted_at: null }, at);
   const override = overrideComment(policy, duplicateOf);
   await recordChange(tx, actor, {
+    event: 'contact.restored',
     action: 'action',
     objectType: 'contact',
     objectId: id,

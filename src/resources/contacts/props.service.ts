@@ -5,7 +5,7 @@ import { recordChange, type Actor, type Precondition } from '../../changes/index
 import type { PropWrite } from './contacts.schema.js';
 import { deleteProps, toProp, upsertProps } from './props.queries.js';
 import { checkProps, propUpserts } from './props.validation.js';
-import { lockContact, mergeProps, saveContact, type ContactRules, type ContactState } from './contacts.service.js';
+import { contactView, lockContact, mergeProps, saveContact, type ContactRules, type ContactState } from './contacts.service.js';
 import { BLOCK_DUPLICATES, blockNewPans, checkIdentifierValues, overrideComment, type DuplicatePolicy } from './blocking.js';
 
 // `/contacts/{id}/props/`: props written on their own. One audit entry per write, object `prop`
@@ -21,12 +21,14 @@ export function checkPropsBody(props: readonly PropWrite[], rules: ContactRules,
 async function recordPropsChange(tx: Executor, actor: Actor, current: ContactState, next: ContactState, action: 'update' | 'delete', at: Date, comment?: string) {
   const id = current.row.id;
   await recordChange(tx, actor, {
+    event: 'contact.props_updated',
     action,
     objectType: 'prop',
     objectId: id,
     contactId: id,
     before: current.props.map(toProp),
     after: next.props.map(toProp),
+    subject: { before: contactView(current), after: contactView(next) },
     at,
     comment,
   });

@@ -61,7 +61,7 @@ export async function createNamespace(tx: Executor, actor: Actor, body: Namespac
     created_by: actor.userId,
     updated_at: at,
   });
-  await recordChange(tx, actor, { action: 'create', objectType: 'namespace', objectId: created.id, contactId: null, before: null, after: toNamespace(created), at });
+  await recordChange(tx, actor, { event: 'namespace.created', action: 'create', objectType: 'namespace', objectId: created.id, contactId: null, before: null, after: toNamespace(created), at });
   return created;
 }
 
@@ -84,7 +84,7 @@ export async function patchNamespace(tx: Executor, actor: Actor, id: string, bod
     account_counter: body.account_counter,
   };
   const updated = await updateNamespace(tx, actor.tenantId, id, changes, actor.userId, at);
-  await recordChange(tx, actor, { action: 'update', objectType: 'namespace', objectId: id, contactId: null, before: toNamespace(current), after: toNamespace(updated), at });
+  await recordChange(tx, actor, { event: 'namespace.updated', action: 'update', objectType: 'namespace', objectId: id, contactId: null, before: toNamespace(current), after: toNamespace(updated), at });
   return updated;
 }
 
@@ -95,7 +95,7 @@ export async function deleteNamespace(tx: Executor, actor: Actor, id: string, pr
     throw new AppError('conflict', 'The namespace still has live contacts; delete or move them first.');
   }
   const deleted = await softDeleteNamespace(tx, actor.tenantId, id, actor.userId, at);
-  await recordChange(tx, actor, { action: 'delete', objectType: 'namespace', objectId: id, contactId: null, before: toNamespace(current), after: toNamespace(deleted), at });
+  await recordChange(tx, actor, { event: 'namespace.deleted', action: 'delete', objectType: 'namespace', objectId: id, contactId: null, before: toNamespace(current), after: toNamespace(deleted), at });
 }
 
 /** The next account reference from the namespace's account pattern (for other services' loan accounts). */
@@ -109,6 +109,7 @@ export async function allocateAccountRef(tx: Executor, actor: Actor, id: string,
   if (value.length > REF_ID_MAX) throw new AppError('conflict', `The account pattern renders more than ${REF_ID_MAX} characters.`);
   const updated = await touchNamespace(tx, actor.tenantId, id, actor.userId, at);
   await recordChange(tx, actor, {
+    event: 'namespace.updated',
     action: 'action',
     objectType: 'namespace',
     objectId: id,

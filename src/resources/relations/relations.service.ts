@@ -45,7 +45,7 @@ export async function createRelation(tx: Executor, actor: Actor, body: RelationC
     at,
     user_id: actor.userId,
   });
-  await recordChange(tx, actor, { action: 'create', objectType: 'relation', objectId: created.id, contactId: created.contact_id, before: null, after: toRelation(created), at });
+  await recordChange(tx, actor, { event: 'relation.created', action: 'create', objectType: 'relation', objectId: created.id, contactId: created.contact_id, before: null, after: toRelation(created), at });
   return created;
 }
 
@@ -67,12 +67,12 @@ export async function patchRelation(tx: Executor, actor: Actor, id: string, body
     refs: body.refs === undefined ? undefined : JSON.stringify(body.refs),
   };
   const updated = await updateRelation(tx, actor.tenantId, id, changes, actor.userId, at);
-  await recordChange(tx, actor, { action: 'update', objectType: 'relation', objectId: id, contactId: current.contact_id, before: toRelation(current), after: toRelation(updated), at });
+  await recordChange(tx, actor, { event: 'relation.updated', action: 'update', objectType: 'relation', objectId: id, contactId: current.contact_id, before: toRelation(current), after: toRelation(updated), at });
   return updated;
 }
 
 export async function deleteRelation(tx: Executor, actor: Actor, id: string, precondition?: Precondition, at = new Date()): Promise<void> {
   const current = await lockRelation(tx, actor.tenantId, id, precondition);
   const deleted = await updateRelation(tx, actor.tenantId, id, { is_deleted: true, deleted_at: at }, actor.userId, at);
-  await recordChange(tx, actor, { action: 'delete', objectType: 'relation', objectId: id, contactId: current.contact_id, before: toRelation(current), after: toRelation(deleted), at });
+  await recordChange(tx, actor, { event: 'relation.deleted', action: 'delete', objectType: 'relation', objectId: id, contactId: current.contact_id, before: toRelation(current), after: toRelation(deleted), at });
 }

@@ -1,0 +1,94 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../config.js';
+import type { Database } from '../db/index.js';
+import { relayOnce } from './relay.js';
+import { attemptDelivery, claimDeliveries, type DeliverySettings } from './deliveries.js';
+
+// The background worker: publishes the event outbox, delivers webhooks, purges old events. It
+// runs inside `serve` (unless WORKER=off) or alone as `contact-registry worker`; any number of
+// them share one PostgreSQL (advisory locks for the relay, leases with SKIP LOCKED for deliveries).
+
+export interface WorkerLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface Worker {
+  /** Stops claiming work, lets attempts in flight finish (or releases them), and resolves. */
+  stop(): Promise<void>;
+}
+
+const MAX_IN_FLIGHT = 16;
+const MAINTENANCE_INTERVAL_MS = 60_000;
+const PURGE_BATCH = 5000;
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
+
+export function startWorker(db: Database, config: Config, log: WorkerLog): Worker {
+  const stopping = new AbortController();
+  const settings: DeliverySettings = {
+    owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+    timeoutMs: config.webhooks.timeoutMs,
+    allowPrivate: config.webhooks.allowPrivate,
+    disableAfterDays: config.webhooks.disableAfterDays,
+    // Longer than any attempt (timeout) and the recording of its outcome.
+    leaseMs: config.webhooks.timeoutMs * 2 + 5_000,
+  };
+  const inFlight = new Set<Promise<void>>();
+
+  /** Runs `step` until stopped; sleeps `idleMs` whenever it did nothing (or failed). */
+  const loop = async (name: string, idleMs: number, step: () => Promise<boolean>) => {
+    while (!stopping.signal.aborted) {
+      let busy = false;
+      try {
+        busy = await step();
+      } catch (err) {
+        log.warn({ err: { message: (err as Error).message, code: (err as { code?: string }).code }, loop: name }, 'worker step failed');
+      }
+      if (!busy) await sleep(idleMs, stopping.signal);
+    }
+  };
+
+  const relay = loop('relay', config.workerPollMs, async () => (await relayOnce(db)) > 0);
+
+  const deliveries = loop('deliveries', config.workerPollMs, async () => {
+    const room = MAX_IN_FLIGHT - inFlight.size;
+    if (room <= 0) {
+      await Promise.race(inFlight);
+      return true;
+    }
+    const claimed = await claimDeliveries(db, settings, room);
+    for (const d of claimed) {
+      const p = attemptDelivery(db, d.tenant_id, d.id, settings)
+        .catch((err) => log.warn({ err: { message: (err as Error).message }, delivery: d.id }, 'delivery attempt failed'))
+        .finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    }
+    return claimed.length > 0;
+  });
+
+  const maintenance = loop('maintenance', MAINTENANCE_INTERVAL_MS, async () => {
+    const ttlMs = config.eventRetentionDays * 86_400_000;
+    const res = await db.query<{ n: number }>('SELECT purge_old_events($1, $2) AS n', [ttlMs, PURGE_BATCH]);
+    const purged = Number(res.rows[0]?.n ?? 0);
+    if (purged > 0) log.info({ purged }, 'purged events past retention');
+    return purged === PURGE_BATCH;
+  });
+
+  log.info({ owner: settings.owner }, 'worker started');
+  return {
+    async stop() {
+      stopping.abort();
+      await Promise.all([relay, deliveries, maintenance]);
+      // Attempts in flight finish within the webhook timeout; their outcomes are recorded.
+      await Promise.allSettled([...inFlight]);
+      log.info({ owner: settings.owner }, 'worker stopped');
+    },
+  };
+}
