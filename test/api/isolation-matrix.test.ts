@@ -7,6 +7,7 @@ import { mintToken } from '../../src/auth/index.js';
 import { DOCS_PREFIX } from '../../src/http/openapi.js';
 import { describeEngines, it, SkipPostgres, TEST_SECRET, type Harness } from '../helpers/engines.js';
 import { uniqueName } from '../helpers/api.js';
+import { relayOnce } from '../../src/worker/relay.js';
 
 // The security matrix (ARCHITECTURE habit 8), generated from the route table: every route the app
 // registers is collected with an onRoute hook, so a new route is covered without editing this
@@ -36,6 +37,9 @@ interface Fixture {
   address: { id: string };
   bank: { id: string };
   relation: { id: string };
+  webhook: { id: string; secret: string; url: string };
+  event: { id: string };
+  delivery: { id: string };
   propIds: string[];
   pan: string;
   accountNo: string;
@@ -134,7 +138,12 @@ async function createFixture(h: Harness, app: FastifyInstance, tenant: string, s
   const bank = await ok('POST', '/contacts/banks/', { contact_id: contact.id, account_holder_name: name, account_no: accountNo, ifsc: 'HDFC0001234' });
   const relation = await ok('POST', '/contacts/relations/', { contact: contact.id, type: 'father', related_contact: contact2.id });
   const propIds = (contact.props as string[]).filter((x) => typeof x === 'string');
-  void h;
+  const webhook = await ok('POST', '/webhooks/', { url: `https://hooks.example.com/iso-${label}` });
+  await ok('PATCH', `/contacts/${contact.id}/`, { tags: [`tag-${label}`, 'webhooked'] });
+  // Publish the outbox: the tenant now has events and, to its webhook, a delivery.
+  await relayOnce(h.appDb);
+  const event = (await ok('GET', '/events/?type=contact.updated', undefined)).results[0];
+  const delivery = (await ok('GET', `/webhooks/${webhook.id}/deliveries/`, undefined)).results[0];
   return {
     tenant,
     sub,
@@ -145,10 +154,16 @@ async function createFixture(h: Harness, app: FastifyInstance, tenant: string, s
     address,
     bank,
     relation,
+    webhook,
+    event,
+    delivery,
     propIds,
     pan,
     accountNo,
-    markers: [tenant, ns.id, ns.name, contact.id, contact2.id, address.id, bank.id, relation.id, ...propIds, pan, accountNo, name, contact.ref_id].filter(Boolean),
+    markers: [
+      tenant, ns.id, ns.name, contact.id, contact2.id, address.id, bank.id, relation.id, ...propIds, pan, accountNo, name, contact.ref_id,
+      webhook.id, webhook.secret, webhook.url, event.id, delivery.id,
+    ].filter(Boolean),
   };
 }
 
@@ -160,6 +175,9 @@ function paramValue(f: Fixture, param: string): string {
     contact_address_id: f.address.id,
     contact_bank_id: f.bank.id,
     contact_relation_id: f.relation.id,
+    webhook_id: f.webhook.id,
+    event_id: f.event.id,
+    delivery_id: f.delivery.id,
   };
   const v = map[param];
   assert.ok(v, `no fixture for path parameter :${param}; add it to paramValue() in the isolation matrix`);
@@ -188,6 +206,9 @@ function bodyFor(route: Route, a: Fixture, b: Fixture): unknown {
     'PATCH /contacts/addresses/:contact_address_id': { city: 'Mumbai' },
     'PATCH /contacts/banks/:contact_bank_id': { branch_name: 'Intruder' },
     'PATCH /contacts/relations/:contact_relation_id': { tags: ['intruder'] },
+    'POST /webhooks': { url: 'https://hooks.example.com/intruder' },
+    'PATCH /webhooks/:webhook_id': { enabled: false },
+    'POST /events/:event_id/redeliver': { webhook: b.webhook.id },
   };
   if (key in bodies) return bodies[key];
   return route.method === 'POST' || route.method === 'PUT' || route.method === 'PATCH' ? {} : undefined;
@@ -195,6 +216,7 @@ function bodyFor(route: Route, a: Fixture, b: Fixture): unknown {
 
 /** List filters, filled with the owner's values: a filter must never open a window into A. */
 function queryValues(name: string, description: string | undefined, a: Fixture): string[] {
+  // (The feed's `type` filter names event types, not tenant data: nothing of A to fill in.)
   switch (name) {
     case 'contact':
     case 'contact_id':
@@ -207,6 +229,8 @@ function queryValues(name: string, description: string | undefined, a: Fixture):
       return ['Anita', a.pan, '9811100001', 'Alpha Road', a.contact.ref_id];
     case 'ref_id':
       return [a.contact.ref_id];
+    case 'after':
+      return [a.event.id];
     case 'tags':
       return ['tag-A'];
     case 'ifsc':
@@ -362,7 +386,9 @@ describeEngines(
       for (const route of protectedRoutes().filter((r) => r.method === 'GET' && r.params.length === 0)) {
         const plain = await send(app, 'GET', route.url, authB);
         assert.equal(plain.status, 200, `${route.url}: ${plain.text}`);
-        assert.ok(plain.json.count > 0, `${route.url}: tenant B should see its own rows`);
+        // The event feed is a cursor, not a page envelope.
+        const rows = plain.json.count ?? plain.json.results?.length;
+        assert.ok(rows > 0, `${route.url}: tenant B should see its own rows`);
         assert.ok(plain.text.includes(b.tenant));
         assertNoMarkers(plain, a, route.url);
         // Control: the owner sees its rows on the same list, so the markers would be found.
