@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { relayOnce } from '../../src/worker/relay.js';
 import { migrate, migrateDatabase, MigrationPrivilegeError, type Database } from '../../src/db/index.js';
 import { createPgDatabase } from '../../src/db/pg.js';
 import { createPgTestDatabase, describePostgres, it, serviceRoleUrl, SERVICE_ROLE, testConfig, type Harness } from '../helpers/engines.js';
@@ -13,6 +14,7 @@ import { pgTest } from '../helpers/postgres-only.js';
 const TENANT_TABLES = [
   'namespaces', 'contacts', 'contact_ref_ids', 'contact_props', 'audit_log', 'contact_addresses',
   'contact_banks', 'contact_relations', 'contact_match_keys', 'idempotency_keys',
+  'event_outbox', 'events', 'webhooks', 'webhook_deliveries',
 ];
 
 /** Two tenants, each with a row in every tenant table. */
@@ -29,8 +31,12 @@ async function twoTenants(h: Harness) {
     await createRelation(c, a.id, b.id);
     const keyed = await c.req('POST', '/namespaces/', { body: { name: `keyed-${i}-${c.tenant}` }, headers: { 'idempotency-key': `k-${c.tenant}` } });
     assert.equal(keyed.status, 201, keyed.text);
+    assert.equal((await c.req('POST', '/webhooks/', { body: { url: 'https://hooks.example.com/rls' } })).status, 201);
     tenants.push(c.tenant);
   }
+  // Published events with their deliveries, and one more change still in the outbox.
+  await relayOnce(h.appDb);
+  for (const tenant of tenants) await createNamespace(await newCaller(h, 'user-1', tenant));
   return tenants as [string, string];
 }
 
