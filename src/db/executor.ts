@@ -16,8 +16,8 @@ export interface QueryOptions {
   /**
    * With `prepare`: execute with the generic plan (`plan_cache_mode = force_generic_plan`), never
    * re-plan for the parameters. PostgreSQL otherwise keeps re-planning a statement whose generic
-   * plan it estimates dearer than its custom ones; for the dedupe candidate query that planning
-   * cost 1.3 ms against 0.3 ms of execution. Only for a lone read of a TenantDatabase, where the
+   * plan it estimates dearer than its custom ones, and for the dedupe candidate query planning
+   * costs several times its execution. Only for a lone read of a TenantDatabase, where the
    * setting rides on the BEGIN round trip; inside a transaction it throws. PGlite ignores it.
    */
   genericPlan?: boolean;
