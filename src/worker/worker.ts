@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Config } from '../config.js';
 import type { Database } from '../db/index.js';
 import { relayOnce } from './relay.js';
@@ -24,11 +25,8 @@ const MAX_IN_FLIGHT = 16;
 const MAINTENANCE_INTERVAL_MS = 60_000;
 const PURGE_BATCH = 5000;
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-  });
+/** Waits `ms`, or less when the worker is stopped meanwhile. */
+const sleep = (ms: number, signal: AbortSignal) => delay(ms, undefined, { signal }).catch(() => undefined);
 
 export function startWorker(db: Database, config: Config, log: WorkerLog): Worker {
   const stopping = new AbortController();
