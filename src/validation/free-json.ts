@@ -23,9 +23,22 @@ function exceedsDepth(value: unknown, limit: number): boolean {
 }
 
 /**
+ * Numbers a client sent that the service could not give back as sent: JSON.parse has already
+ * turned `1e400` into Infinity and `9007199254740993` into its nearest double, and jsonb would
+ * store `-0` as 0. Refused rather than silently changed (CONTRACT §12a). Paths are `field.key.0`.
+ */
+function unfaithfulNumbers(value: unknown, path: string, out: string[]): void {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value) || Object.is(value, -0) || (Number.isInteger(value) && !Number.isSafeInteger(value))) out.push(path);
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) unfaithfulNumbers(v, `${path}.${k}`, out);
+  }
+}
+
+/**
  * Checks a free JSON value: nesting first (JSON.stringify and PostgreSQL's jsonb parser recurse; a
  * body of 10 000 nested arrays fits in 1 MiB and would overflow both), then serialized size, then
- * that every string and key is text the database can store.
+ * that every string and key is text the database can store and every number survives unchanged.
  */
 export function checkFreeJson(errors: FieldErrorCollector, field: string, value: unknown, maxBytes: number): void {
   if (value === undefined) return;
@@ -35,4 +48,9 @@ export function checkFreeJson(errors: FieldErrorCollector, field: string, value:
   }
   if (Buffer.byteLength(JSON.stringify(value)) > maxBytes) errors.add(field, `Must be at most ${maxBytes} bytes serialized.`);
   if (!isStorableJson(value)) errors.add(field, UNSTORABLE_TEXT_MESSAGE);
+  const numbers: string[] = [];
+  unfaithfulNumbers(value, field, numbers);
+  for (const path of numbers) {
+    errors.add(path, 'A number that cannot be kept exactly (beyond ±2^53, infinite, or -0); send it as a string.');
+  }
 }

@@ -20,6 +20,20 @@ describeEngines('free JSON on sub-resources', (h) => {
     assert.deepEqual(odd.body.refs, { 'line\nbreak': 1 });
   });
 
+  it('numbers that cannot be kept exactly are 400s naming their path; others are kept as sent', async () => {
+    assert.equal((await h().req('POST', '/namespaces/', { body: { name: 'fjn' } })).status, 201);
+    const raw = `{"name":"Num Bers","type":"individual","namespace":"fjn","refs":{"big":9007199254740993,"inf":1e400,"neg":-0,"deep":{"list":[1,-18446744073709551616]},"exp":1e21}}`;
+    const bad = await h().req('POST', '/contacts/', { rawBody: raw });
+    assert.equal(bad.status, 400, bad.text);
+    assert.deepEqual(Object.keys(bad.body.errors).sort(), ['refs.big', 'refs.deep.list.1', 'refs.exp', 'refs.inf', 'refs.neg']);
+    const c = await h().req('POST', '/contacts/', { rawBody: `{"name":"Num Bers","type":"individual","namespace":"fjn","refs":{"max":9007199254740991,"min":-9007199254740991,"f":1.5,"e":1e-7,"z":0}}` });
+    assert.equal(c.status, 201, c.text);
+    assert.deepEqual(c.body.refs, { max: 9007199254740991, min: -9007199254740991, f: 1.5, e: 1e-7, z: 0 });
+    const codes = await h().req('POST', '/contacts/addresses/', { rawBody: `{"contact_id":"${c.body.id}","codes":{"n":123456789012345678901}}` });
+    assert.equal(codes.status, 400, codes.text);
+    assert.ok(codes.body.errors['codes.n']);
+  });
+
   it('a text/plain body is a 415 problem', async () => {
     const res = await h().req('POST', '/namespaces/', { rawBody: 'name=x', headers: { 'content-type': 'text/plain' } });
     assert.equal(res.status, 415, res.text);
