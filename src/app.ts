@@ -9,6 +9,7 @@ import { registerAuth } from './http/context.js';
 import { handleFrameworkError, registerErrorHandling } from './http/error-handler.js';
 import { DOCS_PREFIX, registerOpenApi } from './http/openapi.js';
 import { registerIdempotency } from './http/idempotency.js';
+import { registerWebConventions } from './http/web.js';
 import { ProblemSchema } from './http/schemas.js';
 import type { Deps } from './http/deps.js';
 import { Contact } from './resources/contacts/contacts.schema.js';
@@ -41,6 +42,14 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const app = Fastify({
     logger: opts.logger === undefined ? false : (opts.logger as FastifyServerOptions['logger']),
     bodyLimit: config.bodyLimitBytes,
+    // A client that trickles its headers or body holds a connection and a parser: both are cut
+    // off (408) once their time is up. Node checks those deadlines every connectionsCheckingInterval.
+    requestTimeout: config.http.requestTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: config.http.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, config.http.headersTimeoutMs),
+    },
     routerOptions: { ignoreTrailingSlash: true },
     requestIdHeader: false,
     // Malformed or over-long path segments → problem documents too (see handleFrameworkError).
@@ -58,6 +67,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.addSchema(ProblemSchema);
   app.addSchema(Contact);
   registerErrorHandling(app);
+  await registerWebConventions(app, config.http.corsOrigins);
   await registerOpenApi(app);
 
   // Crego clients send `Content-Type: application/json` with an empty body on actions; that is
