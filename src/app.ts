@@ -10,7 +10,7 @@ import { handleFrameworkError, registerErrorHandling } from './http/error-handle
 import { DOCS_PREFIX, registerOpenApi } from './http/openapi.js';
 import { registerIdempotency } from './http/idempotency.js';
 import { registerWebConventions } from './http/web.js';
-import { ProblemSchema } from './http/schemas.js';
+import { OPENAPI_HINT, ProblemSchema } from './http/schemas.js';
 import type { Deps } from './http/deps.js';
 import { Contact } from './resources/contacts/contacts.schema.js';
 import { registerNamespaceRoutes } from './resources/namespaces/namespaces.routes.js';
@@ -59,7 +59,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : ulid();
     },
     ajv: {
-      customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: false },
+      // OPENAPI_HINT: an annotation for the OpenAPI document only (see http/schemas.ts).
+      customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: false, keywords: [OPENAPI_HINT] },
     },
   });
 

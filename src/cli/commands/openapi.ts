@@ -10,11 +10,12 @@ Client generators start from it, e.g. openapi-typescript (the build's typed-clie
   async run(_values, io) {
     const { loadConfig } = await import('../../config.js');
     const { buildApp } = await import('../../app.js');
-    const config = loadConfig();
+    // The defaults, not the environment: the document must not depend on who generates it.
+    const config = loadConfig({});
     const { databaseRefusingAll } = await import('../../db/none.js');
     // The document comes from the route schemas alone: no database is opened.
     const db = databaseRefusingAll('the openapi command opens no database');
-    const app = await buildApp({ config: { ...config, rateLimitPerMinute: 0 }, db, devSecret: 'openapi-generation-only-secret-000000' });
+    const app = await buildApp({ config, db, devSecret: 'openapi-generation-only-secret-000000' });
     await app.ready();
     io.out(`${JSON.stringify(app.swagger(), null, 2)}\n`);
     await app.close();
