@@ -55,7 +55,10 @@ function int(env: Env, name: string, fallback: number, min = 0, max = Number.MAX
 function origins(env: Env): string[] {
   const raw = str(env, 'CORS_ORIGINS');
   if (raw === null) return [];
-  const list = raw.split(',').map((o) => o.trim()).filter((o) => o !== '');
+  const list = raw
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
   for (const o of list) {
     if (o === '*') continue;
     let origin: string | null = null;
@@ -65,7 +68,9 @@ function origins(env: Env): string[] {
       /* reported below */
     }
     if (origin !== o || !/^https?:/.test(o)) {
-      throw new ConfigError(`CORS_ORIGINS must list origins such as https://console.example.com (scheme, host, optional port; no path), or *; got "${o}"`);
+      throw new ConfigError(
+        `CORS_ORIGINS must list origins such as https://console.example.com (scheme, host, optional port; no path), or *; got "${o}"`,
+      );
     }
   }
   return list;

@@ -34,7 +34,12 @@ function listenFailure(err: unknown): string | null {
 
 /** One line for a failure a person can fix, or null for a bug (shown with its stack). */
 export function explainFailure(err: unknown): string | null {
-  if (err instanceof ConfigError || err instanceof DataDirLockedError || err instanceof DatabaseConnectError || err instanceof MigrationPrivilegeError) {
+  if (
+    err instanceof ConfigError ||
+    err instanceof DataDirLockedError ||
+    err instanceof DatabaseConnectError ||
+    err instanceof MigrationPrivilegeError
+  ) {
     return err.message;
   }
   const listen = listenFailure(err);

@@ -25,7 +25,9 @@ function commandHelp(c: Command): string {
 }
 
 function usageFailure(io: CliIo, message: string, command?: Command): number {
-  const usage = command ? `usage: ${PROGRAM} ${command.usage}\n(run "${PROGRAM} ${command.name} --help" for details)` : `usage: ${PROGRAM} <command> [options]\n(run "${PROGRAM} --help" for the commands)`;
+  const usage = command
+    ? `usage: ${PROGRAM} ${command.usage}\n(run "${PROGRAM} ${command.name} --help" for details)`
+    : `usage: ${PROGRAM} <command> [options]\n(run "${PROGRAM} --help" for the commands)`;
   io.err(`error: ${message}\n${usage}\n`);
   return 2;
 }
@@ -76,7 +78,8 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<Com
     return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);
-  if (!command) return usageFailure(io, name.startsWith('-') ? `unknown option ${name} (options follow the command)` : `unknown command "${name}"`);
+  if (!command)
+    return usageFailure(io, name.startsWith('-') ? `unknown option ${name} (options follow the command)` : `unknown command "${name}"`);
 
   try {
     const values = parse(command, rest);

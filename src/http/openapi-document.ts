@@ -63,7 +63,10 @@ function applyHint(parameter: Parameter): void {
 }
 
 function problemResponse(description: string, status: string, operationId: string, method: string): Json {
-  return { description, content: { [PROBLEM_MEDIA_TYPE]: { schema: PROBLEM_REF, examples: problemExamples(status, operationId, method) } } };
+  return {
+    description,
+    content: { [PROBLEM_MEDIA_TYPE]: { schema: PROBLEM_REF, examples: problemExamples(status, operationId, method) } },
+  };
 }
 
 /** What each status means here; the `code` member of the problem says which case it is. */
@@ -123,7 +126,8 @@ function finishOperation(method: string, path: string, op: Operation): void {
   }
   for (const [status, response] of Object.entries(op.responses)) {
     if (Number(status) >= 400) op.responses[status] = problemResponse(STATUS_TEXT[status] ?? 'Problem', status, id, method);
-    else if (response.description === undefined || response.description === 'Default Response') response.description = STATUS_TEXT[status] ?? 'OK';
+    else if (response.description === undefined || response.description === 'Default Response')
+      response.description = STATUS_TEXT[status] ?? 'OK';
   }
 }
 

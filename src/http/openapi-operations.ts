@@ -6,7 +6,8 @@ import { ERROR_STATUS, ERROR_TITLE, PROBLEM_TYPE_BASE, type ErrorCode } from '..
 export const OPERATION_DESCRIPTIONS: Record<string, string> = {
   namespaces_create:
     'Creates a namespace. `contact_pattern` and `account_pattern` generate reference ids from the counters, e.g. `VAY-{yyyy}-{seq:6}` → `VAY-2026-000001`; counters start at 1 unless given. Names are unique per tenant, case-insensitively (409).',
-  namespaces_list: "Lists the tenant's live namespaces, paginated (`page`, `page_size`), ordered by `ordering` (`name`, `created_at`, `-` for descending).",
+  namespaces_list:
+    "Lists the tenant's live namespaces, paginated (`page`, `page_size`), ordered by `ordering` (`name`, `created_at`, `-` for descending).",
   namespaces_retrieve: 'Returns one namespace; its `ETag` header is the version to send back in `If-Match`.',
   namespaces_partial_update:
     'Changes the given fields only. A counter may be raised, never lowered (409), so a reference id is never issued twice. With `If-Match` the update fails (412) instead of overwriting a change made since you read the namespace.',
@@ -18,20 +19,24 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
     "Creates a contact with its props in one transaction. Without `ref_id`, the namespace's `contact_pattern` generates one. A live contact holding the same PAN (directly or inside a GSTIN) makes it a 409 `duplicate` naming `duplicate_of`; `?on_duplicate=allow&reason=…` overrides that, and the audit entry records the reason.",
   contacts_list:
     'Lists live contacts, paginated. Filters: `namespace`, `status`, `type`, `approval_status`, `tags`, `rm_id`, `branch_id`, `ref_id`; `search` matches names and identifier values case-insensitively; `expand` embeds props, addresses, banks and relations.',
-  contacts_retrieve: 'Returns one contact (`expand` embeds its sub-resources); its `ETag` header is the version to send back in `If-Match`.',
+  contacts_retrieve:
+    'Returns one contact (`expand` embeds its sub-resources); its `ETag` header is the version to send back in `If-Match`.',
   contacts_partial_update:
     'Changes the given fields; `props` are upserted by key (props not named are kept). A PAN another live contact holds is a 409 as on create. With `If-Match` the update fails (412) instead of overwriting a change made since you read the contact.',
-  contacts_destroy: 'Soft-deletes a contact. Its addresses, bank accounts and relations are hidden with it and come back on restore; its history stays readable.',
+  contacts_destroy:
+    'Soft-deletes a contact. Its addresses, bank accounts and relations are hidden with it and come back on restore; its history stays readable.',
   contacts_active_update: 'Sets `status` to `active`. A rejected contact cannot be made active (409): approve it first.',
   contacts_inactive_update: 'Sets `status` to `inactive`.',
-  contacts_approve_update: 'Approves the contact: `approval_status` becomes `approved` and `status` `active`; an optional `comment` is kept with the approval.',
+  contacts_approve_update:
+    'Approves the contact: `approval_status` becomes `approved` and `status` `active`; an optional `comment` is kept with the approval.',
   contacts_reject_update: 'Rejects the contact: `approval_status` becomes `rejected` and `status` `inactive`. A `comment` is required.',
   contacts_restore_create:
     'Restores a soft-deleted contact with the sub-resources hidden with it; a live contact is returned unchanged. 409 when its namespace was deleted, or when another live contact now holds its PAN (`duplicate_of`).',
   contacts_props_list: 'All props of the contact, sorted by key.',
   contacts_props_update:
     'Upserts the given props by key (others are kept) and returns the full list. A write that changes nothing records nothing. A PAN another live contact holds is a 409 as on create.',
-  contacts_props_destroy: 'Deletes props by key, named in `?keys=a,b` or in a body `{"keys": [...]}`; keys the contact does not have are ignored.',
+  contacts_props_destroy:
+    'Deletes props by key, named in `?keys=a,b` or in a body `{"keys": [...]}`; keys the contact does not have are ignored.',
 
   contacts_addresses_create:
     'Adds an address to a live contact (`contact_id`). Every other field is optional; pincodes and address lines take part in duplicate detection.',
@@ -43,7 +48,8 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
 
   contacts_banks_create:
     "Adds a bank account to a live contact. `ifsc` is upper-cased; `is_primary: true` demotes the contact's previous primary account. 409 when the contact already has this IFSC and account number.",
-  contacts_banks_list: "Lists the tenant's live bank accounts, paginated; `contact` filters by owner, `ifsc` by branch, `search` matches bank, branch and holder names.",
+  contacts_banks_list:
+    "Lists the tenant's live bank accounts, paginated; `contact` filters by owner, `ifsc` by branch, `search` matches bank, branch and holder names.",
   contacts_banks_retrieve: 'Returns one bank account; its `ETag` header is the version to send back in `If-Match`.',
   contacts_banks_partial_update: "Changes the given fields; `is_primary: true` demotes the contact's previous primary account.",
   contacts_banks_destroy: 'Soft-deletes a bank account.',
@@ -52,7 +58,8 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
     'Relates a contact (`contact`) to another (`related_contact`), or to a party not on file yet (`related_contact: null`). 409 when the same relation exists.',
   contacts_relations_list:
     "Lists relations, paginated: `contact` gives a contact's relations (forward), `related_contact` the relations that point at it (reverse); `expand` embeds either contact.",
-  contacts_relations_retrieve: 'Returns one relation (`expand` embeds the contacts); its `ETag` header is the version to send back in `If-Match`.',
+  contacts_relations_retrieve:
+    'Returns one relation (`expand` embeds the contacts); its `ETag` header is the version to send back in `If-Match`.',
   contacts_relations_partial_update: 'Changes the type, the related contact, tags or refs. The owning contact cannot change.',
   contacts_relations_destroy: 'Soft-deletes a relation.',
 
@@ -67,15 +74,14 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
 
 /**
  * Request examples for operations whose schema file does not carry one (the dedupe slice is
- * maintained separately): a candidate that shares a mobile with a contact on file, spelled
- * differently, as a client would send it.
+ * maintained separately): Crego's example contact with its name misspelt, which finds the
+ * contact created from the contacts_create example (band `possible`, with the reasons).
  */
 export const REQUEST_EXAMPLES: Record<string, unknown> = {
   contacts_dedupe_create: {
-    name: 'Sukumar K',
+    name: 'Sukumaar',
     type: 'individual',
-    props: [{ key: 'mobile', type: 'text', value: '+91 98765 43210' }],
-    addresses: [{ pincode: '560001', address_line: 'No. 12, M.G. Road' }],
+    props: [{ key: 'pan_no', type: 'number', value: '123254684' }],
     limit: 5,
   },
 };
@@ -87,14 +93,21 @@ interface ProblemSample {
   duplicate_of?: string;
 }
 
-const field = (code: ErrorCode, name: string, message: string, detail = `Invalid body: ${name}.`): ProblemSample => ({ code, detail, errors: { [name]: [message] } });
+const field = (code: ErrorCode, name: string, message: string, detail = `Invalid body: ${name}.`): ProblemSample => ({
+  code,
+  detail,
+  errors: { [name]: [message] },
+});
 
 /** The problems of each status as the service writes them; by operation where the cause differs. */
 const SAMPLES = {
   contactBody: {
     code: 'validation_error',
     detail: 'Invalid body: name, type.',
-    errors: { name: ["Does not match the required pattern ^[a-zA-Z0-9\\s,.\\-'&()]{1,100}$."], type: ['Must be one of: individual, corporate.'] },
+    errors: {
+      name: ["Does not match the required pattern ^[a-zA-Z0-9\\s,.\\-'&()]{1,100}$."],
+      type: ['Must be one of: individual, corporate.'],
+    },
   },
   listQuery: field('validation_error', 'page_size', 'Must be at most 200.', 'Invalid fields: page_size.'),
   unknownField: field('validation_error', 'nickname', 'Unknown field.'),
@@ -108,9 +121,22 @@ const SAMPLES = {
   namespaceName: field('conflict', 'name', 'A namespace with this name already exists.', 'A namespace with this name already exists.'),
   namespaceInUse: { code: 'conflict', detail: 'The namespace still has live contacts; delete or move them first.' },
   noAccountPattern: { code: 'conflict', detail: 'The namespace has no account_pattern.' },
-  rejected: { code: 'invalid_state', detail: 'A rejected contact cannot be made active; approve it first (approval_status is "rejected").' },
-  bankAccount: field('conflict', 'account_no', 'This contact already has a bank account with this ifsc and account_no.', 'This contact already has a bank account with this ifsc and account_no.'),
-  relation: field('conflict', 'related_contact', 'This relation (contact, type, related_contact) already exists.', 'This relation (contact, type, related_contact) already exists.'),
+  rejected: {
+    code: 'invalid_state',
+    detail: 'A rejected contact cannot be made active; approve it first (approval_status is "rejected").',
+  },
+  bankAccount: field(
+    'conflict',
+    'account_no',
+    'This contact already has a bank account with this ifsc and account_no.',
+    'This contact already has a bank account with this ifsc and account_no.',
+  ),
+  relation: field(
+    'conflict',
+    'related_contact',
+    'This relation (contact, type, related_contact) already exists.',
+    'This relation (contact, type, related_contact) already exists.',
+  ),
   inProgress: { code: 'idempotency_in_progress', detail: 'A request with this Idempotency-Key is still in progress; retry later.' },
   stale: { code: 'precondition_failed', detail: 'The object has changed since the given ETag (If-Match).' },
   tooLarge: { code: 'payload_too_large', detail: 'The request body is too large.' },
@@ -174,7 +200,15 @@ function samplesFor(status: string, operationId: string, method: string): Proble
 export function problemExamples(status: string, operationId: string, method: string): Record<string, { summary: string; value: unknown }> {
   return Object.fromEntries(
     samplesFor(status, operationId, method).map(({ code, detail, ...extra }) => {
-      const value = { type: PROBLEM_TYPE_BASE + code, title: ERROR_TITLE[code], status: ERROR_STATUS[code], detail, code, instance: '01JD8X4B2M3N4P5Q6R7S8T9V0W', ...extra };
+      const value = {
+        type: PROBLEM_TYPE_BASE + code,
+        title: ERROR_TITLE[code],
+        status: ERROR_STATUS[code],
+        detail,
+        code,
+        instance: '01JD8X4B2M3N4P5Q6R7S8T9V0W',
+        ...extra,
+      };
       return [code, { summary: ERROR_TITLE[code], value }];
     }),
   );

@@ -15,7 +15,10 @@ export const OPENAPI_TAGS = [
   { name: 'addresses', description: "A contact's addresses (flat Crego paths: the owner is the `contact_id` body field)." },
   { name: 'banks', description: "A contact's bank accounts, at most one of them primary." },
   { name: 'relations', description: 'Relations between contacts (spouse, guarantor, …), or to a party not on file yet.' },
-  { name: 'history', description: 'The audit trail: one entry per change, with the state before and after, written in the same transaction.' },
+  {
+    name: 'history',
+    description: 'The audit trail: one entry per change, with the state before and after, written in the same transaction.',
+  },
   { name: 'dedupe', description: 'Duplicate detection: existing contacts that may be the same person or company, scored and explained.' },
 ];
 
@@ -33,7 +36,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         version: '0.1.0',
         description:
           'Contact master data for lending platforms: a drop-in for the Crego Contact APIs (same paths, fields and status codes; ' +
-          'paths end with `/` as Crego\'s do). Every endpoint needs `Authorization: Bearer <JWT>`; the tenant is the token\'s ' +
+          "paths end with `/` as Crego's do). Every endpoint needs `Authorization: Bearer <JWT>`; the tenant is the token's " +
           '`tenant_id` claim. Errors are RFC 9457 problem documents (`application/problem+json`) whose `errors` member names every bad field.',
         license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
       },

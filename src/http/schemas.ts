@@ -126,7 +126,11 @@ export function Envelope<T extends TSchema>(item: T) {
 /** Query parameters every list accepts. Numbers are digits on the wire, parsed strictly by the handler. */
 export const ListQueryFields = {
   page: IntegerParam('1-based page number (default 1)', { minimum: 1, default: 1 }),
-  page_size: IntegerParam(`items per page, 1–${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE})`, { minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE }),
+  page_size: IntegerParam(`items per page, 1–${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE})`, {
+    minimum: 1,
+    maximum: MAX_PAGE_SIZE,
+    default: DEFAULT_PAGE_SIZE,
+  }),
   ordering: Type.Optional(Type.String({ description: 'field name, `-` prefix for descending' })),
   search: Type.Optional(Text({ description: 'case-insensitive substring search' })),
   created_at_after: Type.Optional(Type.String({ description: 'YYYY-MM-DD or ISO date-time, inclusive' })),

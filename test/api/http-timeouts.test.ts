@@ -61,7 +61,12 @@ describe('HTTP server deadlines (real socket)', () => {
 
   before(async () => {
     const config = testConfig();
-    config.http = { ...config.http, requestTimeoutMs: REQUEST_TIMEOUT_MS, headersTimeoutMs: HEADERS_TIMEOUT_MS, keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS };
+    config.http = {
+      ...config.http,
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS,
+    };
     app = await buildApp({ config, db: databaseRefusingAll('no database in this test') });
     await app.listen({ host: '127.0.0.1', port: 0 });
     port = (app.server.address() as { port: number }).port;

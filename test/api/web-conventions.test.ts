@@ -56,7 +56,11 @@ describe('web conventions', () => {
   test('CORS is off by default: no Access-Control headers, a preflight finds no route', async () => {
     const res = await app.inject({ url: '/healthz', headers: { origin: 'https://console.example.com' } });
     assert.equal(res.headers['access-control-allow-origin'], undefined);
-    const pre = await app.inject({ method: 'OPTIONS', url: '/contacts/', headers: { origin: 'https://console.example.com', 'access-control-request-method': 'POST' } });
+    const pre = await app.inject({
+      method: 'OPTIONS',
+      url: '/contacts/',
+      headers: { origin: 'https://console.example.com', 'access-control-request-method': 'POST' },
+    });
     assert.equal(pre.headers['access-control-allow-origin'], undefined);
     assert.equal(pre.statusCode, 404);
   });
@@ -71,7 +75,11 @@ describe('CORS_ORIGINS', () => {
     const pre = await app.inject({
       method: 'OPTIONS',
       url: '/contacts/',
-      headers: { origin: 'https://console.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,idempotency-key' },
+      headers: {
+        origin: 'https://console.example.com',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type,idempotency-key',
+      },
     });
     assert.equal(pre.statusCode, 204);
     assert.equal(pre.headers['access-control-allow-origin'], 'https://console.example.com');

@@ -22,7 +22,10 @@ export class ApiProblem extends Error {
 }
 
 /** Creates a namespace and a contact in it, lists it back with typed filters, and retrieves it. */
-export async function createListRetrieve(client: ContactsClient, namespace: string): Promise<{ created: Contact; listed: Contact[]; retrieved: Contact }> {
+export async function createListRetrieve(
+  client: ContactsClient,
+  namespace: string,
+): Promise<{ created: Contact; listed: Contact[]; retrieved: Contact }> {
   const ns = await client.POST('/namespaces/', { body: { name: namespace, contact_pattern: 'TYP-{seq:4}' } });
   if (ns.error) throw new ApiProblem(ns.error);
 
@@ -33,7 +36,9 @@ export async function createListRetrieve(client: ContactsClient, namespace: stri
 
   // page_size is an integer and status/type are enums in the generated types.
   const page = await client.GET('/contacts/', {
-    params: { query: { namespace, status: 'active', type: 'individual', approval_status: 'pending', page: 1, page_size: 50, expand: 'props' } },
+    params: {
+      query: { namespace, status: 'active', type: 'individual', approval_status: 'pending', page: 1, page_size: 50, expand: 'props' },
+    },
   });
   if (page.error) throw new ApiProblem(page.error);
 

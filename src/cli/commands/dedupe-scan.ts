@@ -12,7 +12,13 @@ Pairs are scored like POST /contacts/dedupe/; --min-band (default probable) is t
 Blocking keeps it near-linear: shared PAN, mobile, email (and CIN, passport, voter id) values, and equal
 phonetic name keys that also share a pincode or Aadhaar last four (all same-sounding names with --min-band possible).
 Shows a progress bar on stderr when it is a terminal. Statements may run up to 30 minutes (a batch job).`,
-  options: { tenant: { type: 'string' }, namespace: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, 'min-band': { type: 'string' } },
+  options: {
+    tenant: { type: 'string' },
+    namespace: { type: 'string' },
+    format: { type: 'string' },
+    out: { type: 'string' },
+    'min-band': { type: 'string' },
+  },
   async run(values) {
     if (values.tenant === undefined) throw new UsageError('--tenant is required');
     const problem = tenantIdProblem(values.tenant);
@@ -20,7 +26,13 @@ Shows a progress bar on stderr when it is a terminal. Statements may run up to 3
     const { loadConfig } = await import('../../config.js');
     const { runScanCommand, ScanUsageError } = await import('../../resources/dedupe/scan.command.js');
     try {
-      await runScanCommand(loadConfig(), { tenant: values.tenant, namespace: values.namespace, format: values.format, out: values.out, minBand: values['min-band'] });
+      await runScanCommand(loadConfig(), {
+        tenant: values.tenant,
+        namespace: values.namespace,
+        format: values.format,
+        out: values.out,
+        minBand: values['min-band'],
+      });
     } catch (err) {
       if (err instanceof ScanUsageError) throw new UsageError(err.message);
       throw err;

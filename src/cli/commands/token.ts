@@ -47,7 +47,14 @@ With AUTH_JWKS_URL the identity provider mints tokens; this command cannot.`,
       io.err('error: no signing secret: set AUTH_JWT_SECRET (with DATABASE_URL set there is no development secret)\n');
       return 1;
     }
-    const jwt = await mintToken({ secret, tenant: values.tenant, sub: values.sub, ttlSeconds: seconds, issuer: config.auth.issuer, audience: config.auth.audience });
+    const jwt = await mintToken({
+      secret,
+      tenant: values.tenant,
+      sub: values.sub,
+      ttlSeconds: seconds,
+      issuer: config.auth.issuer,
+      audience: config.auth.audience,
+    });
     io.out(`${jwt}\n`);
     return 0;
   },

@@ -1,5 +1,13 @@
 import { Type, type Static } from 'typebox';
-import { AuditFields, EnumField, Envelope, ListQueryFields, NullableString, ReadOnlyBodyFields, SoftDeleteFields } from '../../http/schemas.js';
+import {
+  AuditFields,
+  EnumField,
+  Envelope,
+  ListQueryFields,
+  NullableString,
+  ReadOnlyBodyFields,
+  SoftDeleteFields,
+} from '../../http/schemas.js';
 import { CONTACT_NAME_PATTERN, Tags } from '../contacts/contacts.schema.js';
 
 /** Checked after upper-casing (CONTRACT §4.2); the wire schema accepts either case. */
@@ -40,7 +48,14 @@ export const BankCreateBody = Type.Object(
   {
     additionalProperties: false,
     examples: [
-      { contact_id: '01JD8X3QK6Z1V2W3Y4A5B6C7D8', account_holder_name: 'Sukumar', account_no: '123456789012', ifsc: 'HDFC0001234', account_type: 'savings', is_primary: true },
+      {
+        contact_id: '01JD8X3QK6Z1V2W3Y4A5B6C7D8',
+        account_holder_name: 'Sukumar',
+        account_no: '123456789012',
+        ifsc: 'HDFC0001234',
+        account_type: 'savings',
+        is_primary: true,
+      },
     ],
   },
 );

@@ -31,33 +31,36 @@ export const NamespacePatchBody = Type.Object(
 );
 export type NamespacePatchBody = Static<typeof NamespacePatchBody>;
 
-export const Namespace = Type.Object({
-  ...AuditFields,
-  name: Type.String(),
-  contact_pattern: Type.Union([Type.String(), Type.Null()]),
-  contact_counter: Type.Integer(),
-  account_pattern: Type.Union([Type.String(), Type.Null()]),
-  account_counter: Type.Integer(),
-  ...SoftDeleteFields,
-}, {
-  examples: [
-    {
-      id: '01JD8X2P9R4S5T6V7W8X9Y0Z1A',
-      tenant_id: 'acme',
-      created_at: '2026-05-04T09:00:00.000Z',
-      created_by: 'alice',
-      updated_at: '2026-05-04T09:00:00.000Z',
-      updated_by: null,
-      name: 'Vayana',
-      contact_pattern: 'VAY-{yyyy}-{seq:6}',
-      contact_counter: 1,
-      account_pattern: 'VAYACC{seq:8}',
-      account_counter: 1,
-      is_deleted: false,
-      deleted_at: null,
-    },
-  ],
-});
+export const Namespace = Type.Object(
+  {
+    ...AuditFields,
+    name: Type.String(),
+    contact_pattern: Type.Union([Type.String(), Type.Null()]),
+    contact_counter: Type.Integer(),
+    account_pattern: Type.Union([Type.String(), Type.Null()]),
+    account_counter: Type.Integer(),
+    ...SoftDeleteFields,
+  },
+  {
+    examples: [
+      {
+        id: '01JD8X2P9R4S5T6V7W8X9Y0Z1A',
+        tenant_id: 'acme',
+        created_at: '2026-05-04T09:00:00.000Z',
+        created_by: 'alice',
+        updated_at: '2026-05-04T09:00:00.000Z',
+        updated_by: null,
+        name: 'Vayana',
+        contact_pattern: 'VAY-{yyyy}-{seq:6}',
+        contact_counter: 1,
+        account_pattern: 'VAYACC{seq:8}',
+        account_counter: 1,
+        is_deleted: false,
+        deleted_at: null,
+      },
+    ],
+  },
+);
 export type Namespace = Static<typeof Namespace>;
 
 export const NamespaceList = Envelope(Namespace);

@@ -1,5 +1,14 @@
 import { Type, type Static } from 'typebox';
-import { AuditFields, EnumField, EnumParam, Envelope, JsonObject, ListQueryFields, ReadOnlyBodyFields, SoftDeleteFields } from '../../http/schemas.js';
+import {
+  AuditFields,
+  EnumField,
+  EnumParam,
+  Envelope,
+  JsonObject,
+  ListQueryFields,
+  ReadOnlyBodyFields,
+  SoftDeleteFields,
+} from '../../http/schemas.js';
 import { Refs, Tags } from '../contacts/contacts.schema.js';
 
 export const RELATION_TYPES = [
@@ -31,7 +40,10 @@ export const RelationCreateBody = Type.Object(
     refs: Type.Optional(Refs),
     ...ReadOnlyBodyFields,
   },
-  { additionalProperties: false, examples: [{ contact: '01JD8X3QK6Z1V2W3Y4A5B6C7D8', type: 'spouse', related_contact: '01JD8X5C3D4E5F6G7H8J9K0M1N' }] },
+  {
+    additionalProperties: false,
+    examples: [{ contact: '01JD8X3QK6Z1V2W3Y4A5B6C7D8', type: 'spouse', related_contact: '01JD8X5C3D4E5F6G7H8J9K0M1N' }],
+  },
 );
 export type RelationCreateBody = Static<typeof RelationCreateBody>;
 
