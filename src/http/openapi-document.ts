@@ -129,6 +129,7 @@ function finishOperation(method: string, path: string, op: Operation): void {
     else if (response.description === undefined || response.description === 'Default Response')
       response.description = STATUS_TEXT[status] ?? 'OK';
   }
+  op.responses = Object.fromEntries(Object.entries(op.responses).sort(([a], [b]) => Number(a) - Number(b)));
 }
 
 export function finishDocument(doc: OpenApiDocument, tags: Array<{ name: string; description: string }>): OpenApiDocument {
