@@ -149,18 +149,29 @@ describe('start-up failures: one line naming what to change, exit 1', () => {
       });
       const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'serve', '--port', String(free), '--host', '127.0.0.1'], {
         env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', PORT: String(taken), DATABASE_URL: url, AUTH_JWT_SECRET: TEST_SECRET },
-        stdio: 'ignore',
+        stdio: ['ignore', 'ignore', 'pipe'],
       });
+      let stderr = '';
+      child.stderr!.on('data', (d) => (stderr += d));
+      let exited = false;
+      child.once('exit', () => (exited = true));
       try {
+        // Generous: a loaded 2-core machine takes seconds to start a TypeScript child.
+        const deadline = Date.now() + 60_000;
         let status = 0;
-        for (let i = 0; i < 100 && status !== 200; i++) {
-          status = await fetch(`http://127.0.0.1:${free}/healthz`).then((r) => r.status, () => 0);
-          if (status !== 200) await new Promise((r) => setTimeout(r, 100));
+        while (status !== 200 && !exited && Date.now() < deadline) {
+          status = await fetch(`http://127.0.0.1:${free}/healthz`).then(
+            (r) => r.status,
+            () => 0,
+          );
+          if (status !== 200) await new Promise((r) => setTimeout(r, 200));
         }
-        assert.equal(status, 200, `serve --port ${free} answers`);
+        assert.equal(status, 200, `serve --port ${free} answers (stderr: ${stderr})`);
       } finally {
-        child.kill('SIGTERM');
-        await new Promise((r) => child.once('exit', r));
+        if (!exited) {
+          child.kill('SIGTERM');
+          await new Promise((r) => child.once('exit', r));
+        }
       }
     } finally {
       holder.close();
