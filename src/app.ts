@@ -10,7 +10,8 @@ import { handleFrameworkError, registerErrorHandling } from './http/error-handle
 import { DOCS_PREFIX, registerOpenApi } from './http/openapi.js';
 import { registerIdempotency } from './http/idempotency.js';
 import { createSharedRateLimiter } from './http/rate-limit-store.js';
-import { ProblemSchema } from './http/schemas.js';
+import { registerWebConventions } from './http/web.js';
+import { OPENAPI_HINT, ProblemSchema } from './http/schemas.js';
 import type { Deps } from './http/deps.js';
 import { Contact } from './resources/contacts/contacts.schema.js';
 import { registerNamespaceRoutes } from './resources/namespaces/namespaces.routes.js';
@@ -45,6 +46,14 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const app = Fastify({
     logger: opts.logger === undefined ? false : (opts.logger as FastifyServerOptions['logger']),
     bodyLimit: config.bodyLimitBytes,
+    // A client that trickles its headers or body holds a connection and a parser: both are cut
+    // off (408) once their time is up. Node checks those deadlines every connectionsCheckingInterval.
+    requestTimeout: config.http.requestTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: config.http.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, config.http.headersTimeoutMs),
+    },
     routerOptions: { ignoreTrailingSlash: true },
     requestIdHeader: false,
     // Malformed or over-long path segments → problem documents too (see handleFrameworkError).
@@ -54,7 +63,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : ulid();
     },
     ajv: {
-      customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: false },
+      // OPENAPI_HINT: an annotation for the OpenAPI document only (see http/schemas.ts).
+      customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: false, keywords: [OPENAPI_HINT] },
     },
   });
 
@@ -62,6 +72,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.addSchema(ProblemSchema);
   app.addSchema(Contact);
   registerErrorHandling(app);
+  await registerWebConventions(app, config.http.corsOrigins);
   await registerOpenApi(app);
 
   // Crego clients send `Content-Type: application/json` with an empty body on actions; that is

@@ -21,6 +21,7 @@ export interface Config {
   dbPoolSize: number;
   statementTimeoutMs: number;
   connectTimeoutMs: number;
+  http: HttpSettings;
   nodeEnv: string;
   /** Run the background worker (event relay, webhook deliveries, jobs) inside `serve` (WORKER=on). */
   worker: boolean;
@@ -35,15 +36,28 @@ export interface Config {
   };
 }
 
+/** Limits of the HTTP server itself and of who may call it from a browser. */
+export interface HttpSettings {
+  /** The whole request, body included, must arrive within this (a client trickling a body is cut off: 408). */
+  requestTimeoutMs: number;
+  /** The request line and headers must arrive within this. */
+  headersTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this; keep it above a load balancer's idle timeout. */
+  keepAliveTimeoutMs: number;
+  /** Browser origins allowed by CORS; empty: CORS off (no Access-Control-* headers at all). */
+  corsOrigins: string[];
+}
+
 export class ConfigError extends Error {}
 
 type Env = Record<string, string | undefined>;
 
-function int(env: Env, name: string, fallback: number, min = 0): number {
+function int(env: Env, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  if (!/^[0-9]+$/.test(raw) || Number(raw) < min) {
-    throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  if (!/^[0-9]{1,15}$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+    throw new ConfigError(`${name} must be an integer ${range}, got "${raw}"`);
   }
   return Number(raw);
 }
@@ -54,6 +68,31 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   if (['true', '1', 'on', 'yes'].includes(raw)) return true;
   if (['false', '0', 'off', 'no'].includes(raw)) return false;
   throw new ConfigError(`${name} must be true or false (or on/off), got "${env[name]}"`);
+}
+
+/** `CORS_ORIGINS`: comma-separated origins (`https://console.example.com`), or `*` for any. */
+function origins(env: Env): string[] {
+  const raw = str(env, 'CORS_ORIGINS');
+  if (raw === null) return [];
+  const list = raw
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
+  for (const o of list) {
+    if (o === '*') continue;
+    let origin: string | null = null;
+    try {
+      origin = new URL(o).origin;
+    } catch {
+      /* reported below */
+    }
+    if (origin !== o || !/^https?:/.test(o)) {
+      throw new ConfigError(
+        `CORS_ORIGINS must list origins such as https://console.example.com (scheme, host, optional port; no path), or *; got "${o}"`,
+      );
+    }
+  }
+  return list;
 }
 
 function str(env: Env, name: string): string | null {
@@ -68,7 +107,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const config: Config = {
     host: env.HOST ?? '127.0.0.1',
-    port: int(env, 'PORT', 8080),
+    port: int(env, 'PORT', 8080, 0, 65535),
     databaseUrl: str(env, 'DATABASE_URL'),
     migrationDatabaseUrl: str(env, 'MIGRATION_DATABASE_URL'),
     dataDir: env.DATA_DIR ?? './data',
@@ -85,6 +124,12 @@ export function loadConfig(env: Env = process.env): Config {
     dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 1),
     statementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 10000, 1),
     connectTimeoutMs: int(env, 'DB_CONNECT_TIMEOUT_MS', 3000, 1),
+    http: {
+      requestTimeoutMs: int(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 1),
+      headersTimeoutMs: int(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, 1),
+      keepAliveTimeoutMs: int(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 72_000, 1),
+      corsOrigins: origins(env),
+    },
     nodeEnv: env.NODE_ENV ?? 'development',
     worker: bool(env, 'WORKER', true),
     workerPollMs: int(env, 'WORKER_POLL_MS', 250, 10),
@@ -96,6 +141,11 @@ export function loadConfig(env: Env = process.env): Config {
       disableAfterDays: int(env, 'WEBHOOK_DISABLE_AFTER_DAYS', 5, 1),
     },
   };
+  if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
+    throw new ConfigError(
+      `HTTP_HEADERS_TIMEOUT_MS (${config.http.headersTimeoutMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${config.http.requestTimeoutMs}): the headers are part of the request`,
+    );
+  }
   if (config.auth.jwtSecret && config.auth.jwtSecret.length < 32) {
     throw new ConfigError('AUTH_JWT_SECRET must be at least 32 characters (HS256 needs 256 bits)');
   }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from './config.js';
-import { migrateDatabase, openDatabase, type Database } from './db/index.js';
-import { loadOrCreateDevSecret } from './auth/index.js';
+import { checkConnection, migrateDatabase, openDatabase, type Database } from './db/index.js';
+import { resolveDevSecret } from './auth/index.js';
 import { buildApp } from './app.js';
 import { purgeExpiredIdempotencyKeys } from './http/idempotency.js';
 import { startWorker, type Worker } from './worker/worker.js';
@@ -15,12 +15,6 @@ export interface Running {
   app: FastifyInstance;
   db: Database;
   close(): Promise<void>;
-}
-
-/** Dev secret for the embedded mode with no auth configured (CONTRACT §7); null otherwise. */
-export function resolveDevSecret(config: Config): { secret: string; created: boolean; path: string } | null {
-  if (config.auth.jwtSecret || config.auth.jwksUrl || config.databaseUrl) return null;
-  return loadOrCreateDevSecret(config.dataDir);
 }
 
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/i;
@@ -55,22 +49,27 @@ export function loggerOptions(config: Config) {
 /** config → db → migrations → buildApp → listen. */
 export async function startServer(config: Config = loadConfig()): Promise<Running> {
   const db = await openDatabase(config);
+  let app: FastifyInstance | undefined;
   try {
     await migrateDatabase(config, db);
+    await checkConnection(config, db);
+    const dev = resolveDevSecret(config);
+    app = await buildApp({ config, db, logger: loggerOptions(config), devSecret: dev?.secret });
+    if (dev) {
+      app.log.warn(
+        { path: dev.path, created: dev.created },
+        'no AUTH_JWT_SECRET/AUTH_JWKS_URL: using the development secret in DATA_DIR (mint tokens with `contact-registry token`)',
+      );
+    }
+    if (db.engine === 'pglite') app.log.info({ dataDir: config.dataDir }, 'embedded PGlite database (development mode, not crash-safe)');
+    // A taken port or a foreign HOST fails here; the caller explains it (src/cli/failures.ts).
+    await app.listen({ host: config.host, port: config.port });
   } catch (err) {
-    await db.close();
+    // Release the database (and PGlite's DATA_DIR lock) so the process can exit cleanly.
+    await app?.close().catch(() => {});
+    await db.close().catch(() => {});
     throw err;
   }
-  const dev = resolveDevSecret(config);
-  const app = await buildApp({ config, db, logger: loggerOptions(config), devSecret: dev?.secret });
-  if (dev) {
-    app.log.warn(
-      { path: dev.path, created: dev.created },
-      'no AUTH_JWT_SECRET/AUTH_JWKS_URL: using the development secret in DATA_DIR (mint tokens with `contact-registry token`)',
-    );
-  }
-  if (db.engine === 'pglite') app.log.info({ dataDir: config.dataDir }, 'embedded PGlite database (development mode, not crash-safe)');
-  await app.listen({ host: config.host, port: config.port });
   const purge = () =>
     purgeExpiredIdempotencyKeys(db).then(
       (deleted) => deleted > 0 && app.log.info({ deleted }, 'purged expired idempotency keys'),

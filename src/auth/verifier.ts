@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { AppError } from '../errors/index.js';
+import { subjectProblem, tenantIdProblem } from './claims.js';
 
 export interface TenantContext {
   tenantId: string;
@@ -15,7 +16,6 @@ export interface AuthSettings {
 
 export type TokenVerifier = (token: string) => Promise<TenantContext>;
 
-const TENANT_PATTERN = /^[A-Za-z0-9._:-]{1,100}$/;
 // Verified tokens are cached (bounded, until expiry) so a hot client does not pay signature
 // verification on every request; a token's claims cannot change, only expire.
 const CACHE_MAX = 10_000;
@@ -47,13 +47,13 @@ export function createTokenVerifier(settings: AuthSettings): TokenVerifier {
       throw new AppError('unauthorized', 'The bearer token is invalid or expired.');
     }
     const tenant = payload.tenant_id ?? payload.tenant;
-    if (typeof tenant !== 'string' || !TENANT_PATTERN.test(tenant)) {
+    if (tenantIdProblem(tenant) !== null) {
       throw new AppError('unauthorized', 'The bearer token has no valid tenant_id claim.');
     }
-    if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 100) {
+    if (subjectProblem(payload.sub) !== null) {
       throw new AppError('unauthorized', 'The bearer token has no valid sub claim.');
     }
-    const ctx: TenantContext = { tenantId: tenant, userId: payload.sub };
+    const ctx: TenantContext = { tenantId: tenant as string, userId: payload.sub as string };
     if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
     cache.set(token, { ctx, expMs: (payload.exp as number) * 1000 });
     return ctx;

@@ -3,11 +3,12 @@ import type { Database } from './executor.js';
 import { createPgDatabase } from './pg.js';
 import { createPgliteDatabase } from './pglite.js';
 import { migrate } from './migrate.js';
+import { DatabaseConnectError, isConnectFailure } from './errors.js';
 
 export * from './executor.js';
 export * from './sqlstate.js';
 export { migrate, pendingMigrations, MigrationPrivilegeError } from './migrate.js';
-export { DataDirLockedError } from './pglite.js';
+export { DataDirLockedError, DatabaseConnectError, isConnectFailure } from './errors.js';
 
 export async function openDatabase(config: Config): Promise<Database> {
   if (config.databaseUrl) {
@@ -33,8 +34,21 @@ export async function migrateDatabase(config: Config, db: Database): Promise<str
   const owner = await openDatabase({ ...config, databaseUrl: url, dbPoolSize: 1, statementTimeoutMs: 0 });
   try {
     return await migrate(owner);
+  } catch (err) {
+    if (!isConnectFailure(err)) throw err;
+    throw new DatabaseConnectError(config.migrationDatabaseUrl ? 'MIGRATION_DATABASE_URL' : 'DATABASE_URL', url, err);
   } finally {
     await owner.close();
+  }
+}
+
+/** Checks that the service's own connection works (after migrations, which may use another role). */
+export async function checkConnection(config: Config, db: Database): Promise<void> {
+  try {
+    await db.ping();
+  } catch (err) {
+    if (!config.databaseUrl || !isConnectFailure(err)) throw err;
+    throw new DatabaseConnectError('DATABASE_URL', config.databaseUrl, err);
   }
 }
 export { Params, likePattern } from './params.js';

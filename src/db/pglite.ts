@@ -5,8 +5,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { fuzzystrmatch } from '@electric-sql/pglite/contrib/fuzzystrmatch';
 import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { TENANT_SETTING, type Database, type Executor, type QueryResult } from './executor.js';
-
-export class DataDirLockedError extends Error {}
+import { DataDirLockedError } from './errors.js';
 
 /**
  * PGlite has a single connection: every query and transaction goes through one queue so a

@@ -1,28 +1,40 @@
-import type { Config } from '../../config.js';
-import { openDatabase } from '../../db/index.js';
-import { describeDifference, verifyDerived } from '../../resources/contacts/derived.verify.js';
+import { defineCommand, UsageError } from '../command.js';
+import { tenantIdProblem } from '../../auth/claims.js';
 
-export const VERIFY_HELP = `Usage: contact-registry verify --tenant <id> [--limit <n>]
+const LIMIT = /^[1-9][0-9]{0,6}$/;
 
-Checks a tenant's derived data against its sources: name keys against names, match keys against
+export const verify = defineCommand({
+  name: 'verify',
+  summary: "check a tenant's derived dedupe data against its sources",
+  usage: 'verify --tenant <id> [--limit <n>]',
+  details: `Checks a tenant's derived data against its sources: name keys against names, match keys against
 props, the contact rows' copies of props and addresses against the tables, and the name keys
-copied to addresses and match keys. Prints one line per difference (at most --limit, default 100).
-Exit 0 when everything is consistent, 1 when differences were found.`;
-
-/** `contact-registry verify`: returns the exit code. */
-export async function runVerify(config: Config, opts: { tenant: string; limit?: number }, out = process.stdout): Promise<number> {
-  const db = await openDatabase(config);
-  try {
-    const tenantDb = db.forTenant(opts.tenant);
-    const differences = await tenantDb.transaction((tx) => verifyDerived(tx, opts.tenant, { limit: opts.limit ?? 100 }));
-    if (differences.length === 0) {
-      out.write(`tenant ${opts.tenant}: derived data consistent\n`);
-      return 0;
+copied to addresses and match keys (docs/architecture.md, "Derived data"). Prints one line per
+difference (at most --limit, default 100). Exit 0 when everything is consistent, 1 when differences
+were found.`,
+  options: { tenant: { type: 'string' }, limit: { type: 'string' } },
+  async run(values, io) {
+    if (values.tenant === undefined) throw new UsageError('--tenant is required');
+    const problem = tenantIdProblem(values.tenant);
+    if (problem) throw new UsageError(`--tenant "${values.tenant}" is not a tenant id: ${problem}`);
+    if (values.limit !== undefined && !LIMIT.test(values.limit)) throw new UsageError(`--limit must be a positive integer, got "${values.limit}"`);
+    const limit = values.limit === undefined ? 100 : Number(values.limit);
+    const tenant = values.tenant;
+    const { loadConfig } = await import('../../config.js');
+    const { openDatabase } = await import('../../db/index.js');
+    const { describeDifference, verifyDerived } = await import('../../resources/contacts/derived.verify.js');
+    const db = await openDatabase(loadConfig());
+    try {
+      const differences = await db.forTenant(tenant).transaction((tx) => verifyDerived(tx, tenant, { limit }));
+      if (differences.length === 0) {
+        io.out(`tenant ${tenant}: derived data consistent\n`);
+        return 0;
+      }
+      for (const d of differences) io.out(`${describeDifference(d)}\n`);
+      io.out(`tenant ${tenant}: ${differences.length}${differences.length === limit ? '+' : ''} difference(s)\n`);
+      return 1;
+    } finally {
+      await db.close();
     }
-    for (const d of differences) out.write(`${describeDifference(d)}\n`);
-    out.write(`tenant ${opts.tenant}: ${differences.length}${differences.length === (opts.limit ?? 100) ? '+' : ''} difference(s)\n`);
-    return 1;
-  } finally {
-    await db.close();
-  }
-}
+  },
+});

@@ -1,36 +1,18 @@
-import { pino } from 'pino';
-import type { Config } from '../../config.js';
-import { migrateDatabase, openDatabase } from '../../db/index.js';
-import { startWorker } from '../../worker/worker.js';
+import { defineCommand } from '../command.js';
 
-export const WORKER_HELP = `Usage: contact-registry worker
-
-Runs the background worker on its own (DATABASE_URL or DATA_DIR, as serve): publishes the event
+export const worker = defineCommand({
+  name: 'worker',
+  summary: 'run the background worker alone (event feed, webhook deliveries)',
+  usage: 'worker',
+  details: `Runs the background worker on its own, on DATABASE_URL or DATA_DIR as serve does: publishes the event
 feed, delivers webhooks, purges events past EVENT_RETENTION_DAYS. Any number of workers (and serve
-processes, unless started with WORKER=off) share one PostgreSQL. Stops gracefully on SIGTERM/SIGINT.`;
-
-/** `contact-registry worker`: runs until SIGTERM/SIGINT. */
-export async function runWorkerForever(config: Config): Promise<void> {
-  const log = pino({ level: config.logLevel });
-  const db = await openDatabase(config);
-  try {
-    await migrateDatabase(config, db);
-  } catch (err) {
-    await db.close();
-    throw err;
-  }
-  const worker = startWorker(db, config, log);
-  const stop = (signal: string) => {
-    log.info({ signal }, 'shutting down');
-    worker
-      .stop()
-      .then(() => db.close())
-      .then(() => process.exit(0))
-      .catch((err: unknown) => {
-        log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      });
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
-}
+processes, unless started with WORKER=off) share one PostgreSQL. SIGTERM or SIGINT stop it
+gracefully: attempts in flight finish and are recorded.`,
+  options: {},
+  async run() {
+    const { loadConfig } = await import('../../config.js');
+    const { runWorkerForever } = await import('../../worker/run.js');
+    await runWorkerForever(loadConfig());
+    return 'running';
+  },
+});

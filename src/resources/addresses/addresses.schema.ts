@@ -36,7 +36,12 @@ const writable = {
 
 export const AddressCreateBody = Type.Object(
   { contact_id: Type.String({ description: 'id of a live contact in the tenant' }), ...writable, ...ReadOnlyBodyFields },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      { contact_id: '01JD8X3QK6Z1V2W3Y4A5B6C7D8', address_line: '12, MG Road', city: 'Bengaluru', state: 'Karnataka', pincode: '560001', country: 'India' },
+    ],
+  },
 );
 export type AddressCreateBody = Static<typeof AddressCreateBody>;
 
@@ -46,7 +51,7 @@ export const AddressPatchBody = Type.Object(
     ...writable,
     ...ReadOnlyBodyFields,
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ address_line: '14, MG Road', country: null }] },
 );
 export type AddressPatchBody = Static<typeof AddressPatchBody>;
 

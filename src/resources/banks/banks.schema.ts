@@ -1,5 +1,13 @@
 import { Type, type Static } from 'typebox';
-import { AuditFields, Envelope, ListQueryFields, NullableString, ReadOnlyBodyFields, SoftDeleteFields } from '../../http/schemas.js';
+import {
+  AuditFields,
+  EnumField,
+  Envelope,
+  ListQueryFields,
+  NullableString,
+  ReadOnlyBodyFields,
+  SoftDeleteFields,
+} from '../../http/schemas.js';
 import { CONTACT_NAME_PATTERN, Tags } from '../contacts/contacts.schema.js';
 
 /** Checked after upper-casing (CONTRACT §4.2); the wire schema accepts either case. */
@@ -37,7 +45,19 @@ export const BankCreateBody = Type.Object(
     tags: Type.Optional(writable.tags),
     ...ReadOnlyBodyFields,
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        contact_id: '01JD8X3QK6Z1V2W3Y4A5B6C7D8',
+        account_holder_name: 'Sukumar',
+        account_no: '123456789012',
+        ifsc: 'HDFC0001234',
+        account_type: 'savings',
+        is_primary: true,
+      },
+    ],
+  },
 );
 export type BankCreateBody = Static<typeof BankCreateBody>;
 
@@ -54,7 +74,7 @@ export const BankPatchBody = Type.Object(
     tags: Type.Optional(writable.tags),
     ...ReadOnlyBodyFields,
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ is_primary: true }] },
 );
 export type BankPatchBody = Static<typeof BankPatchBody>;
 
@@ -67,7 +87,7 @@ export const Bank = Type.Object(
     ifsc: Type.String(),
     bank_name: NullableString,
     branch_name: NullableString,
-    account_type: Type.String(),
+    account_type: EnumField(ACCOUNT_TYPES),
     is_primary: Type.Boolean(),
     tags: Type.Array(Type.String()),
     ...SoftDeleteFields,

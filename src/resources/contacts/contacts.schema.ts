@@ -1,12 +1,24 @@
 import { Type, type Static } from 'typebox';
-import { AuditFields, Envelope, ListQueryFields, NullableString, NullableTimestamp, ReadOnlyBodyFields, SoftDeleteFields, JsonObject, Text } from '../../http/schemas.js';
+import {
+  AuditFields,
+  EnumField,
+  EnumParam,
+  Envelope,
+  ListQueryFields,
+  NullableString,
+  NullableTimestamp,
+  ReadOnlyBodyFields,
+  SoftDeleteFields,
+  JsonObject,
+  Text,
+} from '../../http/schemas.js';
 
 // [crego] patterns; the prop key pattern adds `_` (Crego's own example key `pan_no` needs it).
 export const CONTACT_NAME_PATTERN = "^[a-zA-Z0-9\\s,.\\-'&()]{1,100}$";
 export const PROP_KEY_PATTERN = "^[A-Za-z0-9_\\s,.\\-'&()]{1,100}$";
 export const REF_ID_PATTERN = '^[A-Za-z0-9._/-]{1,50}$';
 export const CODE_ID_PATTERN = '^[A-Za-z0-9_-]{1,50}$';
-/** 1–50 printable characters: no control characters (nor unpaired surrogates, see http/text.ts). */
+/** 1–50 printable characters: no control characters (nor unpaired surrogates, see validation/text.ts). */
 export const TAG_PATTERN = '^[^\\u0000-\\u001F\\u007F\\uD800-\\uDFFF]{1,50}$';
 export const MAX_TAGS = 50;
 export const MAX_PROPS = 200;
@@ -38,9 +50,9 @@ export const PropsWrite = Type.Array(PropWrite, { maxItems: MAX_PROPS });
 
 export const Prop = Type.Object({
   ...AuditFields,
-  key: Type.String(),
-  value: Type.String(),
-  type: Type.String(),
+  key: Type.String({ examples: ['pan_no'] }),
+  value: Type.String({ examples: ['123254684'] }),
+  type: EnumField(PROP_TYPES),
 });
 export type Prop = Static<typeof Prop>;
 
@@ -61,6 +73,19 @@ const writable = {
   branch_id: CodeId,
 };
 
+/** Crego's own example contact, as its documentation sends it (an empty `branch_id` means none). */
+const SUKUMAR = {
+  name: 'Sukumar',
+  ref_id: 'jijkdmkdoedmsaad',
+  status: 'active',
+  type: 'individual',
+  tags: ['string'],
+  refs: {},
+  branch_id: '',
+  namespace: 'Vayana',
+  props: [{ key: 'pan_no', type: 'number', value: '123254684' }],
+};
+
 export const ContactCreateBody = Type.Object(
   {
     name: writable.name,
@@ -75,7 +100,7 @@ export const ContactCreateBody = Type.Object(
     branch_id: Type.Optional(writable.branch_id),
     ...ReadOnlyBodyFields,
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [SUKUMAR] },
 );
 export type ContactCreateBody = Static<typeof ContactCreateBody>;
 
@@ -93,7 +118,7 @@ export const ContactPatchBody = Type.Object(
     branch_id: Type.Optional(writable.branch_id),
     ...ReadOnlyBodyFields,
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ tags: ['vip'], props: [{ key: 'mobile', type: 'text', value: '9876543210' }] }] },
 );
 export type ContactPatchBody = Static<typeof ContactPatchBody>;
 
@@ -103,14 +128,14 @@ export const Contact = Type.Object(
     namespace: Type.String({ description: 'namespace name' }),
     name: Type.String(),
     ref_id: NullableString,
-    status: Type.String(),
-    type: Type.String(),
+    status: EnumField(CONTACT_STATUSES),
+    type: EnumField(CONTACT_TYPES),
     tags: Type.Array(Type.String()),
     refs: JsonObject(),
     rm_id: NullableString,
     branch_id: NullableString,
     props: Type.Array(Type.Union([Type.String(), Prop]), { description: 'prop ids; full objects with expand=props' }),
-    approval_status: Type.String(),
+    approval_status: EnumField(APPROVAL_STATUSES),
     approval_comment: NullableString,
     approval_by: NullableString,
     approval_at: NullableTimestamp,
@@ -121,7 +146,35 @@ export const Contact = Type.Object(
     banks: Type.Optional(Type.Array(Type.Ref('Bank'), { description: 'with expand=banks' })),
     relations: Type.Optional(Type.Array(Type.Ref('Relation'), { description: 'with expand=relations (forward)' })),
   },
-  { $id: 'Contact' },
+  {
+    $id: 'Contact',
+    examples: [
+      {
+        id: '01JD8X3QK6Z1V2W3Y4A5B6C7D8',
+        tenant_id: 'acme',
+        created_at: '2026-05-04T09:30:00.000Z',
+        created_by: 'alice',
+        updated_at: '2026-05-04T09:30:00.000Z',
+        updated_by: null,
+        namespace: 'Vayana',
+        name: 'Sukumar',
+        ref_id: 'jijkdmkdoedmsaad',
+        status: 'active',
+        type: 'individual',
+        tags: ['string'],
+        refs: {},
+        rm_id: null,
+        branch_id: null,
+        props: ['01JD8X3QK6Z1V2W3Y4A5B6C7D9'],
+        approval_status: 'pending',
+        approval_comment: null,
+        approval_by: null,
+        approval_at: null,
+        is_deleted: false,
+        deleted_at: null,
+      },
+    ],
+  },
 );
 export type Contact = Static<typeof Contact>;
 
@@ -130,13 +183,13 @@ export const ContactList = Envelope(Type.Ref('Contact'));
 export const ContactListQuery = Type.Object({
   ...ListQueryFields,
   namespace: Type.Optional(Text({ description: 'namespace name or id' })),
-  status: Type.Optional(Type.String({ description: 'active | inactive' })),
-  type: Type.Optional(Type.String({ description: 'individual | corporate' })),
+  status: EnumParam('contact status', CONTACT_STATUSES),
+  type: EnumParam('contact type', CONTACT_TYPES),
   tags: Type.Optional(Text({ description: 'comma-separated; matches any' })),
-  approval_status: Type.Optional(Type.String({ description: 'pending | approved | rejected' })),
-  rm_id: Type.Optional(Text()),
-  branch_id: Type.Optional(Text()),
-  ref_id: Type.Optional(Text()),
+  approval_status: EnumParam('approval status', APPROVAL_STATUSES),
+  rm_id: Type.Optional(Text({ description: 'exact relationship-manager code' })),
+  branch_id: Type.Optional(Text({ description: 'exact branch code' })),
+  ref_id: Type.Optional(Text({ description: 'exact reference id' })),
   expand: Type.Optional(Type.String({ description: 'comma-separated: props, addresses, banks, relations' })),
 });
 export type ContactListQuery = Static<typeof ContactListQuery>;
@@ -147,11 +200,11 @@ export const ExpandQuery = Type.Object({
 
 export const ActionBody = Type.Union(
   [Type.Object({ comment: Type.Optional(Type.Union([Text({ maxLength: COMMENT_MAX }), Type.Null()])) }, { additionalProperties: false }), Type.Null()],
-  { description: 'optional {"comment"}; required for reject' },
+  { description: 'optional {"comment"}; required for reject', examples: [{ comment: 'KYC verified' }] },
 );
 export type ActionBody = Static<typeof ActionBody>;
 
 export const DuplicateOverrideQuery = Type.Object({
-  on_duplicate: Type.Optional(Type.String({ description: '`allow` skips duplicate blocking (needs `reason`)' })),
+  on_duplicate: EnumParam('`allow` skips duplicate blocking (needs `reason`)', ['allow']),
   reason: Type.Optional(Text({ description: 'why the duplicate is allowed; recorded in the audit entry' })),
 });

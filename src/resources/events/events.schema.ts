@@ -34,7 +34,7 @@ export const EventFeed = Type.Object({
 export const EventFeedQuery = Type.Object({
   after: Type.Optional(Type.String({ description: 'an event id: only events after it' })),
   type: Type.Optional(Type.String({ description: 'comma-separated event types' })),
-  object_id: Type.Optional(Type.String()),
+  object_id: Type.Optional(Type.String({ description: 'only events of this object (an id)' })),
   limit: Type.Optional(Type.String({ description: '1–500 (default 100)' })),
 });
 export type EventFeedQuery = Static<typeof EventFeedQuery>;

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Envelope, NullableString, Timestamp } from '../../http/schemas.js';
+import { EnumField, EnumParam, Envelope, ListQueryFields, NullableString, Timestamp } from '../../http/schemas.js';
 
 export const ACTION_TYPES = ['create', 'update', 'delete', 'action'] as const;
 export const OBJECT_TYPES = ['namespace', 'contact', 'address', 'bank', 'prop', 'relation'] as const;
@@ -12,8 +12,8 @@ export const HistoryEntry = Type.Object({
   id: Type.String({ description: 'ULID' }),
   tenant_id: Type.String(),
   user_id: Type.String(),
-  action_type: Type.String({ description: ACTION_TYPES.join(' | ') }),
-  object_type: Type.String({ description: OBJECT_TYPES.join(' | ') }),
+  action_type: EnumField(ACTION_TYPES),
+  object_type: EnumField(OBJECT_TYPES),
   object_id: Type.String({ description: 'id of the object; for prop entries, the contact id' }),
   timestamp: Timestamp,
   ip_address: NullableString,
@@ -27,13 +27,13 @@ export type HistoryEntry = Static<typeof HistoryEntry>;
 export const HistoryList = Envelope(HistoryEntry);
 
 export const HistoryQuery = Type.Object({
-  page: Type.Optional(Type.String({ description: '1-based page number (default 1)' })),
-  page_size: Type.Optional(Type.String({ description: 'items per page, 1–200 (default 20)' })),
-  ordering: Type.Optional(Type.String({ description: 'timestamp or -timestamp (default -timestamp)' })),
-  object_id: Type.Optional(Type.String()),
-  object_type: Type.Optional(Type.String({ description: OBJECT_TYPES.join(' | ') })),
-  action_type: Type.Optional(Type.String({ description: ACTION_TYPES.join(' | ') })),
-  user_id: Type.Optional(Type.String()),
+  page: ListQueryFields.page,
+  page_size: ListQueryFields.page_size,
+  ordering: EnumParam('newest first by default', ['-timestamp', 'timestamp']),
+  object_id: Type.Optional(Type.String({ description: 'id of the changed object (for props: the contact id)' })),
+  object_type: EnumParam('kind of the changed object', OBJECT_TYPES),
+  action_type: EnumParam('kind of change', ACTION_TYPES),
+  user_id: Type.Optional(Type.String({ description: 'sub of the token that made the change' })),
   created_at_after: Type.Optional(Type.String({ description: 'applies to timestamp; YYYY-MM-DD or ISO date-time, inclusive' })),
   created_at_before: Type.Optional(Type.String({ description: 'applies to timestamp; YYYY-MM-DD or ISO date-time, inclusive' })),
 });

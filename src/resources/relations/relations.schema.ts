@@ -1,5 +1,14 @@
 import { Type, type Static } from 'typebox';
-import { AuditFields, Envelope, JsonObject, ListQueryFields, ReadOnlyBodyFields, SoftDeleteFields } from '../../http/schemas.js';
+import {
+  AuditFields,
+  EnumField,
+  EnumParam,
+  Envelope,
+  JsonObject,
+  ListQueryFields,
+  ReadOnlyBodyFields,
+  SoftDeleteFields,
+} from '../../http/schemas.js';
 import { Refs, Tags } from '../contacts/contacts.schema.js';
 
 export const RELATION_TYPES = [
@@ -31,7 +40,10 @@ export const RelationCreateBody = Type.Object(
     refs: Type.Optional(Refs),
     ...ReadOnlyBodyFields,
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [{ contact: '01JD8X3QK6Z1V2W3Y4A5B6C7D8', type: 'spouse', related_contact: '01JD8X5C3D4E5F6G7H8J9K0M1N' }],
+  },
 );
 export type RelationCreateBody = Static<typeof RelationCreateBody>;
 
@@ -44,7 +56,7 @@ export const RelationPatchBody = Type.Object(
     refs: Type.Optional(Refs),
     ...ReadOnlyBodyFields,
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ type: 'guarantor' }] },
 );
 export type RelationPatchBody = Static<typeof RelationPatchBody>;
 
@@ -52,7 +64,7 @@ export const Relation = Type.Object(
   {
     ...AuditFields,
     contact: Type.Union([Type.String(), Type.Ref('Contact')], { description: 'contact id; the contact object with expand=contact' }),
-    type: Type.String(),
+    type: EnumField(RELATION_TYPES),
     related_contact: Type.Union([Type.String(), Type.Null(), Type.Ref('Contact')], {
       description: 'contact id or null; the contact object with expand=related_contact',
     }),
@@ -73,7 +85,7 @@ export const RelationListQuery = Type.Object({
   ...listFields,
   contact: Type.Optional(Type.String({ description: 'contact id: relations from this contact (forward)' })),
   related_contact: Type.Optional(Type.String({ description: 'contact id: relations to this contact (reverse)' })),
-  type: Type.Optional(Type.String({ description: RELATION_TYPES.join(' | ') })),
+  type: EnumParam('relation type', RELATION_TYPES),
   tags: Type.Optional(Type.String({ description: 'comma-separated; matches any' })),
   expand: Type.Optional(Type.String({ description: 'comma-separated: contact, related_contact' })),
 });

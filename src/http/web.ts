@@ -1,0 +1,41 @@
+import type { FastifyInstance } from 'fastify';
+import helmet from '@fastify/helmet';
+import compress from '@fastify/compress';
+import cors from '@fastify/cors';
+
+// The web conventions every response follows: security headers, compression of large bodies and,
+// only when configured, CORS for browser clients on other origins.
+
+/**
+ * The API answers JSON only: its pages may load nothing and be framed by no one. The reference
+ * at /docs has its own policy (DOCS_CSP).
+ */
+const API_CSP = { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } };
+
+/**
+ * /docs (Swagger UI): its scripts, styles and the OpenAPI document come from this server; "Try it
+ * out" calls this server. Swagger UI sets `style` attributes at run time, hence 'unsafe-inline'
+ * for styles only (scripts stay 'self'). No validator badge (it would call a third party).
+ */
+export const DOCS_CSP =
+  "default-src 'self'; base-uri 'self'; connect-src 'self'; font-src 'self' data:; form-action 'self'; frame-ancestors 'self'; " +
+  "img-src 'self' data:; object-src 'none'; script-src 'self'; script-src-attr 'none'; style-src 'self' 'unsafe-inline'";
+
+/** Responses smaller than this go out as they are: compressing a single contact costs more than it saves. */
+const COMPRESS_THRESHOLD_BYTES = 4096;
+
+export async function registerWebConventions(app: FastifyInstance, corsOrigins: string[]): Promise<void> {
+  await app.register(helmet, { contentSecurityPolicy: API_CSP });
+  // Request bodies are not decompressed: a small gzip body could expand past BODY_LIMIT_BYTES' intent.
+  await app.register(compress, { threshold: COMPRESS_THRESHOLD_BYTES, globalDecompression: false });
+  if (corsOrigins.length > 0) {
+    // Registered before authentication: a preflight (OPTIONS) carries no token and is answered here.
+    await app.register(cors, {
+      origin: corsOrigins.includes('*') ? '*' : corsOrigins,
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match', 'X-Request-Id'],
+      exposedHeaders: ['ETag', 'X-Request-Id', 'Retry-After', 'Idempotent-Replayed'],
+      maxAge: 600,
+    });
+  }
+}
