@@ -6,7 +6,7 @@ import type { Database } from './db/index.js';
 import { AppError } from './errors/index.js';
 import { createTokenVerifier, type TokenVerifier } from './auth/index.js';
 import { registerAuth } from './http/context.js';
-import { handleFrameworkError, registerErrorHandling } from './http/error-handler.js';
+import { handleClientError, handleFrameworkError, registerErrorHandling } from './http/error-handler.js';
 import { DOCS_PREFIX, registerOpenApi } from './http/openapi.js';
 import { registerIdempotency } from './http/idempotency.js';
 import { createSharedRateLimiter } from './http/rate-limit-store.js';
@@ -55,6 +55,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       connectionsCheckingInterval: Math.min(1000, config.http.headersTimeoutMs),
     },
     routerOptions: { ignoreTrailingSlash: true },
+    // Errors before a request exists (408, 431, 400) are problem documents too.
+    clientErrorHandler: handleClientError,
     requestIdHeader: false,
     // Malformed or over-long path segments → problem documents too (see handleFrameworkError).
     frameworkErrors: handleFrameworkError,

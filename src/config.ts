@@ -13,6 +13,8 @@ export interface Config {
     jwksUrl: string | null;
     issuer: string | null;
     audience: string | null;
+    /** AUTH_MAX_TOKEN_TTL: a token valid for longer than this (exp − iat, or exp − now) is refused. */
+    maxTokenTtlSeconds: number;
   };
   logLevel: string;
   bodyLimitBytes: number;
@@ -95,6 +97,16 @@ function origins(env: Env): string[] {
   return list;
 }
 
+/** A duration such as `3600`, `90s`, `30m`, `24h` or `7d`, in seconds. */
+function durationSeconds(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const m = /^([0-9]{1,9})([smhd]?)$/.exec(raw.trim());
+  const seconds = m ? Number(m[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86_400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'] : 0;
+  if (seconds < 1) throw new ConfigError(`${name} must be a duration such as 3600, 90m, 24h or 7d, got "${raw}"`);
+  return seconds;
+}
+
 function str(env: Env, name: string): string | null {
   const raw = env[name];
   return raw === undefined || raw === '' ? null : raw;
@@ -116,6 +128,7 @@ export function loadConfig(env: Env = process.env): Config {
       jwksUrl: str(env, 'AUTH_JWKS_URL'),
       issuer: str(env, 'AUTH_ISSUER'),
       audience: str(env, 'AUTH_AUDIENCE'),
+      maxTokenTtlSeconds: durationSeconds(env, 'AUTH_MAX_TOKEN_TTL', 86_400),
     },
     logLevel: env.LOG_LEVEL ?? 'info',
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024),

@@ -12,6 +12,8 @@ export interface AuthSettings {
   jwksUrl: string | null;
   issuer: string | null;
   audience: string | null;
+  /** Tokens valid for longer are refused (default 24 h): a leaked long-lived token is a standing key. */
+  maxTokenTtlSeconds?: number;
 }
 
 export type TokenVerifier = (token: string) => Promise<TenantContext>;
@@ -45,6 +47,11 @@ export function createTokenVerifier(settings: AuthSettings): TokenVerifier {
       payload = result.payload;
     } catch {
       throw new AppError('unauthorized', 'The bearer token is invalid or expired.');
+    }
+    const maxTtl = settings.maxTokenTtlSeconds ?? 86_400;
+    const issuedAt = typeof payload.iat === 'number' ? payload.iat : Date.now() / 1000;
+    if ((payload.exp as number) - issuedAt > maxTtl) {
+      throw new AppError('unauthorized', `The bearer token is valid for longer than this service accepts (${maxTtl} s, AUTH_MAX_TOKEN_TTL).`);
     }
     const tenant = payload.tenant_id ?? payload.tenant;
     if (tenantIdProblem(tenant) !== null) {

@@ -1,5 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, problem, type ErrorCode, type FieldErrors } from '../errors/index.js';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { AppError, ERROR_STATUS, problem, type ErrorCode, type FieldErrors } from '../errors/index.js';
+import { ulid } from '../ids.js';
 import { fromDbError } from '../db/index.js';
 import { STORABLE_TEXT_PATTERN, UNSTORABLE_TEXT_MESSAGE } from '../validation/text.js';
 
@@ -140,6 +143,30 @@ export function handleFrameworkError(err: FastifyError, request: FastifyRequest,
   reply.header('x-content-type-options', 'nosniff');
   const notFound = err.code === 'FST_ERR_BAD_URL' || err.code === 'FST_ERR_MAX_PARAM_LENGTH';
   return sendProblem(request, reply, notFound ? new AppError('not_found', 'Not found.') : new AppError('internal', 'An unexpected error occurred.', { cause: err }));
+}
+
+/**
+ * Errors Node's HTTP parser raises before there is a request (Fastify's `clientErrorHandler`): a
+ * request too slow to arrive (408), headers over the size limit — a 100 KB token, say — (431), or
+ * bytes that are not HTTP (400). Answered, like every other error, with a problem document.
+ */
+export function handleClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [code, detail]: [ErrorCode, string] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? ['request_timeout', 'The request did not arrive in time.']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? ['headers_too_large', 'The request headers are larger than the server accepts (a bearer token this long is not one it issued).']
+        : ['bad_request', 'The request is not valid HTTP.'];
+  const status = ERROR_STATUS[code];
+  const body = JSON.stringify(problem(code, status, detail, ulid()));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
 }
 
 const SQLSTATE = /^[0-9A-Z]{5}$/;

@@ -97,6 +97,23 @@ describeEngines('auth and errors', (h) => {
     assert.equal((await h().req('GET', '/namespaces/', { token: both })).body.count, 1);
   });
 
+  it('refuses tokens valid for longer than AUTH_MAX_TOKEN_TTL (24 h by default), with or without iat', async () => {
+    const tenant = h().tenant();
+    const day = 86_400;
+    const ok = await sign({ tenant_id: tenant, sub: 'u', iat: now(), exp: now() + day });
+    assert.equal((await h().req('GET', '/namespaces/', { token: ok })).status, 200);
+    const long = await sign({ tenant_id: tenant, sub: 'u', iat: now(), exp: now() + day + 60 });
+    const refused = await h().req('GET', '/namespaces/', { token: long });
+    assert.equal(refused.status, 401);
+    assert.match(refused.body.detail, /AUTH_MAX_TOKEN_TTL/);
+    // Issued long ago with a long life: what counts is exp − iat, not the time left.
+    const old = await sign({ tenant_id: tenant, sub: 'u', iat: now() - 2 * day, exp: now() + 600 });
+    assert.equal((await h().req('GET', '/namespaces/', { token: old })).status, 401);
+    // Without iat, exp is measured from now.
+    assert.equal((await h().req('GET', '/namespaces/', { token: await sign({ tenant_id: tenant, sub: 'u', exp: now() + 600 }) })).status, 200);
+    assert.equal((await h().req('GET', '/namespaces/', { token: await sign({ tenant_id: tenant, sub: 'u', exp: now() + 2 * day }) })).status, 401);
+  });
+
   // ---------------------------------------------------------------- tenant isolation
 
   it("hides another tenant's namespace and contact: 404 on every route, absent from lists, untouched", async () => {

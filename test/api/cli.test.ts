@@ -84,6 +84,7 @@ describe('CLI usage errors', () => {
       await assertUsageError(['token', '--tenant', 'acme', '--sub', 'alice', '--ttl', ttl], /--ttl must be a duration/);
     }
     await assertUsageError(['token', '--tenant', 'acme', '--sub', 'alice', '--ttl=-1h'], /--ttl must be a duration/);
+    await assertUsageError(['token', '--tenant', 'acme', '--sub', 'alice', '--ttl', '2d'], /longer than the service accepts \(AUTH_MAX_TOKEN_TTL/);
   });
 
   test('serve: --port and --host values', async () => {

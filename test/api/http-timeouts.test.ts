@@ -57,6 +57,17 @@ function trickle(port: number, head: string, drip: string, everyMs: number): Pro
   });
 }
 
+/** A raw HTTP response whose body is an RFC 9457 problem document with this status and code. */
+function assertProblemResponse(raw: string, status: number, code: string): void {
+  const [head, body] = raw.split('\r\n\r\n');
+  assert.match(head!, /content-type: application\/problem\+json/i);
+  const doc = JSON.parse(body!);
+  assert.equal(doc.status, status);
+  assert.equal(doc.code, code);
+  assert.equal(typeof doc.detail, 'string');
+  assert.equal(typeof doc.instance, 'string');
+}
+
 describe('HTTP server deadlines (real socket)', () => {
   let app: FastifyInstance;
   let port: number;
@@ -84,6 +95,7 @@ describe('HTTP server deadlines (real socket)', () => {
       `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
     const out = await trickle(port, head, body, 50);
     assert.match(out.response, /^HTTP\/1\.1 408 /, `408 expected, got: ${out.response.slice(0, 200)}`);
+    assertProblemResponse(out.response, 408, 'request_timeout');
     assert.ok(out.bytesSent < body.length, `cut off before the body was complete (${out.bytesSent} of ${body.length} bytes)`);
     assert.ok(out.elapsedMs >= REQUEST_TIMEOUT_MS - 100, `not before the deadline (${out.elapsedMs} ms)`);
     assert.ok(out.elapsedMs <= REQUEST_TIMEOUT_MS + CHECK_SLACK_MS, `soon after the deadline (${out.elapsedMs} ms)`);
@@ -95,6 +107,12 @@ describe('HTTP server deadlines (real socket)', () => {
     assert.match(out.response, /^HTTP\/1\.1 408 /, `408 expected, got: ${out.response.slice(0, 200)}`);
     assert.ok(out.bytesSent < headers.length, `cut off before the headers were complete (${out.bytesSent} bytes)`);
     assert.ok(out.elapsedMs <= HEADERS_TIMEOUT_MS + CHECK_SLACK_MS, `soon after the deadline (${out.elapsedMs} ms)`);
+  });
+
+  test('a 100 KB bearer token gets a 431 problem document, not a bare parser error', async () => {
+    const out = await trickle(port, `GET /namespaces/ HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${'a'.repeat(100_000)}\r\n\r\n`, '', 1000);
+    assert.match(out.response, /^HTTP\/1\.1 431 /, `431 expected, got: ${out.response.slice(0, 200)}`);
+    assertProblemResponse(out.response, 431, 'headers_too_large');
   });
 
   test('a request sent at once is answered; its idle keep-alive connection is closed after the keep-alive timeout', async () => {

@@ -17,7 +17,7 @@ import { relayOnce } from '../../src/worker/relay.js';
 
 const ISSUER = 'https://issuer.test/';
 const AUDIENCE = 'contact-registry';
-const AUTH = { jwtSecret: TEST_SECRET, jwksUrl: null, issuer: ISSUER, audience: AUDIENCE };
+const AUTH = { jwtSecret: TEST_SECRET, jwksUrl: null, issuer: ISSUER, audience: AUDIENCE, maxTokenTtlSeconds: 86_400 };
 
 interface Route {
   method: string;

@@ -24,7 +24,8 @@ export const token = defineCommand({
 development secret in DATA_DIR when no auth is configured (the embedded mode). Values the service
 would refuse are refused here: a tenant id is 1–100 characters of A–Z, a–z, 0–9, ".", "_", ":" and
 "-"; a user id is 1–100 characters. --ttl is 90s, 30m, 1h, 7d (default 1h, at most 366d).
-With AUTH_JWKS_URL the identity provider mints tokens; this command cannot.`,
+--ttl may not exceed AUTH_MAX_TOKEN_TTL (default 24h). With AUTH_JWKS_URL the identity provider mints
+tokens; this command cannot.`,
   options: { tenant: { type: 'string' }, sub: { type: 'string' }, ttl: { type: 'string' } },
   async run(values, io) {
     if (values.tenant === undefined) throw new UsageError('--tenant is required');
@@ -41,6 +42,9 @@ With AUTH_JWKS_URL the identity provider mints tokens; this command cannot.`,
     if (config.auth.jwksUrl && !config.auth.jwtSecret) {
       io.err('error: AUTH_JWKS_URL is set: tokens come from that identity provider (set AUTH_JWT_SECRET to mint HS256 tokens here)\n');
       return 1;
+    }
+    if (seconds > config.auth.maxTokenTtlSeconds) {
+      throw new UsageError(`--ttl ${values.ttl} is longer than the service accepts (AUTH_MAX_TOKEN_TTL, ${config.auth.maxTokenTtlSeconds} s)`);
     }
     const secret = config.auth.jwtSecret ?? resolveDevSecret(config)?.secret;
     if (!secret) {
