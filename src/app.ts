@@ -5,7 +5,7 @@ import type { Config } from './config.js';
 import type { Database } from './db/index.js';
 import { AppError } from './errors/index.js';
 import { createTokenVerifier, type TokenVerifier } from './auth/index.js';
-import { registerAuth } from './http/context.js';
+import { registerAuth, registerAuthGate } from './http/context.js';
 import { handleClientError, handleFrameworkError, registerErrorHandling } from './http/error-handler.js';
 import { DOCS_PREFIX, registerOpenApi } from './http/openapi.js';
 import { registerIdempotency } from './http/idempotency.js';
@@ -101,9 +101,6 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.addHook('onRequest', async (request, reply) => {
     reply.log = request.log;
   });
-  // After auth (its key check runs on an authenticated request), before any route.
-  registerIdempotency(app);
-
   if (config.rateLimitPerMinute > 0) {
     // One limit per tenant across every node on the database (see rate-limit-store.ts).
     const limiter = createSharedRateLimiter(db, RATE_WINDOW_MS, (err) => app.log.warn({ err: { message: (err as Error).message } }, 'rate limit sync failed'));
@@ -112,10 +109,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       store: limiter.Store,
       max: config.rateLimitPerMinute,
       timeWindow: RATE_WINDOW_MS,
-      hook: 'preHandler',
-      // Per tenant (after authentication); unauthenticated routes count per client address.
+      // Before anything else costs work: right after the caller is identified, before the auth
+      // gate, body parsing and the idempotency claim. Per tenant; requests without a valid token
+      // (public routes, bad tokens) per client address.
+      hook: 'onRequest',
       keyGenerator: (request) => request.ctx?.tenantId ?? `ip:${request.ip}`,
-      allowList: (request) => !request.ctx,
       errorResponseBuilder: (_request, context) => {
         const err = new AppError('rate_limited', `Rate limit of ${context.max} requests per minute exceeded; retry later.`, {
           headers: { 'retry-after': String(Math.ceil(context.ttl / 1000)) },
@@ -124,6 +122,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       },
     });
   }
+
+  registerAuthGate(app);
+  // After the gate: the key's format check and claim run on authenticated requests only.
+  registerIdempotency(app);
 
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async () => {

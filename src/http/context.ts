@@ -15,6 +15,8 @@ declare module 'fastify' {
     ctx: RequestContext;
     /** The database scoped to the caller's tenant (row-level security); set with ctx. */
     db: TenantDatabase;
+    /** Why the request is not authenticated (thrown by the auth gate, after rate limiting). */
+    authFailure: AppError | null;
   }
   interface FastifyContextConfig {
     /** Route served without a bearer token (health, docs). */
@@ -26,15 +28,28 @@ const BEARER = /^Bearer\s+([A-Za-z0-9_.~+/=-]+)\s*$/i;
 
 /**
  * Authentication runs in onRequest — before the body is parsed or validated — so a request
- * without a valid token gets 401 whatever its body (CONTRACT §6a).
+ * without a valid token gets 401 whatever its body (CONTRACT §6a). It only identifies the caller:
+ * the rate limit (per tenant, or per client address for the unauthenticated) runs next, and the
+ * gate (registerAuthGate) then refuses what is not authenticated. So a flood of bad tokens is
+ * throttled like any other, and nothing touches the database before the limit.
  */
 export function registerAuth(app: FastifyInstance, db: Database, verify: TokenVerifier, publicPrefixes: string[] = []): void {
   app.decorateRequest('ctx', null as unknown as RequestContext);
   app.decorateRequest('db', null as unknown as TenantDatabase);
+  app.decorateRequest('authFailure', null);
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const url = request.routeOptions.url;
     // Unknown routes fall through to the 404 handler; public routes need no token.
     if (!url || request.routeOptions.config?.public || publicPrefixes.some((p) => url.startsWith(p))) return;
+    try {
+      await identify(request);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      request.authFailure = err;
+    }
+  });
+
+  async function identify(request: FastifyRequest): Promise<void> {
     const header = request.headers.authorization;
     const match = header ? BEARER.exec(header) : null;
     if (!match) throw new AppError('unauthorized', 'A bearer token is required.');
@@ -50,6 +65,13 @@ export function registerAuth(app: FastifyInstance, db: Database, verify: TokenVe
     };
     request.db = db.forTenant(tenant.tenantId);
     request.log = request.log.child({ tenant: tenant.tenantId });
+  }
+}
+
+/** Refuses an unauthenticated request (after the rate limit, before the body is parsed). */
+export function registerAuthGate(app: FastifyInstance): void {
+  app.addHook('preParsing', async (request: FastifyRequest) => {
+    if (request.authFailure) throw request.authFailure;
   });
 }
 

@@ -58,9 +58,12 @@ declare module 'fastify' {
   }
 }
 
-/** Which routes honour the header: every POST and the PUT lifecycle actions. */
+/** POSTs that only read: nothing to make idempotent, so no key is stored for them. */
+const READ_ONLY_POSTS = new Set(['/contacts/dedupe/']);
+
+/** Which routes honour the header: every POST that writes, and the PUT lifecycle actions. */
 export function isIdempotentRoute(method: string, url: string): boolean {
-  return method === 'POST' || (method === 'PUT' && ACTION_PUT.test(url));
+  return (method === 'POST' && !READ_ONLY_POSTS.has(url)) || (method === 'PUT' && ACTION_PUT.test(url));
 }
 
 /**
@@ -205,8 +208,8 @@ export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptio
     }
   });
 
-  // Registered after registerAuth, so this runs on authenticated requests; before the body is validated.
-  app.addHook('onRequest', async (request: FastifyRequest) => {
+  // Registered after the auth gate, so this runs on authenticated requests; before the body is parsed.
+  app.addHook('preParsing', async (request: FastifyRequest) => {
     if (!request.routeOptions.config?.idempotent) return;
     const key = request.headers[IDEMPOTENCY_HEADER];
     if (key === undefined) return;

@@ -25,6 +25,14 @@ async function setup(h: Harness): Promise<{ c: Caller; ns: string }> {
 }
 
 describeEngines('idempotency keys', (h) => {
+  it('stores no key for a POST that only reads (dedupe)', async () => {
+    const { c } = await setup(h());
+    const res = await c.req('POST', '/contacts/dedupe/', { body: { name: 'Asha Rao', type: 'individual' }, headers: { [KEY]: 'read-only' } });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.headers['idempotent-replayed'], undefined);
+    assert.equal(await keyRow(h(), c.tenant, 'read-only'), undefined);
+  });
+
   it('replays a create: same status, body, id and ETag; one contact row and one audit entry', async () => {
     const { c, ns } = await setup(h());
     const body = { name: 'Asha Rao', type: 'individual', namespace: ns, props: [{ key: 'pan_no', value: 'ABCDE1234F', type: 'text' }] };

@@ -48,4 +48,44 @@ describeEngines('rate limit', (h) => {
       for (const n of nodes) await n.close();
     }
   });
+
+  it('limits before any database work: a request over the limit claims no Idempotency-Key', async () => {
+    const app = await buildApp({ config: { ...h().config, rateLimitPerMinute: 1 }, db: h().appDb });
+    await app.ready();
+    try {
+      const tenant = h().tenant();
+      const headers = { authorization: `Bearer ${await h().token(tenant)}`, 'content-type': 'application/json', 'idempotency-key': 'busy' };
+      assert.equal((await app.inject({ method: 'GET', url: '/namespaces/', headers })).statusCode, 200);
+      // The key is held by a request still running: had the key been looked at first, this would be a 409.
+      await h().db.query(
+        `INSERT INTO idempotency_keys (tenant_id, key, method, path, body_hash, state, claim_id, created_at)
+         VALUES ($1, 'busy', 'POST', '/namespaces/', 'x', 'in_progress', 'other', now())`,
+        [tenant],
+      );
+      const limited = await app.inject({ method: 'POST', url: '/namespaces/', headers, payload: JSON.stringify({ name: 'n' }) });
+      assert.equal(limited.statusCode, 429, limited.body);
+      const keys = await h().db.query<{ claim_id: string }>('SELECT claim_id FROM idempotency_keys WHERE tenant_id = $1', [tenant]);
+      assert.deepEqual(keys.rows, [{ claim_id: 'other' }], 'the key was not touched');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('limits requests without a valid token per client address', async () => {
+    const app = await buildApp({ config: { ...h().config, rateLimitPerMinute: 3 }, db: h().appDb });
+    await app.ready();
+    try {
+      const bad = (remoteAddress: string) =>
+        app.inject({ method: 'GET', url: '/contacts/', headers: { authorization: 'Bearer not-a.valid.token' }, remoteAddress });
+      for (let i = 0; i < 3; i++) assert.equal((await bad('10.0.0.7')).statusCode, 401);
+      const limited = await bad('10.0.0.7');
+      assert.equal(limited.statusCode, 429, limited.body);
+      assert.equal(JSON.parse(limited.body).code, 'rate_limited');
+      assert.equal((await bad('10.0.0.8')).statusCode, 401, 'another address has its own budget');
+      const tenantCall = await app.inject({ method: 'GET', url: '/namespaces/', headers: { authorization: `Bearer ${await h().token(h().tenant())}` }, remoteAddress: '10.0.0.7' });
+      assert.equal(tenantCall.statusCode, 200, 'a valid token counts against its tenant, not the address');
+    } finally {
+      await app.close();
+    }
+  });
 });
