@@ -19,6 +19,8 @@ export interface Config {
   logLevel: string;
   bodyLimitBytes: number;
   rateLimitPerMinute: number;
+  /** Each tenant keeps at most this many completed idempotency keys (oldest dropped first). */
+  idempotencyMaxKeysPerTenant: number;
   identifierValidation: 'lenient' | 'strict';
   dbPoolSize: number;
   statementTimeoutMs: number;
@@ -133,6 +135,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: env.LOG_LEVEL ?? 'info',
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024),
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 6000),
+    idempotencyMaxKeysPerTenant: int(env, 'IDEMPOTENCY_MAX_KEYS_PER_TENANT', 50_000, 1),
     identifierValidation,
     dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 1),
     statementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 10000, 1),

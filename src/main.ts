@@ -3,11 +3,11 @@ import { loadConfig, type Config } from './config.js';
 import { checkConnection, migrateDatabase, openDatabase, type Database } from './db/index.js';
 import { resolveDevSecret } from './auth/index.js';
 import { buildApp } from './app.js';
-import { purgeExpiredIdempotencyKeys } from './http/idempotency.js';
+import { capIdempotencyKeys, purgeExpiredIdempotencyKeys } from './http/idempotency.js';
 import { startWorker, type Worker } from './worker/worker.js';
 
-/** How often expired idempotency keys (older than 24 h) are deleted. */
-const IDEMPOTENCY_PURGE_INTERVAL_MS = 15 * 60_000;
+/** How often expired idempotency keys (older than 24 h), and keys over a tenant's cap, are deleted. */
+const IDEMPOTENCY_PURGE_INTERVAL_MS = 5 * 60_000;
 /** In-flight requests get this long to finish after SIGTERM (inside Kubernetes' default 30 s grace). */
 const SHUTDOWN_TIMEOUT_MS = 25_000;
 
@@ -71,8 +71,8 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     throw err;
   }
   const purge = () =>
-    purgeExpiredIdempotencyKeys(db).then(
-      (deleted) => deleted > 0 && app.log.info({ deleted }, 'purged expired idempotency keys'),
+    (async () => ({ expired: await purgeExpiredIdempotencyKeys(db), overCap: await capIdempotencyKeys(db, config.idempotencyMaxKeysPerTenant) }))().then(
+      (deleted) => (deleted.expired > 0 || deleted.overCap > 0) && app.log.info(deleted, 'purged idempotency keys'),
       (err: unknown) => app.log.warn({ err }, 'idempotency key purge failed'),
     );
   void purge();

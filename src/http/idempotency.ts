@@ -177,6 +177,21 @@ export async function purgeExpiredIdempotencyKeys(db: Executor, ttlMs = IDEMPOTE
   }
 }
 
+/**
+ * Drops each tenant's oldest completed keys beyond `maxPerTenant` (IDEMPOTENCY_MAX_KEYS_PER_TENANT):
+ * one tenant's traffic cannot grow the table without bound within the 24 h. A retry of a request
+ * whose key was dropped runs again, as after the 24 h. Returns how many went.
+ */
+export async function capIdempotencyKeys(db: Executor, maxPerTenant: number, batch = 5000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const res = await db.query<{ n: number }>('SELECT cap_idempotency_keys($1, $2) AS n', [maxPerTenant, batch]);
+    const n = res.rows[0]!.n;
+    total += n;
+    if (n < batch) return total;
+  }
+}
+
 export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptions = {}): void {
   const ttlMs = opts.ttlMs ?? IDEMPOTENCY_TTL_MS;
   const leaseMs = opts.leaseMs ?? IDEMPOTENCY_LEASE_MS;

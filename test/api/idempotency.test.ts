@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describeEngines, it, type Harness } from '../helpers/engines.js';
 import { assertFieldErrors, assertProblem, createContact, createNamespace, newCaller, uniqueName, type Caller } from '../helpers/api.js';
-import { bodyHash, purgeExpiredIdempotencyKeys } from '../../src/http/idempotency.js';
+import { bodyHash, capIdempotencyKeys, purgeExpiredIdempotencyKeys } from '../../src/http/idempotency.js';
 import { buildApp } from '../../src/app.js';
 
 // CONTRACT §6b: Idempotency-Key on every POST and on the PUT actions, Stripe semantics.
@@ -25,6 +25,19 @@ async function setup(h: Harness): Promise<{ c: Caller; ns: string }> {
 }
 
 describeEngines('idempotency keys', (h) => {
+  it("caps each tenant's stored keys, dropping the oldest completed ones first", async () => {
+    const a = await setup(h());
+    const b = await setup(h());
+    for (let i = 0; i < 4; i++) {
+      assert.equal((await a.c.req('POST', '/namespaces/', { body: { name: uniqueName() }, headers: { [KEY]: `a-${i}` } })).status, 201);
+    }
+    assert.equal((await b.c.req('POST', '/namespaces/', { body: { name: uniqueName() }, headers: { [KEY]: 'b-0' } })).status, 201);
+    await capIdempotencyKeys(h().appDb, 2);
+    const left = async (tenant: string) => (await h().db.query<{ key: string }>('SELECT key FROM idempotency_keys WHERE tenant_id = $1 ORDER BY key', [tenant])).rows.map((r) => r.key);
+    assert.deepEqual(await left(a.c.tenant), ['a-2', 'a-3']);
+    assert.deepEqual(await left(b.c.tenant), ['b-0'], 'another tenant under the cap keeps its keys');
+  });
+
   it('stores no key for a POST that only reads (dedupe)', async () => {
     const { c } = await setup(h());
     const res = await c.req('POST', '/contacts/dedupe/', { body: { name: 'Asha Rao', type: 'individual' }, headers: { [KEY]: 'read-only' } });
