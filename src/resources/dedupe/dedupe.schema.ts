@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { ReadOnlyBodyFields } from '../../http/schemas.js';
 import { CONTACT_NAME_PATTERN, CONTACT_TYPES, PROP_KEY_PATTERN, PROP_TYPES } from '../contacts/contacts.schema.js';
 
 export const DEDUPE_MAX_LIMIT = 50;
@@ -8,8 +9,31 @@ const CandidateProp = Type.Object(
     key: Type.String({ pattern: PROP_KEY_PATTERN }),
     value: Type.String({ minLength: 1, maxLength: 500 }),
     type: Type.Optional(Type.Union(PROP_TYPES.map((t) => Type.Literal(t)))),
+    ...ReadOnlyBodyFields,
   },
-  { additionalProperties: true },
+  { additionalProperties: false },
+);
+
+// An address as the address resource has it; pincode and address line are what dedupe reads.
+const CandidateAddress = Type.Object(
+  {
+    contact_id: Type.Optional(Type.Unknown({ description: 'ignored' })),
+    address_line: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+    city: Type.Optional(Type.Unknown()),
+    state: Type.Optional(Type.Unknown()),
+    pincode: Type.Optional(Type.Union([Type.String({ maxLength: 20 }), Type.Null()])),
+    country: Type.Optional(Type.Unknown()),
+    coords: Type.Optional(Type.Unknown()),
+    codes: Type.Optional(Type.Unknown()),
+    tags: Type.Optional(Type.Unknown()),
+    ...ReadOnlyBodyFields,
+  },
+  { additionalProperties: false },
+);
+
+/** The rest of a contact-create body: accepted so a create body can be checked as is, and ignored. */
+const IGNORED_CREATE_FIELDS = Object.fromEntries(
+  ['status', 'ref_id', 'tags', 'refs', 'rm_id', 'branch_id'].map((f) => [f, Type.Optional(Type.Unknown({ description: 'ignored by dedupe' }))]),
 );
 
 /** A candidate in the contact-create shape, plus `limit` and `min_score`. */
@@ -20,25 +44,18 @@ export const DedupeBody = Type.Object(
     namespace: Type.Optional(Type.String({ minLength: 1, maxLength: 50, description: 'validated; matching is tenant-wide' })),
     props: Type.Optional(Type.Array(CandidateProp, { maxItems: 200 })),
     addresses: Type.Optional(
-      Type.Array(
-        Type.Object(
-          {
-            pincode: Type.Optional(Type.Union([Type.String({ maxLength: 20 }), Type.Null()])),
-            address_line: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
-          },
-          { additionalProperties: true },
-        ),
-        {
-          maxItems: 50,
-          description: 'address objects (as the address resource has them); pincodes, and address lines at a shared pincode, are supporting evidence',
-        },
-      ),
+      Type.Array(CandidateAddress, {
+        maxItems: 50,
+        description: 'address objects (as the address resource has them); pincodes, and address lines at a shared pincode, are supporting evidence',
+      }),
     ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: DEDUPE_MAX_LIMIT, description: 'default 10' })),
     min_score: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    ...IGNORED_CREATE_FIELDS,
+    ...ReadOnlyBodyFields,
   },
-  // The rest of a contact-create body (status, tags, refs, ref_id, …) may be sent and is ignored.
-  { additionalProperties: true },
+  // Any other field is a 400, as on every body (CONTRACT §1).
+  { additionalProperties: false },
 );
 export type DedupeBody = Static<typeof DedupeBody>;
 
