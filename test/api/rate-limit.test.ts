@@ -2,11 +2,18 @@ import assert from 'node:assert/strict';
 import { buildApp } from '../../src/app.js';
 import { describeEngines, it } from '../helpers/engines.js';
 
+/** Limits count in fixed minutes: a test's requests must not straddle two of them. */
+async function earlyInWindow(): Promise<void> {
+  const into = Date.now() % 60_000;
+  if (into > 50_000) await new Promise((r) => setTimeout(r, 60_000 - into + 50));
+}
+
 // RATE_LIMIT_PER_MINUTE is per tenant: one tenant's burst never throttles another.
 describeEngines('rate limit', (h) => {
   it('over the per-tenant limit → 429 problem with Retry-After; other tenants unaffected', async () => {
     const app = await buildApp({ config: { ...h().config, rateLimitPerMinute: 2 }, db: h().appDb });
     await app.ready();
+    await earlyInWindow();
     try {
       const get = async (tenant: string) =>
         app.inject({ method: 'GET', url: '/namespaces/', headers: { authorization: `Bearer ${await h().token(tenant)}` } });
@@ -36,9 +43,7 @@ describeEngines('rate limit', (h) => {
     try {
       const tenant = h().tenant();
       const headers = { authorization: `Bearer ${await h().token(tenant)}` };
-      // Windows are fixed minutes: start early in one, so the requests cannot straddle two.
-      const intoWindow = Date.now() % 60_000;
-      if (intoWindow > 50_000) await new Promise((r) => setTimeout(r, 60_000 - intoWindow + 50));
+      await earlyInWindow();
       let admitted = 0;
       for (let i = 0; i < 30; i++) {
         const res = await nodes[i % 2]!.inject({ method: 'GET', url: '/namespaces/', headers });
@@ -55,6 +60,7 @@ describeEngines('rate limit', (h) => {
   it('limits before any database work: a request over the limit claims no Idempotency-Key', async () => {
     const app = await buildApp({ config: { ...h().config, rateLimitPerMinute: 1 }, db: h().appDb });
     await app.ready();
+    await earlyInWindow();
     try {
       const tenant = h().tenant();
       const headers = { authorization: `Bearer ${await h().token(tenant)}`, 'content-type': 'application/json', 'idempotency-key': 'busy' };
@@ -77,6 +83,7 @@ describeEngines('rate limit', (h) => {
   it('limits requests without a valid token per client address', async () => {
     const app = await buildApp({ config: { ...h().config, rateLimitPerMinute: 3 }, db: h().appDb });
     await app.ready();
+    await earlyInWindow();
     try {
       const bad = (remoteAddress: string) =>
         app.inject({ method: 'GET', url: '/contacts/', headers: { authorization: 'Bearer not-a.valid.token' }, remoteAddress });
