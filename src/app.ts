@@ -11,6 +11,7 @@ import { DOCS_PREFIX, registerOpenApi } from './http/openapi.js';
 import { registerIdempotency } from './http/idempotency.js';
 import { createSharedRateLimiter } from './http/rate-limit-store.js';
 import { registerWebConventions } from './http/web.js';
+import { registerObservability } from './http/observability.js';
 import { OPENAPI_HINT, ProblemSchema } from './http/schemas.js';
 import type { Deps } from './http/deps.js';
 import { Contact } from './resources/contacts/contacts.schema.js';
@@ -71,6 +72,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
 
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
+  registerObservability(app, db, config.metricsToken);
   app.addSchema(ProblemSchema);
   app.addSchema(Contact);
   registerErrorHandling(app);

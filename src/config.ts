@@ -27,6 +27,10 @@ export interface Config {
   connectTimeoutMs: number;
   http: HttpSettings;
   nodeEnv: string;
+  /** METRICS_TOKEN: bearer token for GET /metrics; without it /metrics answers loopback clients only. */
+  metricsToken: string | null;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_SERVICE_NAME: traces over OTLP/HTTP when the endpoint is set. */
+  tracing: { endpoint: string | null; serviceName: string };
   /** Run the background worker (event relay, webhook deliveries, jobs) inside `serve` (WORKER=on). */
   worker: boolean;
   /** How long an idle worker loop sleeps before looking for work again. */
@@ -147,6 +151,8 @@ export function loadConfig(env: Env = process.env): Config {
       corsOrigins: origins(env),
     },
     nodeEnv: env.NODE_ENV ?? 'development',
+    metricsToken: str(env, 'METRICS_TOKEN'),
+    tracing: { endpoint: str(env, 'OTEL_EXPORTER_OTLP_ENDPOINT'), serviceName: env.OTEL_SERVICE_NAME || 'contact-registry' },
     worker: bool(env, 'WORKER', true),
     workerPollMs: int(env, 'WORKER_POLL_MS', 250, 10),
     eventRetentionDays: int(env, 'EVENT_RETENTION_DAYS', 30, 1),

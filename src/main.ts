@@ -5,6 +5,7 @@ import { resolveDevSecret } from './auth/index.js';
 import { buildApp } from './app.js';
 import { capIdempotencyKeys, purgeExpiredIdempotencyKeys } from './http/idempotency.js';
 import { startWorker, type Worker } from './worker/worker.js';
+import { startTracing } from './observability/tracing.js';
 
 /** How often expired idempotency keys (older than 24 h), and keys over a tenant's cap, are deleted. */
 const IDEMPOTENCY_PURGE_INTERVAL_MS = 5 * 60_000;
@@ -48,6 +49,8 @@ export function loggerOptions(config: Config) {
 
 /** config → db → migrations → buildApp → listen. */
 export async function startServer(config: Config = loadConfig()): Promise<Running> {
+  // Before the database opens: its statements are traced too.
+  const tracing = await startTracing(config.tracing);
   const db = await openDatabase(config);
   let app: FastifyInstance | undefined;
   try {
@@ -68,6 +71,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     // Release the database (and PGlite's DATA_DIR lock) so the process can exit cleanly.
     await app?.close().catch(() => {});
     await db.close().catch(() => {});
+    await tracing?.shutdown().catch(() => {});
     throw err;
   }
   const purge = () =>
@@ -96,6 +100,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
         clearInterval(sweep);
       }
       await db.close();
+      await tracing?.shutdown();
     })());
   return { app, db, close };
 }

@@ -53,5 +53,7 @@ export interface Database extends Executor {
   forTenant(tenantId: string): TenantDatabase;
   /** Throws when the database cannot answer. */
   ping(): Promise<void>;
+  /** Connections of the pool (PGlite: its one connection) and callers waiting for one, for metrics. */
+  poolStats?(): { size: number; inUse: number; waiting: number };
   close(): Promise<void>;
 }

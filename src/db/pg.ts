@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { createHash } from 'node:crypto';
 import { TENANT_SETTING, type Database, type Executor, type QueryOptions, type QueryResult } from './executor.js';
+import { observeStatement } from './observe.js';
 
 export interface PgOptions {
   connectionString: string;
@@ -45,8 +46,10 @@ export function createPgDatabase(opts: PgOptions): Database {
   const run = async <T>(client: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[], opts?: QueryOptions): Promise<QueryResult<T>> => {
     if (opts?.genericPlan) throw new Error('QueryOptions.genericPlan applies only to a lone read of a TenantDatabase');
     const values = params as unknown[] | undefined;
-    const res = opts?.prepare ? await client.query({ name: statementName(sql), text: sql, values }) : await client.query(sql, values);
-    return { rows: res.rows as T[], rowCount: res.rowCount ?? 0 };
+    return observeStatement(sql, async () => {
+      const res = opts?.prepare ? await client.query({ name: statementName(sql), text: sql, values }) : await client.query(sql, values);
+      return { rows: res.rows as T[], rowCount: res.rowCount ?? 0 };
+    });
   };
 
   /**
@@ -116,6 +119,7 @@ export function createPgDatabase(opts: PgOptions): Database {
     async ping() {
       await pool.query('select 1');
     },
+    poolStats: () => ({ size: pool.totalCount, inUse: pool.totalCount - pool.idleCount, waiting: pool.waitingCount }),
     async close() {
       await pool.end();
     },

@@ -5,6 +5,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { fuzzystrmatch } from '@electric-sql/pglite/contrib/fuzzystrmatch';
 import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { TENANT_SETTING, type Database, type Executor, type QueryResult } from './executor.js';
+import { observeStatement } from './observe.js';
 import { DataDirLockedError } from './errors.js';
 
 /**
@@ -26,17 +27,20 @@ export async function createPgliteDatabase(dataDir: string | null): Promise<Data
   }
 
   let tail: Promise<unknown> = Promise.resolve();
+  let queued = 0;
   const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
-    const next = tail.then(fn, fn);
+    queued++;
+    const next = tail.then(fn, fn).finally(() => queued--);
     tail = next.catch(() => {});
     return next;
   };
-  const run = async <T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> => {
-    const res = await db.query<T>(sql, params as unknown[] | undefined);
-    // PGlite reports affectedRows = 0 for a SELECT; like pg's rowCount, a query that returns rows
-    // counts them (with RETURNING both numbers agree).
-    return { rows: res.rows, rowCount: Math.max(res.affectedRows ?? 0, res.rows.length) };
-  };
+  const run = <T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> =>
+    observeStatement(sql, async () => {
+      const res = await db.query<T>(sql, params as unknown[] | undefined);
+      // PGlite reports affectedRows = 0 for a SELECT; like pg's rowCount, a query that returns rows
+      // counts them (with RETURNING both numbers agree).
+      return { rows: res.rows, rowCount: Math.max(res.affectedRows ?? 0, res.rows.length) };
+    });
 
   const tx: Executor = { query: run, exec: async (sql) => void (await db.exec(sql)) };
   // PGlite runs as superuser, which row-level security never restricts; the tenant is set anyway
@@ -69,6 +73,7 @@ export async function createPgliteDatabase(dataDir: string | null): Promise<Data
     async ping() {
       await exclusive(() => run('select 1'));
     },
+    poolStats: () => ({ size: 1, inUse: queued > 0 ? 1 : 0, waiting: Math.max(0, queued - 1) }),
     async close() {
       await exclusive(() => db.close());
       release();

@@ -3,6 +3,7 @@ import { recordNotice, systemActor } from '../changes/index.js';
 import { toEvent, type EventRow } from '../resources/events/events.queries.js';
 import { toWebhook, updateWebhook, type WebhookRow } from '../resources/webhooks/webhooks.queries.js';
 import { sendWebhook, type SendOutcome } from '../resources/webhooks/webhook-send.js';
+import { webhookDeliveries } from '../observability/metrics.js';
 
 // One delivery attempt: claimed by lease (claim_webhook_deliveries), sent outside any
 // transaction, its outcome recorded only while the lease is still this worker's. A worker that
@@ -110,7 +111,9 @@ export async function attemptDelivery(db: Database, tenantId: string, id: string
   const attempt = job.attempt + 1;
   await tenantDb.transaction(async (tx) => {
     // A lease that ran out meanwhile belongs to another worker now: its attempt counts, not ours.
-    if (!(await finish(tx, tenantId, id, s.owner, attempt, resultOf(outcome, attempt, at.getTime()), outcome, at))) return;
+    const result = resultOf(outcome, attempt, at.getTime());
+    if (!(await finish(tx, tenantId, id, s.owner, attempt, result, outcome, at))) return;
+    webhookDeliveries.inc({ outcome: result.status === 'pending' ? 'retry' : result.status });
     const current = await tx.query<WebhookRow>('SELECT * FROM webhooks WHERE tenant_id = $1 AND id = $2 FOR UPDATE', [tenantId, job.webhook.id]);
     if (current.rows[0]?.enabled) await updateEndpoint(tx, current.rows[0], outcome, s, at);
   });

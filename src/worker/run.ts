@@ -2,10 +2,12 @@ import { pino } from 'pino';
 import type { Config } from '../config.js';
 import { migrateDatabase, openDatabase } from '../db/index.js';
 import { startWorker } from './worker.js';
+import { startTracing } from '../observability/tracing.js';
 
 /** `contact-registry worker`: the worker alone, until SIGTERM/SIGINT. */
 export async function runWorkerForever(config: Config): Promise<void> {
   const log = pino({ level: config.logLevel });
+  const tracing = await startTracing(config.tracing);
   const db = await openDatabase(config);
   try {
     await migrateDatabase(config, db);
@@ -19,6 +21,7 @@ export async function runWorkerForever(config: Config): Promise<void> {
     worker
       .stop()
       .then(() => db.close())
+      .then(() => tracing?.shutdown())
       .then(() => process.exit(0))
       .catch((err: unknown) => {
         log.error({ err }, 'shutdown failed');

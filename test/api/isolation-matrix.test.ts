@@ -341,7 +341,7 @@ describeEngines(
       assert.ok(list.length >= 35, `only ${list.length} protected routes collected`);
       // Public routes are exactly the documented ones.
       const pub = routes.filter((r) => r.isPublic && !r.url.startsWith(DOCS_PREFIX)).map((r) => r.url);
-      assert.deepEqual([...new Set(pub)].sort(), ['/healthz', '/openapi.json', '/readyz']);
+      assert.deepEqual([...new Set(pub)].sort(), ['/healthz', '/metrics', '/openapi.json', '/readyz']);
     });
 
     it('every protected route × every kind of bad credential → 401, nothing written', async (t) => {

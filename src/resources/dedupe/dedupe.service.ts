@@ -1,4 +1,5 @@
 import { AppError } from '../../errors/index.js';
+import { dedupeDuration } from '../../observability/metrics.js';
 import type { Executor } from '../../db/index.js';
 import type { ContactType } from '../../dedupe/score.js';
 import { toContact } from '../contacts/contacts.queries.js';
@@ -10,6 +11,15 @@ const DEFAULT_LIMIT = 10;
 
 /** POST /contacts/dedupe/: the tenant's live contacts that may be the candidate, scored and explained. */
 export async function findDuplicates(db: Executor, tenantId: string, body: DedupeBody) {
+  const stopTimer = dedupeDuration.startTimer();
+  try {
+    return await rankedDuplicates(db, tenantId, body);
+  } finally {
+    stopTimer();
+  }
+}
+
+async function rankedDuplicates(db: Executor, tenantId: string, body: DedupeBody) {
   const type = (body.type ?? null) as ContactType | null;
   const { candidate, query } = planDedupe({ name: body.name, type, props: body.props ?? [], addresses: body.addresses ?? [], namespace: body.namespace ?? null });
   // The namespace is only validated (matching is tenant-wide), by the same statement.
