@@ -144,13 +144,13 @@ export async function updateAddress(
 }
 
 /** Live addresses of many contacts in one query (for `expand=addresses`), oldest first. */
-export async function addressesOf(db: Executor, tenantId: string, contactIds: string[]): Promise<Map<string, AddressRow[]>> {
+export async function addressesOf(db: Executor, tenantId: string, contactIds: string[], limit?: number): Promise<Map<string, AddressRow[]>> {
   const out = new Map<string, AddressRow[]>();
   if (contactIds.length === 0) return out;
   const res = await db.query<AddressRow>(
     `SELECT ${COLUMNS} FROM contact_addresses a WHERE a.tenant_id = $1 AND a.contact_id = ANY($2) AND NOT a.is_deleted
-      ORDER BY a.contact_id, a.created_at, a.id`,
-    [tenantId, contactIds],
+      ORDER BY a.contact_id, a.created_at, a.id${limit === undefined ? '' : ' LIMIT $3'}`,
+    limit === undefined ? [tenantId, contactIds] : [tenantId, contactIds, limit],
   );
   for (const r of res.rows) {
     const list = out.get(r.contact_id);

@@ -152,13 +152,13 @@ export async function updateBank(
 }
 
 /** Live bank accounts of many contacts in one query (for `expand=banks`), oldest first. */
-export async function banksOf(db: Executor, tenantId: string, contactIds: string[]): Promise<Map<string, BankRow[]>> {
+export async function banksOf(db: Executor, tenantId: string, contactIds: string[], limit?: number): Promise<Map<string, BankRow[]>> {
   const out = new Map<string, BankRow[]>();
   if (contactIds.length === 0) return out;
   const res = await db.query<BankRow>(
     `SELECT ${COLUMNS} FROM contact_banks b WHERE b.tenant_id = $1 AND b.contact_id = ANY($2) AND NOT b.is_deleted
-      ORDER BY b.contact_id, b.created_at, b.id`,
-    [tenantId, contactIds],
+      ORDER BY b.contact_id, b.created_at, b.id${limit === undefined ? '' : ' LIMIT $3'}`,
+    limit === undefined ? [tenantId, contactIds] : [tenantId, contactIds, limit],
   );
   for (const r of res.rows) {
     const list = out.get(r.contact_id);

@@ -28,13 +28,13 @@ export function toProp(r: PropRow): Prop {
   };
 }
 
-export async function propsOf(db: Executor, tenantId: string, contactIds: string[]): Promise<Map<string, PropRow[]>> {
+export async function propsOf(db: Executor, tenantId: string, contactIds: string[], limit?: number): Promise<Map<string, PropRow[]>> {
   const out = new Map<string, PropRow[]>();
   if (contactIds.length === 0) return out;
   const res = await db.query<PropRow>(
     `SELECT tenant_id, id, contact_id, key, value, type, created_at, created_by, updated_at, updated_by
-       FROM contact_props WHERE tenant_id = $1 AND contact_id = ANY($2) ORDER BY contact_id, key COLLATE "C"`,
-    [tenantId, contactIds],
+       FROM contact_props WHERE tenant_id = $1 AND contact_id = ANY($2) ORDER BY contact_id, key COLLATE "C"${limit === undefined ? '' : ' LIMIT $3'}`,
+    limit === undefined ? [tenantId, contactIds] : [tenantId, contactIds, limit],
     { prepare: true },
   );
   for (const r of res.rows) {

@@ -118,13 +118,13 @@ export async function updateRelation(
 }
 
 /** Visible forward relations of many contacts in one query (for `expand=relations`), oldest first. */
-export async function relationsOf(db: Executor, tenantId: string, contactIds: string[]): Promise<Map<string, RelationRow[]>> {
+export async function relationsOf(db: Executor, tenantId: string, contactIds: string[], limit?: number): Promise<Map<string, RelationRow[]>> {
   const out = new Map<string, RelationRow[]>();
   if (contactIds.length === 0) return out;
   const res = await db.query<RelationRow>(
     `SELECT ${COLUMNS} ${FROM} WHERE r.tenant_id = $1 AND r.contact_id = ANY($2) AND ${VISIBLE}
-      ORDER BY r.contact_id, r.created_at, r.id`,
-    [tenantId, contactIds],
+      ORDER BY r.contact_id, r.created_at, r.id${limit === undefined ? '' : ' LIMIT $3'}`,
+    limit === undefined ? [tenantId, contactIds] : [tenantId, contactIds, limit],
   );
   for (const r of res.rows) {
     const list = out.get(r.contact_id);

@@ -1,3 +1,4 @@
+import { AppError } from '../../errors/index.js';
 import type { Executor } from '../../db/index.js';
 import type { Contact } from '../contacts/contacts.schema.js';
 import { toContact, type ContactRow } from '../contacts/contacts.queries.js';
@@ -10,18 +11,44 @@ export const CONTACT_EXPANDS = ['props', 'addresses', 'banks', 'relations'] as c
 export type ContactExpand = (typeof CONTACT_EXPANDS)[number];
 
 /**
+ * Items one response may inline across its rows and kinds: what bounds a response's size and
+ * memory (a page of 200 contacts × 200 props of 500 characters would be 20 MB). Over it → 400
+ * naming `expand`; a smaller page_size, or fewer kinds, fits.
+ */
+export const MAX_EXPANDED_ITEMS = 5000;
+
+function overBudget(kind: string): AppError {
+  const msg = `This page would inline more than ${MAX_EXPANDED_ITEMS} related items (reached with ${kind}); ask for a smaller page_size or fewer kinds.`;
+  return new AppError('validation_error', msg, { errors: { expand: [msg] } });
+}
+
+/**
  * Loads each requested kind of related data for a whole page in one query per kind (never one per
  * row), then inlines it. Sub-resources come oldest first; `relations` are forward only (where the
  * contact is `contact`, CONTRACT §6a) and leave out relations to deleted contacts.
  */
 export async function expandContacts(db: Executor, tenantId: string, rows: ContactRow[], expand: Set<ContactExpand>): Promise<Contact[]> {
   const ids = rows.map((r) => r.id);
+  let left = MAX_EXPANDED_ITEMS;
+  // Each kind is read with a LIMIT of what is left of the budget (plus one, to tell it was
+  // exceeded), so an oversized page is refused before it is ever in memory.
+  const load = async <T>(kind: ContactExpand, read: (limit: number) => Promise<Map<string, T[]>>): Promise<Map<string, T[]> | undefined> => {
+    if (!expand.has(kind)) return undefined;
+    const found = await read(left + 1);
+    let n = 0;
+    for (const list of found.values()) n += list.length;
+    if (n > left) throw overBudget(kind);
+    left -= n;
+    return found;
+  };
+  // The row already carries its prop ids: an oversized props expansion is refused unread.
+  if (expand.has('props') && rows.reduce((n, r) => n + r.prop_ids.length, 0) > MAX_EXPANDED_ITEMS) throw overBudget('props');
   // Sequential on purpose: on PGlite every query shares one connection anyway, and on
   // PostgreSQL a list request should not take several pool connections at once.
-  const props = expand.has('props') ? await propsOf(db, tenantId, ids) : undefined;
-  const addresses = expand.has('addresses') ? await addressesOf(db, tenantId, ids) : undefined;
-  const banks = expand.has('banks') ? await banksOf(db, tenantId, ids) : undefined;
-  const relations = expand.has('relations') ? await relationsOf(db, tenantId, ids) : undefined;
+  const props = await load('props', (limit) => propsOf(db, tenantId, ids, limit));
+  const addresses = await load('addresses', (limit) => addressesOf(db, tenantId, ids, limit));
+  const banks = await load('banks', (limit) => banksOf(db, tenantId, ids, limit));
+  const relations = await load('relations', (limit) => relationsOf(db, tenantId, ids, limit));
   return rows.map((r) => {
     const c = toContact(r);
     if (props) c.props = (props.get(r.id) ?? []).map(toProp);
