@@ -98,7 +98,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const verifier =
     opts.verifier ??
     createTokenVerifier({ ...config.auth, jwtSecret: config.auth.jwtSecret ?? opts.devSecret ?? null });
-  registerAuth(app, db, verifier, [DOCS_PREFIX]);
+  registerAuth(app, db, verifier, [DOCS_PREFIX], config.expensiveStatementTimeoutMs);
   // Auth binds the tenant to request.log; Fastify writes "request completed" through reply.log.
   app.addHook('onRequest', async (request, reply) => {
     reply.log = request.log;

@@ -23,6 +23,12 @@ export interface Config {
   idempotencyMaxKeysPerTenant: number;
   identifierValidation: 'lenient' | 'strict';
   dbPoolSize: number;
+  /** DB_TENANT_MAX_CONNECTIONS: one tenant's share of the pool (default: the pool less two). */
+  dbTenantMaxConnections: number;
+  /** DB_TENANT_WAIT_MS: a tenant over its share waits this long for its own slot, then 429. */
+  dbTenantWaitMs: number;
+  /** DB_EXPENSIVE_STATEMENT_TIMEOUT_MS: the statement timeout of lists, searches and dedupe. */
+  expensiveStatementTimeoutMs: number;
   statementTimeoutMs: number;
   connectTimeoutMs: number;
   http: HttpSettings;
@@ -142,6 +148,9 @@ export function loadConfig(env: Env = process.env): Config {
     idempotencyMaxKeysPerTenant: int(env, 'IDEMPOTENCY_MAX_KEYS_PER_TENANT', 50_000, 1),
     identifierValidation,
     dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 1),
+    dbTenantMaxConnections: int(env, 'DB_TENANT_MAX_CONNECTIONS', Math.max(1, int(env, 'DB_POOL_SIZE', 10, 1) - 2), 1),
+    dbTenantWaitMs: int(env, 'DB_TENANT_WAIT_MS', 2000, 1),
+    expensiveStatementTimeoutMs: int(env, 'DB_EXPENSIVE_STATEMENT_TIMEOUT_MS', 5000, 1),
     statementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 10000, 1),
     connectTimeoutMs: int(env, 'DB_CONNECT_TIMEOUT_MS', 3000, 1),
     http: {

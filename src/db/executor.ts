@@ -49,8 +49,12 @@ export interface Database extends Executor {
   readonly engine: Engine;
   /** Runs fn in one transaction; commits on resolve, rolls back on throw. */
   transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
-  /** What request handlers and tenant-scoped commands use; the bare Database is for migrations and cross-tenant maintenance. */
-  forTenant(tenantId: string): TenantDatabase;
+  /**
+   * What request handlers and tenant-scoped commands use; the bare Database is for migrations and
+   * cross-tenant maintenance. `statementTimeoutMs` shortens the statement timeout of this scope
+   * (expensive request kinds, PostgreSQL only).
+   */
+  forTenant(tenantId: string, scope?: { statementTimeoutMs?: number }): TenantDatabase;
   /** Throws when the database cannot answer. */
   ping(): Promise<void>;
   /** Connections of the pool (PGlite: its one connection) and callers waiting for one, for metrics. */

@@ -17,6 +17,8 @@ export async function openDatabase(config: Config): Promise<Database> {
       max: config.dbPoolSize,
       statementTimeoutMs: config.statementTimeoutMs,
       connectTimeoutMs: config.connectTimeoutMs,
+      tenantMaxConnections: config.dbTenantMaxConnections,
+      tenantWaitMs: config.dbTenantWaitMs,
     });
   }
   return createPgliteDatabase(config.dataDir);

@@ -2,12 +2,17 @@ import pg from 'pg';
 import { createHash } from 'node:crypto';
 import { TENANT_SETTING, type Database, type Executor, type QueryOptions, type QueryResult } from './executor.js';
 import { observeStatement } from './observe.js';
+import { createTenantSlots } from './tenant-slots.js';
 
 export interface PgOptions {
   connectionString: string;
   max: number;
   statementTimeoutMs: number;
   connectTimeoutMs: number;
+  /** At most this many of one tenant's transactions hold a connection at once (default: all). */
+  tenantMaxConnections?: number;
+  /** How long a tenant's transaction waits for one of its slots before a 429. */
+  tenantWaitMs?: number;
 }
 
 // int8 (counters) as JS numbers, like PGlite returns them: counters never reach 2^53.
@@ -56,13 +61,21 @@ export function createPgDatabase(opts: PgOptions): Database {
    * BEGIN and, for a tenant, the transaction-local tenant setting, sent as one simple-protocol
    * string: one round trip, not two. The tenant id is a validated token claim, escaped anyway.
    */
-  const begin = (tenantId: string | null, genericPlan: boolean) => {
+  const begin = (tenantId: string | null, genericPlan: boolean, statementTimeoutMs?: number) => {
     if (tenantId === null) return 'BEGIN';
     const plan = genericPlan ? `, set_config('plan_cache_mode', 'force_generic_plan', true)` : '';
-    return `BEGIN; SELECT set_config('${TENANT_SETTING}', ${pg.escapeLiteral(tenantId)}, true)${plan}`;
+    const timeout = statementTimeoutMs ? `, set_config('statement_timeout', '${Math.floor(statementTimeoutMs)}', true)` : '';
+    return `BEGIN; SELECT set_config('${TENANT_SETTING}', ${pg.escapeLiteral(tenantId)}, true)${plan}${timeout}`;
   };
 
-  async function transaction<T>(tenantId: string | null, fn: (tx: Executor) => Promise<T>, genericPlan = false): Promise<T> {
+  const slots = createTenantSlots(opts.tenantMaxConnections ?? opts.max, opts.tenantWaitMs ?? opts.connectTimeoutMs);
+
+  function transaction<T>(tenantId: string | null, fn: (tx: Executor) => Promise<T>, genericPlan = false, statementTimeoutMs?: number): Promise<T> {
+    if (tenantId === null) return connected(null, fn, genericPlan);
+    return slots.run(tenantId, () => connected(tenantId, fn, genericPlan, statementTimeoutMs));
+  }
+
+  async function connected<T>(tenantId: string | null, fn: (tx: Executor) => Promise<T>, genericPlan: boolean, statementTimeoutMs?: number): Promise<T> {
     const client = await pool.connect();
     let broken = false;
     // A connection that drops while checked out fails the pending query and also emits 'error'
@@ -72,7 +85,7 @@ export function createPgDatabase(opts: PgOptions): Database {
     };
     client.on('error', onError);
     try {
-      await client.query(begin(tenantId, genericPlan));
+      await client.query(begin(tenantId, genericPlan, statementTimeoutMs));
       // Statements issued without waiting for the previous one (a prefetch) are sent one after
       // another: a pg client must not be handed a query while it runs one.
       let tail: Promise<unknown> = Promise.resolve();
@@ -105,16 +118,16 @@ export function createPgDatabase(opts: PgOptions): Database {
     query: (sql, params, opts) => run(pool, sql, params, opts),
     exec: async (sql) => void (await pool.query(sql)),
     transaction: (fn) => transaction(null, fn),
-    forTenant: (tenantId) => ({
+    forTenant: (tenantId, scope = {}) => ({
       tenantId,
       // Outside a transaction the setting would not outlive its statement, so a lone read gets
       // one of its own too.
       query: (sql, params, opts) => {
         const { genericPlan = false, ...rest } = opts ?? {};
-        return transaction(tenantId, (tx) => tx.query(sql, params, rest), genericPlan);
+        return transaction(tenantId, (tx) => tx.query(sql, params, rest), genericPlan, scope.statementTimeoutMs);
       },
-      exec: (sql) => transaction(tenantId, (tx) => tx.exec(sql)),
-      transaction: (fn) => transaction(tenantId, fn),
+      exec: (sql) => transaction(tenantId, (tx) => tx.exec(sql), false, scope.statementTimeoutMs),
+      transaction: (fn) => transaction(tenantId, fn, false, scope.statementTimeoutMs),
     }),
     async ping() {
       await pool.query('select 1');

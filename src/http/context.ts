@@ -33,7 +33,22 @@ const BEARER = /^Bearer\s+([A-Za-z0-9_.~+/=-]+)\s*$/i;
  * gate (registerAuthGate) then refuses what is not authenticated. So a flood of bad tokens is
  * throttled like any other, and nothing touches the database before the limit.
  */
-export function registerAuth(app: FastifyInstance, db: Database, verify: TokenVerifier, publicPrefixes: string[] = []): void {
+/**
+ * Request kinds whose cost grows with the tenant (lists, searches, history, the feed, dedupe): their
+ * statements run under the shorter DB_EXPENSIVE_STATEMENT_TIMEOUT_MS, so a flood of them cannot
+ * hold connections for long.
+ */
+export function isExpensiveRoute(method: string, url: string): boolean {
+  return (method === 'GET' && !/\/:[a-z_]+\/?$/.test(url)) || (method === 'POST' && url === '/contacts/dedupe/');
+}
+
+export function registerAuth(
+  app: FastifyInstance,
+  db: Database,
+  verify: TokenVerifier,
+  publicPrefixes: string[] = [],
+  expensiveStatementTimeoutMs?: number,
+): void {
   app.decorateRequest('ctx', null as unknown as RequestContext);
   app.decorateRequest('db', null as unknown as TenantDatabase);
   app.decorateRequest('authFailure', null);
@@ -63,7 +78,8 @@ export function registerAuth(app: FastifyInstance, db: Database, verify: TokenVe
       ip: request.ip ?? null,
       userAgent: truncate(request.headers['user-agent'], 500),
     };
-    request.db = db.forTenant(tenant.tenantId);
+    const expensive = expensiveStatementTimeoutMs !== undefined && isExpensiveRoute(request.method, request.routeOptions.url ?? '');
+    request.db = db.forTenant(tenant.tenantId, expensive ? { statementTimeoutMs: expensiveStatementTimeoutMs } : undefined);
     request.log = request.log.child({ tenant: tenant.tenantId });
   }
 }
