@@ -76,6 +76,7 @@ const groups = pack(files, cores * 2);
 
 await prepareTemplates();
 
+process.stderr.write(`test/run.ts: ${files.length} files in ${groups.length} processes, ${cores} at a time\n`);
 const dir = mkdtempSync(join(tmpdir(), 'cr-test-run-'));
 const groupFiles = groups.map((group, i) => {
   const path = join(dir, `group-${i + 1}.mjs`);

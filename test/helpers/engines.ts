@@ -51,8 +51,13 @@ async function openEngine(engine: EngineName): Promise<{ db: Database; appDb: Da
     return { db, appDb: db, cleanup: close };
   }
   const { url, drop } = await createMigratedPgTestDatabase();
-  const db = createPgDatabase({ connectionString: url, max: 3, statementTimeoutMs: 10_000, connectTimeoutMs: 3000 });
-  const appDb = createPgDatabase({ connectionString: await serviceRoleUrl(url), max: 10, statementTimeoutMs: 10_000, connectTimeoutMs: 3000 });
+  // The wait for a pool connection is longer than the service's 3 s default: test processes run
+  // side by side on one machine and one PostgreSQL server, and a burst of 50 requests queued behind
+  // 10 connections could otherwise time out when the machine is busy. No suite here tests that
+  // timeout (test/crash/outage.test.ts does, with a pool of its own).
+  const pool = { statementTimeoutMs: 10_000, connectTimeoutMs: 10_000 };
+  const db = createPgDatabase({ connectionString: url, max: 3, ...pool });
+  const appDb = createPgDatabase({ connectionString: await serviceRoleUrl(url), max: 10, ...pool });
   return {
     db,
     appDb,
@@ -115,7 +120,8 @@ export async function createHarness(engine: EngineName, configOverrides: Partial
 
 /**
  * Declares the suite once per engine. `fn` receives a getter for the harness (ready inside tests).
- * Tests use `h().req(...)`; each harness has its own default tenant and a fresh database.
+ * Tests use `h().req(...)`; each harness has its own default tenant and a database of its own,
+ * cloned from the migrated template (test/helpers/databases.ts).
  */
 export function describeEngines(name: string, fn: (h: () => Harness) => void, configOverrides: Partial<Config> = {}): void {
   describeOn(['pglite', 'postgres'], name, fn, configOverrides);
