@@ -15,7 +15,8 @@ import { createPgliteDatabase } from '../../src/db/pglite.js';
 // template database and a PGlite data directory in os.tmpdir(), both named by a hash of the
 // migrations — and every suite then starts from a copy of it: the same schema a fresh migrate
 // gives, in a database of its own. The templates are caches: a changed migration gets new ones,
-// and the builder of a new one removes those of other hashes left unused for a day.
+// and the builder of a new one removes those of other hashes that are a day old (PostgreSQL:
+// built a day ago, and rebuilt by a run that still needs it; PGlite: not copied for a day).
 
 export const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
