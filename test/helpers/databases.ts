@@ -21,6 +21,7 @@ import { createPgliteDatabase } from '../../src/db/pglite.js';
 export const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const STALE_AFTER_MS = 24 * 60 * 60 * 1000;
+const ORPHAN_AFTER_MS = 60 * 60 * 1000;
 
 let hash: string | undefined;
 /** Names the schema the migrations build: any change to a file in migrations/ changes it. */
@@ -212,7 +213,7 @@ function pgliteTemplatePath(): string {
 /** A PGlite database with every migration applied, in a data directory of its own that `close` removes. */
 export async function openMigratedPglite(): Promise<{ db: Database; close: () => Promise<void> }> {
   removeOrphanedCopies();
-  const dir = mkdtempSync(join(tmpdir(), `${COPY_PREFIX}${process.pid}-`));
+  const dir = mkdtempSync(join(tmpdir(), COPY_PREFIX));
   try {
     await copyPgliteTemplate(dir);
     const db = await createPgliteDatabase(dir);
@@ -299,22 +300,20 @@ function removeStalePgliteTemplates(keep: string): void {
 
 let orphansRemoved = false;
 
-/** Copies left by test processes that were killed before they could remove them. */
+/**
+ * Copies left by test processes killed before they could remove them (Ctrl-C): an hour old,
+ * when no suite still runs on them.
+ */
 function removeOrphanedCopies(): void {
   if (orphansRemoved) return;
   orphansRemoved = true;
-  const pattern = new RegExp(`^${COPY_PREFIX}(\\d+)-`);
   for (const name of readdirSync(tmpdir())) {
-    const pid = Number(pattern.exec(name)?.[1]);
-    if (pid && pid !== process.pid && !isAlive(pid)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if (!name.startsWith(COPY_PREFIX)) continue;
+    const path = join(tmpdir(), name);
+    try {
+      if (Date.now() - statSync(path).mtimeMs > ORPHAN_AFTER_MS) rmSync(path, { recursive: true, force: true });
+    } catch {
+      /* removed by another process meanwhile */
+    }
   }
 }
