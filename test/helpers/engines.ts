@@ -1,81 +1,19 @@
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.js';
-import { migrate, type Database } from '../../src/db/index.js';
+import type { Database } from '../../src/db/index.js';
 import { createPgDatabase } from '../../src/db/pg.js';
-import { createPgliteDatabase } from '../../src/db/pglite.js';
 import { mintToken } from '../../src/auth/index.js';
 import { buildApp } from '../../src/app.js';
+import { ADMIN_URL, createMigratedPgTestDatabase, openMigratedPglite, postgresProblem, serviceRoleUrl } from './databases.js';
+
+export { ADMIN_URL, createMigratedPgTestDatabase, createPgTestDatabase, postgresProblem, serviceRoleUrl, SERVICE_ROLE } from './databases.js';
 
 // Every API test runs on both engines: embedded PGlite always, PostgreSQL when reachable.
 // Without PostgreSQL the suite says so loudly; with REQUIRE_POSTGRES=1 (CI) that is a failure.
 
 export const TEST_SECRET = 'test-secret-test-secret-test-secret-0123456789';
-export const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export type EngineName = 'pglite' | 'postgres';
-
-let pgReachable: Promise<string | null> | undefined;
-/** null when reachable, else the reason. */
-export function postgresProblem(): Promise<string | null> {
-  pgReachable ??= (async () => {
-    const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3000 });
-    try {
-      await client.connect();
-      await client.query('select 1');
-      return null;
-    } catch (err) {
-      return (err as Error).message;
-    } finally {
-      await client.end().catch(() => {});
-    }
-  })();
-  return pgReachable;
-}
-
-/** Creates a fresh, migrated PostgreSQL database and returns its URL and a dropper. */
-export async function createPgTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `cr_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: ADMIN_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
-/** The login role the service uses in tests: a member of the migration's contact_registry_app, never the owner. */
-export const SERVICE_ROLE = 'contact_registry_service';
-
-/**
- * The URL of `url`'s database as SERVICE_ROLE, so row-level security applies as in production.
- * Needs the database migrated (migration 0007 creates contact_registry_app).
- */
-export async function serviceRoleUrl(url: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  try {
-    await admin.query(`DO $$ BEGIN
-        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${SERVICE_ROLE}') THEN CREATE ROLE ${SERVICE_ROLE} LOGIN; END IF;
-      EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
-    await admin.query(`GRANT contact_registry_app TO ${SERVICE_ROLE}`);
-  } finally {
-    await admin.end();
-  }
-  const u = new URL(url);
-  u.username = SERVICE_ROLE;
-  u.password = '';
-  return u.toString();
-}
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
   const base = loadConfig({ AUTH_JWT_SECRET: TEST_SECRET, RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'silent' });
@@ -109,14 +47,17 @@ let tenantSeq = 0;
 
 async function openEngine(engine: EngineName): Promise<{ db: Database; appDb: Database; cleanup: () => Promise<void> }> {
   if (engine === 'pglite') {
-    const db = await createPgliteDatabase(null);
-    await migrate(db);
-    return { db, appDb: db, cleanup: () => db.close() };
+    const { db, close } = await openMigratedPglite();
+    return { db, appDb: db, cleanup: close };
   }
-  const { url, drop } = await createPgTestDatabase();
-  const db = createPgDatabase({ connectionString: url, max: 3, statementTimeoutMs: 10_000, connectTimeoutMs: 3000 });
-  await migrate(db);
-  const appDb = createPgDatabase({ connectionString: await serviceRoleUrl(url), max: 10, statementTimeoutMs: 10_000, connectTimeoutMs: 3000 });
+  const { url, drop } = await createMigratedPgTestDatabase();
+  // The wait for a pool connection is longer than the service's 3 s default: test processes run
+  // side by side on one machine and one PostgreSQL server, and a burst of 50 requests queued behind
+  // 10 connections could otherwise time out when the machine is busy. No suite here tests that
+  // timeout (test/crash/outage.test.ts does, with a pool of its own).
+  const pool = { statementTimeoutMs: 10_000, connectTimeoutMs: 10_000 };
+  const db = createPgDatabase({ connectionString: url, max: 3, ...pool });
+  const appDb = createPgDatabase({ connectionString: await serviceRoleUrl(url), max: 10, ...pool });
   return {
     db,
     appDb,
@@ -179,7 +120,8 @@ export async function createHarness(engine: EngineName, configOverrides: Partial
 
 /**
  * Declares the suite once per engine. `fn` receives a getter for the harness (ready inside tests).
- * Tests use `h().req(...)`; each harness has its own default tenant and a fresh database.
+ * Tests use `h().req(...)`; each harness has its own default tenant and a database of its own,
+ * cloned from the migrated template (test/helpers/databases.ts).
  */
 export function describeEngines(name: string, fn: (h: () => Harness) => void, configOverrides: Partial<Config> = {}): void {
   describeOn(['pglite', 'postgres'], name, fn, configOverrides);

@@ -1,0 +1,96 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { prepareTemplates } from './helpers/databases.js';
+
+// `npm test`: every test file (or the files and folders named as arguments) under node:test, on
+// all cores. A test process spends about two seconds of CPU loading tsx, Fastify and the service
+// before its first test, so the files are packed into a few groups — each group one process that
+// imports its files in turn — and node:test runs the groups side by side. Each suite still gets a
+// database of its own (test/helpers/databases.ts), so files in one process cannot see each
+// other's rows. Any other argument goes to node:test: `npm test -- --test-name-pattern=dedupe`.
+//
+// One file on its own needs none of this: `node --import tsx --test test/api/contacts.test.ts`.
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+/** The test files under the given files and folders (all of test/ by default). */
+function testFiles(selection: string[]): string[] {
+  const roots = selection.length ? selection.map((p) => resolve(p)) : [resolve(ROOT, 'test')];
+  const files = roots.flatMap((p) =>
+    statSync(p).isDirectory()
+      ? readdirSync(p, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.test.ts')).map((f) => join(p, f))
+      : [p],
+  );
+  return [...new Set(files)].sort();
+}
+
+/**
+ * Files that run far longer than their size suggests: seconds of CPU they took in one process
+ * (2 cores, PostgreSQL on the same machine). Only the packing depends on these numbers.
+ */
+const MEASURED_SECONDS: Record<string, number> = {
+  'test/fuzz/openapi-fuzz.test.ts': 28, // generated requests on both engines
+  'test/crash/sigkill.test.ts': 20, // server processes under write load
+  'test/api/startup.test.ts': 20, // CLI processes
+  'test/property/invalid-bodies.test.ts': 12, // generated bodies
+};
+
+/**
+ * A file's expected running time in seconds: a table entry, else about two and a half seconds
+ * per suite with a database of its own (opening it, building the app) and a quarter of a second
+ * per kilobyte of tests.
+ */
+function weight(file: string): number {
+  const name = relative(ROOT, file).split(sep).join('/');
+  if (name in MEASURED_SECONDS) return MEASURED_SECONDS[name]!;
+  const source = readFileSync(file, 'utf8');
+  const count = (re: RegExp) => source.match(re)?.length ?? 0;
+  const suites = 2 * count(/\bdescribeEngines\(/g) + count(/\b(describePostgres|createHarness|pgTest)\(/g);
+  return 2.5 * suites + (suites ? 0.25 : 0.05) * (source.length / 1024);
+}
+
+/**
+ * Longest first, each file to the lightest group. Twice as many groups as cores: a process that
+ * finishes early takes the next group, which evens out a wrong estimate at the cost of a few
+ * more process starts.
+ */
+function pack(files: string[], groups: number): string[][] {
+  const bins = Array.from({ length: Math.min(groups, files.length) }, () => ({ files: [] as string[], weight: 0 }));
+  for (const file of [...files].sort((a, b) => weight(b) - weight(a))) {
+    const lightest = bins.reduce((min, bin) => (bin.weight < min.weight ? bin : min));
+    lightest.files.push(file);
+    lightest.weight += weight(file);
+  }
+  return bins.sort((a, b) => b.weight - a.weight).map((bin) => bin.files.sort());
+}
+
+const args = process.argv.slice(2);
+const selection = args.filter((a) => !a.startsWith('-') && existsSync(a));
+const nodeTestOptions = args.filter((a) => !selection.includes(a));
+const files = testFiles(selection);
+const cores = availableParallelism();
+const groups = pack(files, cores * 2);
+
+await prepareTemplates();
+
+process.stderr.write(`test/run.ts: ${files.length} files in ${groups.length} processes, ${cores} at a time\n`);
+const dir = mkdtempSync(join(tmpdir(), 'cr-test-run-'));
+const groupFiles = groups.map((group, i) => {
+  const path = join(dir, `group-${i + 1}.mjs`);
+  writeFileSync(path, group.map((f) => `import ${JSON.stringify(pathToFileURL(f).href)};\n`).join(''));
+  return path;
+});
+
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', '--test', `--test-concurrency=${cores}`, ...nodeTestOptions, ...groupFiles],
+  { stdio: 'inherit' },
+);
+// Ctrl-C reaches node:test too; wait for it to stop its processes, then remove the group files.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+const code = await new Promise<number>((done) => child.on('exit', (status) => done(status ?? 1)));
+rmSync(dir, { recursive: true, force: true });
+process.exitCode = code;
