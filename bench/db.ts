@@ -13,7 +13,8 @@ import type { Sizes } from './dataset.js';
 
 export const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-async function admin(sql: string): Promise<void> {
+/** Runs one statement as the admin user (ADMIN_URL), on its own connection. */
+export async function admin(sql: string): Promise<void> {
   const c = new pg.Client({ connectionString: ADMIN_URL });
   await c.connect();
   try {

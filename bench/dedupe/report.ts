@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { execSync } from 'node:child_process';
 import { POSSIBLE_THRESHOLD, PROBABLE_THRESHOLD } from '../../src/dedupe/score.js';
-import { ADDRESS_CANDIDATES, ADDRESS_NAME_SIMILARITY, NAME_CANDIDATES, PARTIAL_ID_NAME_SIMILARITY, PINCODE_NAME_SIMILARITY, PINCODE_NEIGHBOURS } from '../../src/resources/dedupe/dedupe.queries.js';
+import { ADDRESS_CANDIDATES, ADDRESS_NAME_SIMILARITY, DOB_NAME_SIMILARITY, NAME_CANDIDATES, PARTIAL_ID_NAME_SIMILARITY, PINCODE_NAME_SIMILARITY, PINCODE_NEIGHBOURS } from '../../src/resources/dedupe/dedupe.queries.js';
 import { BLOCK_MAX, SCAN_BATCH, WINDOW } from '../../src/resources/dedupe/scan.js';
 import type { Accuracy, ScanAccuracy } from './accuracy.js';
 
@@ -262,7 +262,7 @@ function section(r: Results): string {
     `| scan large ÷ scan small (${(r.scan.large.contacts / r.scan.small.contacts).toFixed(0)}× the contacts) | ${q.scanLargeOverSmall.toFixed(2)} | ≤ 12 | ${verdict(q.scanLargeOverSmall <= 12)} |`,
     ...(q.dedupeOverGetCpu === undefined ? [] : [`| for information: CPU per request (service + PostgreSQL), dedupe ÷ GET | ${q.dedupeOverGetCpu.toFixed(2)} | — | |`]),
     '',
-    `Precision/recall of POST /contacts/dedupe/ (thresholds: exact = identical PAN; probable ≥ ${PROBABLE_THRESHOLD}; possible ≥ ${POSSIBLE_THRESHOLD}; blocking: shared identifiers; at each pincode the ${PINCODE_NEIGHBOURS} name keys on either side of the query's, kept at trigram similarity ≥ ${PINCODE_NAME_SIMILARITY}; holders of the same Aadhaar last four or PAN prefix at similarity ≥ ${PARTIAL_ID_NAME_SIMILARITY}; up to ${ADDRESS_CANDIDATES} contacts with the same house numbers at the query's pincode at similarity ≥ ${ADDRESS_NAME_SIMILARITY}; ${NAME_CANDIDATES} phonetic-block members). ` +
+    `Precision/recall of POST /contacts/dedupe/ (thresholds: exact = identical PAN; probable ≥ ${PROBABLE_THRESHOLD}; possible ≥ ${POSSIBLE_THRESHOLD}; blocking: shared identifiers; at each pincode the ${PINCODE_NEIGHBOURS} name keys on either side of the query's, kept at trigram similarity ≥ ${PINCODE_NAME_SIMILARITY}; holders of the same Aadhaar last four or PAN prefix at similarity ≥ ${PARTIAL_ID_NAME_SIMILARITY}; up to ${ADDRESS_CANDIDATES} contacts with the same house numbers at the query's pincode, or at a pincode one keying error from it, at similarity ≥ ${ADDRESS_NAME_SIMILARITY}; contacts born on the query's birth date at similarity ≥ ${DOB_NAME_SIMILARITY} or at its pincodes (the generator writes no birth dates); ${NAME_CANDIDATES} phonetic-block members). ` +
       'Each query is a duplicate record; a hit is its original at band probable or better; a false positive is any other result at band ≥ probable that is not a record of the same base person (the query record itself excluded). "Scorer ceiling" is the recall the pure scorer reaches on the same pairs with perfect blocking. "Corroborated" is the share of queried pairs that agree on anything besides name and type (an identifier, exactly or one typo apart, an Aadhaar fragment, a pincode): the recall bound of any scorer that never rates a name alone probable.',
     '',
     '| tenant | queries | recall | precision | twin only possible | recall incl. possible | twin not returned | scorer ceiling | corroborated |',

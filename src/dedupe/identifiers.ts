@@ -6,6 +6,7 @@
  * only this module.
  */
 import { type IdentifierKind, type NormalizeResult, normalizeIdentifier } from './normalize.js';
+import { oneTypoApart } from './similarity.js';
 
 export {
   type IdentifierExtra,
@@ -18,7 +19,7 @@ export {
 } from './normalize.js';
 
 /** Every identifier kind, in the order reasons are reported. */
-export const IDENTIFIER_KINDS: readonly IdentifierKind[] = ['pan', 'gstin', 'aadhaar', 'mobile', 'email', 'cin', 'passport', 'voter_id'];
+export const IDENTIFIER_KINDS: readonly IdentifierKind[] = ['pan', 'gstin', 'aadhaar', 'mobile', 'email', 'cin', 'passport', 'voter_id', 'dob'];
 
 /**
  * What an agreeing identifier can prove (CONTRACT §6a "Which identifiers block", "Identifier bands"):
@@ -28,7 +29,8 @@ export const IDENTIFIER_KINDS: readonly IdentifierKind[] = ['pan', 'gstin', 'aad
  * - `strong`: CIN, passport, voter id. They are unique per holder too, but the contract pins `exact`
  *   to PAN/GSTIN, they are typed by hand far more often (no check digit), and a CIN survives
  *   renames and amalgamations, so agreement gives at most `probable`.
- * - `evidence`: mobile and email. Families and employees share them; at most `probable`.
+ * - `evidence`: mobile, email and date of birth. Families and employees share a mobile or an email,
+ *   and about one person in 15,000 shares any given birth date; at most `probable`.
  * - `partial`: Aadhaar. Only its last four digits are compared (1 in 10 000 collide by chance);
  *   supporting evidence only, never `exact`.
  */
@@ -43,12 +45,13 @@ export const IDENTIFIER_STRENGTH: Readonly<Record<IdentifierKind, IdentifierStre
   cin: 'strong',
   passport: 'strong',
   voter_id: 'strong',
+  dob: 'evidence',
 };
 
 /** Kinds whose identical value blocks a write; the blocking key is always a PAN. */
 export const BLOCKING_KINDS: readonly IdentifierKind[] = ['pan', 'gstin'];
 /** Kinds that only add evidence to a score and never make a match `exact`. */
-export const EVIDENCE_KINDS: readonly IdentifierKind[] = ['aadhaar', 'mobile', 'email', 'cin', 'passport', 'voter_id'];
+export const EVIDENCE_KINDS: readonly IdentifierKind[] = ['aadhaar', 'mobile', 'email', 'cin', 'passport', 'voter_id', 'dob'];
 
 const KEY_ALIASES: Readonly<Record<string, IdentifierKind>> = {
   pan: 'pan',
@@ -77,6 +80,14 @@ const KEY_ALIASES: Readonly<Record<string, IdentifierKind>> = {
   voter_id: 'voter_id',
   epic: 'voter_id',
   voter_id_no: 'voter_id',
+  dob: 'dob',
+  d_o_b: 'dob',
+  date_of_birth: 'dob',
+  dateofbirth: 'dob',
+  date_birth: 'dob',
+  birth_date: 'dob',
+  birthdate: 'dob',
+  dob_date: 'dob',
 };
 
 /**
@@ -185,15 +196,5 @@ export function identifierSearchKeys(term: string): { kind: IdentifierKind; valu
  * (weights.ts, PAN_ONE_TYPO), never for blocking or `exact`.
  */
 export function panOneTypoApart(a: string, b: string): boolean {
-  if (a.length !== b.length || a === b) return false;
-  let first = -1;
-  let diffs = 0;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] === b[i]) continue;
-    if (++diffs > 2) return false;
-    if (first < 0) first = i;
-  }
-  if (diffs === 1) return true;
-  // Two differences: a transposition of neighbours ("1234" → "1324").
-  return a[first + 1] !== b[first + 1] && a[first] === b[first + 1] && a[first + 1] === b[first];
+  return oneTypoApart(a, b);
 }

@@ -162,7 +162,17 @@ export function preparedNameSimilarity(a: PreparedName, b: PreparedName): number
   let sim = tokenSetSimilarity(a.coded, b.coded);
   if (a.tokens.length !== b.tokens.length) {
     const joinedEqual = a.tokens.join('') === b.tokens.join('') || a.key.replace(/ /g, '') === b.key.replace(/ /g, '');
-    if (joinedEqual) sim = Math.max(sim, JOINED_SIMILARITY);
+    if (joinedEqual) return Math.max(sim, JOINED_SIMILARITY);
+    // A word split by a typist, with typos besides ("Katel Byn Colegte" ~ "Katelyn Colegate"):
+    // two neighbouring words of the longer name read as one, at most JOINED_SIMILARITY. Never an
+    // initial: "Sukumar P" is Sukumar with his father's initial, not a typo of "Sukumar".
+    const [longer, shorter] = a.tokens.length > b.tokens.length ? [a, b] : [b, a];
+    for (let i = 0; i + 1 < longer.tokens.length; i++) {
+      if (longer.tokens[i]!.length < 2 || longer.tokens[i + 1]!.length < 2) continue;
+      const text = longer.tokens[i]! + longer.tokens[i + 1]!;
+      const joined = [...longer.coded.slice(0, i), { text, code: phoneticCode(text) }, ...longer.coded.slice(i + 2)];
+      sim = Math.max(sim, JOINED_SIMILARITY * tokenSetSimilarity(joined, shorter.coded));
+    }
   }
   return sim;
 }

@@ -7,7 +7,7 @@
  */
 import { gstinChecksumValid, verhoeffValid } from './checksums.js';
 
-export type IdentifierKind = 'pan' | 'gstin' | 'aadhaar' | 'mobile' | 'email' | 'cin' | 'passport' | 'voter_id';
+export type IdentifierKind = 'pan' | 'gstin' | 'aadhaar' | 'mobile' | 'email' | 'cin' | 'passport' | 'voter_id' | 'dob';
 
 export type PanHolderKind = 'individual' | 'corporate';
 
@@ -178,6 +178,72 @@ export const normalizePassport = byPattern(/^[A-Z][0-9]{7}$/, 'passport must be 
 /** Voter id (EPIC): three letters and seven digits. */
 export const normalizeVoterId = byPattern(/^[A-Z]{3}[0-9]{7}$/, 'voter id must be 3 letters, 7 digits');
 
+// ---------------------------------------------------------------------------------------------
+// Date of birth: YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY, DDMMYYYY, YYYYMMDD, DD Mon YYYY → YYYY-MM-DD
+// ---------------------------------------------------------------------------------------------
+
+const MONTHS: Readonly<Record<string, number>> = {
+  jan: 1, january: 1, feb: 2, february: 2, mar: 3, march: 3, apr: 4, april: 4, may: 5, jun: 6, june: 6,
+  jul: 7, july: 7, aug: 8, august: 8, sep: 9, sept: 9, september: 9, oct: 10, october: 10, nov: 11, november: 11,
+  dec: 12, december: 12,
+};
+/** Earliest accepted year: a date of birth before 1900 is a placeholder or a typo, not a borrower. */
+export const DOB_MIN_YEAR = 1900;
+const DOB_FORMATS = 'YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY, DDMMYYYY, YYYYMMDD or DD Mon YYYY';
+
+type Ymd = [year: number, month: number, day: number];
+
+/** The (year, month, day) a date of birth is written as, valid or not; null: no known format. */
+function readDob(raw: string): Ymd | null {
+  const v = raw.trim().toLowerCase();
+  let m = /^([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})$/.exec(v);
+  if (m) return [Number(m[1]), Number(m[2]), Number(m[3])];
+  // Day first, as Indian documents write it ("05/08/1990" is 5 August).
+  m = /^([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})$/.exec(v);
+  if (m) return [Number(m[3]), Number(m[2]), Number(m[1])];
+  m = /^([0-9]{1,2})(?:[\s\-/.]+|(?=[a-z]))([a-z]{3,9})\.?(?:[\s\-/.,]+|(?<=[a-z]))([0-9]{4})$/.exec(v);
+  if (m) {
+    const month = MONTHS[m[2]!];
+    return month === undefined ? null : [Number(m[3]), month, Number(m[1])];
+  }
+  if (/^[0-9]{8}$/.test(v)) {
+    // YYYYMMDD or DDMMYYYY: at most one reading is a real date (a real YYYYMMDD has its month,
+    // 01-12, where a real DDMMYYYY has the first digits of its year, 19 or 20), so take that one.
+    const ymd: Ymd = [Number(v.slice(0, 4)), Number(v.slice(4, 6)), Number(v.slice(6, 8))];
+    const dmy: Ymd = [Number(v.slice(4, 8)), Number(v.slice(2, 4)), Number(v.slice(0, 2))];
+    return dobProblem(dmy) === null ? dmy : ymd;
+  }
+  return null;
+}
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/** Why (year, month, day) is not an acceptable date of birth; null when it is one. */
+function dobProblem([year, month, day]: Ymd, today = new Date()): string | null {
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return 'date of birth is not a real date';
+  if (year < DOB_MIN_YEAR) return `date of birth is before ${DOB_MIN_YEAR}`;
+  const todayUtc = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
+  if (Date.UTC(year, month - 1, day) > todayUtc) return 'date of birth is in the future';
+  return null;
+}
+
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+
+/**
+ * A date of birth in one of the formats people write, as YYYY-MM-DD. Impossible dates
+ * (31/02/1990, 1990-13-01), dates in the future and dates before 1900 are malformed (CONTRACT §6a):
+ * stored as given, no evidence, 400 under strict validation.
+ */
+export function normalizeDob(raw: string): NormalizeResult {
+  const ymd = readDob(raw);
+  if (ymd === null) return fail(`date of birth must be written ${DOB_FORMATS}`);
+  const problem = dobProblem(ymd);
+  if (problem !== null) return fail(problem);
+  return { ok: true, value: `${pad(ymd[0], 4)}-${pad(ymd[1], 2)}-${pad(ymd[2], 2)}` };
+}
+
 const NORMALIZERS: Record<IdentifierKind, (raw: string) => NormalizeResult> = {
   pan: normalizePan,
   gstin: normalizeGstin,
@@ -187,6 +253,7 @@ const NORMALIZERS: Record<IdentifierKind, (raw: string) => NormalizeResult> = {
   cin: normalizeCin,
   passport: normalizePassport,
   voter_id: normalizeVoterId,
+  dob: normalizeDob,
 };
 
 /**

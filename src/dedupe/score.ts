@@ -9,14 +9,19 @@
  * - PANs one keying error apart (a substituted character or swapped neighbours) are partial
  *   agreement, reason `partial`, weighed like a strong identifier (W.PAN_ONE_TYPO); any other
  *   difference between valid PANs is the strongest disagreement (W.PAN_DIFFERENT);
- * - where the two share a pincode, their address lines at it are compared too (address.ts): the
- *   same home is strong evidence (unless the mobile already agrees: one household, counted once),
- *   another home at that pincode weak evidence against;
- * - any other match is capped at 0.98 and banded `probable` (≥ 0.80) / `possible` (≥ 0.50) / null.
+ * - pincodes agree, are one keying error apart (partial, weaker) or differ; where the two share a
+ *   pincode (or have two one typo apart), their address lines there are compared too (address.ts):
+ *   the same home is strong evidence (unless the mobile already agrees: one household, counted
+ *   once), another home there weak evidence against;
+ * - dates of birth (dob.ts) agree exactly, partially (a keying error apart) or not at all;
+ * - any other match is capped at 0.98 (0.79, at most `possible`, when the names do not agree, see
+ *   NAME_FUZZY_MIN) and banded `probable` (≥ 0.80) / `possible` (≥ 0.50) / null.
  * Every agreement weight is positive and every disagreement weight negative, so adding agreeing
  * evidence never lowers the score. Scores are rounded to 4 decimals (a monotone operation).
  */
-import { type NormalizedAddressLine, ADDRESS_SAME_MIN, addressLineSimilarity, normalizeAddressLine, sameAddressLine } from './address.js';
+import { type NormalizedAddressLine, ADDRESS_NEAR_MIN, ADDRESS_SAME_MIN, addressLineSimilarity, normalizeAddressLine, sameAddressLine } from './address.js';
+import { compareDobs } from './dob.js';
+import { oneTypoApart } from './similarity.js';
 import { type IdentifierAnalysis, type IdentifierKind, type PropLike, analyzeIdentifiers, panHolderKind, panOneTypoApart } from './identifiers.js';
 import { type PreparedName, prepareName, preparedNameSimilarity } from './names.js';
 import * as W from './weights.js';
@@ -26,7 +31,7 @@ export type Band = 'exact' | 'probable' | 'possible';
 export type ReasonMatch = 'exact' | 'fuzzy' | 'mismatch' | 'partial' | 'invalid_identifier';
 
 export interface Reason {
-  /** The candidate's prop key, or 'name', 'type', 'pincode', 'address_line'. */
+  /** The candidate's prop key, or 'name', 'type', 'pincode', 'address_line', 'dob'. */
   field: string;
   match: ReasonMatch;
   similarity?: number;
@@ -60,8 +65,14 @@ export const POSSIBLE_THRESHOLD = 0.5;
 /** Lowest score of an `exact` match; every non-exact score is ≤ NON_EXACT_MAX_SCORE. */
 export const EXACT_MIN_SCORE = 0.99;
 export const NON_EXACT_MAX_SCORE = 0.98;
-/** Name similarity from which the name reason reads `fuzzy` rather than `mismatch`. */
+/**
+ * Name similarity from which the name reason reads `fuzzy` rather than `mismatch`; below it a
+ * match is at most `possible` (score ≤ NAME_MISMATCH_MAX_SCORE) whatever else agrees: a household
+ * shares a home and a phone, twins a birth date too, so without a name that agrees the evidence
+ * never says "one party" on its own (an identical PAN excepted: that is `exact`).
+ */
 export const NAME_FUZZY_MIN = 0.75;
+export const NAME_MISMATCH_MAX_SCORE = 0.79;
 
 /** Builds a subject from the contact-create shape (props as `{key, value}`). */
 export function dedupeSubject(input: {
@@ -136,16 +147,31 @@ function normalizedLines(addresses: readonly AddressLine[]): Map<string, Normali
   return out;
 }
 
+type PincodeLevel = { level: 'shared'; pincodes: string[] } | { level: 'one_typo' } | { level: 'different' };
+
 /**
- * The best similarity between the two sides' address lines at a pincode both have, and whether
- * some pair reads the same once normalized; null: no such pair.
+ * How the two sides' pincodes agree: some pincode shared (listed, sorted), else some pair one
+ * keying error apart (a mistyped digit, two neighbours swapped), else different; null when either
+ * side has none.
+ */
+function pincodeLevel(c: PreparedSubject, e: PreparedSubject): PincodeLevel | null {
+  if (c.pincodes.size === 0 || e.pincodes.size === 0) return null;
+  const shared = [...c.pincodes].filter((p) => e.pincodes.has(p));
+  if (shared.length > 0) return { level: 'shared', pincodes: shared.sort() };
+  for (const x of c.pincodes) for (const y of e.pincodes) if (oneTypoApart(x, y)) return { level: 'one_typo' };
+  return { level: 'different' };
+}
+
+/**
+ * The best similarity between the two sides' address lines at a pincode both have or at two
+ * pincodes one keying error apart, and whether some pair reads the same once normalized; null: no
+ * such pair.
  */
 function addressLineLevel(c: PreparedSubject, e: PreparedSubject): { similarity: number; same: boolean } | null {
   if (!c.subject.addressLines?.length || !e.subject.addressLines?.length) return null;
   let level: { similarity: number; same: boolean } | null = null;
   for (const [pin, cLines] of c.lines) {
-    const eLines = e.lines.get(pin);
-    if (eLines === undefined) continue;
+    const eLines = [...e.lines].filter(([p]) => p === pin || oneTypoApart(pin, p)).flatMap(([, lines]) => lines);
     for (const x of cLines) {
       for (const y of eLines) {
         const similarity = addressLineSimilarity(x, y);
@@ -330,6 +356,15 @@ export function scorePrepared(c: PreparedSubject, e: PreparedSubject, nameCount?
     }
   }
 
+  // Date of birth (dob.ts): one reason, field `dob` whatever the prop's key (CONTRACT §6a).
+  const dob = compareDobs(c.values.get('dob'), e.values.get('dob'));
+  if (dob !== null) {
+    if (dob.level === 'exact') weight += W.DOB_EXACT;
+    else if (dob.level === 'partial') weight += W.DOB_PARTIAL;
+    else weight += W.DOB_DIFFERENT;
+    idReasons.push(dob.level === 'partial' ? { field: 'dob', match: 'partial', detail: dob.detail } : { field: 'dob', match: dob.level === 'exact' ? 'exact' : 'mismatch' });
+  }
+
   const reasons: Reason[] = [...idReasons];
   // Both names are read under corporate rules when either side is a corporate, so "Acme Pvt Ltd"
   // ~ "Acme" however the two are typed, and filling in a missing type never changes the names.
@@ -351,24 +386,28 @@ export function scorePrepared(c: PreparedSubject, e: PreparedSubject, nameCount?
     reasons.push({ field: 'type', match: cType === eType ? 'exact' : 'mismatch' });
   }
 
-  const pinAgree = intersects(c.pincodes, e.pincodes);
-  if (pinAgree !== null) {
-    weight += pinAgree ? W.PINCODE.agree : W.PINCODE.disagree;
-    const shared = [...c.pincodes].filter((p) => e.pincodes.has(p)).sort();
-    const reason: Reason = { field: 'pincode', match: pinAgree ? 'exact' : 'mismatch' };
-    if (shared[0] !== undefined) reason.detail = shared[0];
-    reasons.push(reason);
+  const pin = pincodeLevel(c, e);
+  if (pin !== null) {
+    weight += pin.level === 'shared' ? W.PINCODE.agree : pin.level === 'one_typo' ? W.PINCODE_ONE_TYPO : W.PINCODE.disagree;
+    if (pin.level === 'shared') reasons.push({ field: 'pincode', match: 'exact', detail: pin.pincodes[0]! });
+    else if (pin.level === 'one_typo') reasons.push({ field: 'pincode', match: 'partial', detail: 'one digit differs' });
+    else reasons.push({ field: 'pincode', match: 'mismatch' });
   }
-  if (pinAgree === true) {
+  if (pin !== null && pin.level !== 'different') {
     const line = addressLineLevel(c, e);
     if (line !== null) {
       const agree = line.similarity >= ADDRESS_SAME_MIN;
+      const near = !agree && line.similarity >= ADDRESS_NEAR_MIN;
+      // The same home, or a line near it, under a pincode one digit off: the pincode was mistyped
+      // (two post offices do not share a street address), so it counts as shared.
+      if ((agree || near) && pin.level === 'one_typo') weight += W.PINCODE.agree - W.PINCODE_ONE_TYPO;
       // A home and a phone are both what a household shares: relatives on one mobile mostly live
-      // at one address, so with the mobile agreeing the same home is no further evidence (the two
-      // are not independent). The household counts once, at the larger weight (the mobile's).
-      if (!agree) weight += W.ADDRESS_LINE.disagree;
-      else if (!mobileAgrees) weight += W.ADDRESS_LINE.agree;
-      reasons.push({ field: 'address_line', match: line.same ? 'exact' : agree ? 'fuzzy' : 'mismatch', similarity: round4(line.similarity) });
+      // at one address, so with the mobile agreeing the same home (or one near it) is no further
+      // evidence (the two are not independent). The household counts once, at the larger weight
+      // (the mobile's).
+      if (!agree && !near) weight += W.ADDRESS_LINE.disagree;
+      else if (!mobileAgrees) weight += agree ? W.ADDRESS_LINE.agree : W.ADDRESS_LINE_NEAR;
+      reasons.push({ field: 'address_line', match: line.same ? 'exact' : agree || near ? 'fuzzy' : 'mismatch', similarity: round4(line.similarity) });
     }
   }
 
@@ -378,7 +417,8 @@ export function scorePrepared(c: PreparedSubject, e: PreparedSubject, nameCount?
 
   const p = W.oddsToProbability(weight);
   const exact = panAgree === true;
-  const score = round4(exact ? EXACT_MIN_SCORE + (1 - EXACT_MIN_SCORE) * p : Math.min(p, NON_EXACT_MAX_SCORE));
+  const cap = sim < NAME_FUZZY_MIN ? NAME_MISMATCH_MAX_SCORE : NON_EXACT_MAX_SCORE;
+  const score = round4(exact ? EXACT_MIN_SCORE + (1 - EXACT_MIN_SCORE) * p : Math.min(p, cap));
   return { score, band: bandFor(score, exact), reasons };
 }
 

@@ -131,3 +131,52 @@ export function tokenSetSimilarity(a: readonly Token[], b: readonly Token[]): nu
   const fit = sum / small;
   return Math.min(1, Math.max(0, fit * (0.6 + 0.4 * (small / large))));
 }
+
+/**
+ * True when two equally long codes (a PAN, a pincode) are one keying error apart: one substituted
+ * character, or two adjacent characters swapped. Damerau (1964) found ~80% of keying errors to be
+ * exactly one such edit.
+ */
+export function oneTypoApart(a: string, b: string): boolean {
+  if (a.length !== b.length || a === b) return false;
+  let first = -1;
+  let diffs = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i]) continue;
+    if (++diffs > 2) return false;
+    if (first < 0) first = i;
+  }
+  if (diffs === 1) return true;
+  // Two differences: a transposition of neighbours ("1234" → "1324").
+  return a[first + 1] !== b[first + 1] && a[first] === b[first + 1] && a[first + 1] === b[first];
+}
+
+/**
+ * Optimal string alignment distance (Damerau–Levenshtein without repeated edits of one substring):
+ * insertions, deletions, substitutions and swaps of two neighbours each cost 1.
+ */
+export function osaDistance(a: string, b: string): number {
+  if (a === b) return 0;
+  if (a.length === 0) return b.length;
+  if (b.length === 0) return a.length;
+  let prev2 = new Array<number>(b.length + 1).fill(0);
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  let cur = new Array<number>(b.length + 1).fill(0);
+  for (let i = 1; i <= a.length; i++) {
+    cur[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
+      let d = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && a.charCodeAt(i - 1) === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === b.charCodeAt(j - 1)) d = Math.min(d, prev2[j - 2]! + 1);
+      cur[j] = d;
+    }
+    [prev2, prev, cur] = [prev, cur, prev2];
+  }
+  return prev[b.length]!;
+}
+
+/** 1 − osaDistance / the longer length: 1 for equal strings, 0 for nothing in common; symmetric. */
+export function editSimilarity(a: string, b: string): number {
+  const n = Math.max(a.length, b.length);
+  return n === 0 ? 1 : 1 - osaDistance(a, b) / n;
+}

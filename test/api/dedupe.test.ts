@@ -229,9 +229,9 @@ describeEngines('dedupe', (h) => {
     const a = await h().req('POST', '/contacts/addresses/', { token: t, body: { contact_id: c.body.id, pincode: '411038', address_line: 'H.No. 045/2, Karve Road, Kothrud' } });
     assert.equal(a.status, 201, a.text);
     const query = (address_line?: string) =>
-      h().req('POST', '/contacts/dedupe/', { token: t, body: { name: 'Kadam P', type: 'individual', addresses: [{ pincode: '411038', address_line }] } });
-    // Without the line, neither the pincode pass (name trigram similarity below 0.5) nor the
-    // phonetic block finds it.
+      h().req('POST', '/contacts/dedupe/', { token: t, body: { name: 'Kdaam Phallvai', type: 'individual', addresses: [{ pincode: '411038', address_line }] } });
+    // Without the line, neither the pincode pass (name trigram similarity 0.16, below 0.3) nor the
+    // phonetic block (another phonetic key: "Phallvai") finds it.
     const without = await query();
     assert.equal(without.status, 200, without.text);
     assert.deepEqual(without.body.results, []);

@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ADDRESS_SAME_MIN, addressLineNumbers, addressLineSimilarity, normalizeAddressLine, sameAddressLine } from '../../src/dedupe/address.js';
+import { ADDRESS_NEAR_MIN, ADDRESS_SAME_MIN, addressLineNumbers, addressLineSimilarity, normalizeAddressLine, pincodeTypoVariants, sameAddressLine } from '../../src/dedupe/address.js';
+import { oneTypoApart } from '../../src/dedupe/similarity.js';
 
 const sim = (a: string, b: string): number => addressLineSimilarity(normalizeAddressLine(a), normalizeAddressLine(b));
 
@@ -38,6 +39,10 @@ describe('address line similarity', () => {
       ['12, Station Road, Gandhi Nagar', 'H.No. 12, STATION ROAD, GANDHI NAGAR'],
       ['Flat 1103, Shree Ganesh Apartments, Netaji Road', 'Flat 1103, Shrme Ganesh Apts, Netaji Road'],
       ['45/2, Mahatma Gandhi Road', '45/2 MG Road'],
+      // Words split or joined by the typist, typos besides (FEBRL's corruptions).
+      ['24 Farrer Place', '24 farrerplace'],
+      ['57 Bedford Street, Rosall', '57 bedford s treet, rosall'],
+      ['16 Wilshire Street, Erinsvale', '16 wilshiredstreet, erinsavle'],
     ];
     for (const [a, b] of same) assert.ok(sim(a, b) >= ADDRESS_SAME_MIN, `${a} ~ ${b}: ${sim(a, b)}`);
     assert.equal(sim('12, Station Road', 'No. 12 Station Rd'), 1);
@@ -53,8 +58,22 @@ describe('address line similarity', () => {
       ['12, Station Road', '12'],
     ];
     for (const [a, b] of other) assert.ok(sim(a, b) < ADDRESS_SAME_MIN, `${a} ~ ${b}: ${sim(a, b)}`);
-    // Another house number on the same street is at most half.
+    // Another house number on the same street is at most half: not even near.
     assert.ok(sim('12, Station Road, Gandhi Nagar', '14, Station Road, Gandhi Nagar') <= 0.5);
+    assert.ok(sim('24 Farrer Place', '6 farrerplace') < ADDRESS_NEAR_MIN);
+  });
+  test('pincodes one keying error away: 54 substitutions and the swaps of unequal neighbours', () => {
+    assert.equal(pincodeTypoVariants('560034').length, 54 + 4);
+    assert.equal(pincodeTypoVariants('400001').length, 54 + 2);
+    assert.deepEqual(pincodeTypoVariants('5600'), []);
+    assert.deepEqual(pincodeTypoVariants('56003A'), []);
+    fc.assert(
+      fc.property(fc.stringMatching(/^[0-9]{6}$/), (pin) => {
+        const variants = pincodeTypoVariants(pin);
+        assert.equal(new Set(variants).size, variants.length);
+        for (const v of variants) assert.ok(/^[0-9]{6}$/.test(v) && oneTypoApart(pin, v), `${pin} ~ ${v}`);
+      }),
+    );
   });
   const lineArb = fc.oneof(
     fc.stringMatching(/^[a-zA-Z0-9 ,.'\-/#]{0,40}$/),

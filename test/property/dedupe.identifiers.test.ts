@@ -72,6 +72,14 @@ describe('identifier key recognition', () => {
       ['EPIC', 'voter_id'],
       ['voter id', 'voter_id'],
       ['voter-id-no', 'voter_id'],
+      ['dob', 'dob'],
+      ['DOB', 'dob'],
+      ['D.O.B.', 'dob'],
+      ['Date of Birth', 'dob'],
+      ['date-of-birth', 'dob'],
+      ['birth_date', 'dob'],
+      ['BirthDate', 'dob'],
+      ['birthday', null],
       ['pancard', null],
       ['name', null],
       ['email2', null],
@@ -301,10 +309,11 @@ describe('analyzeIdentifiers', () => {
   test('search terms map to identifier kinds', () => {
     assert.deepEqual(identifierSearchKeys('abcpe1234f'), [{ kind: 'pan', value: 'ABCPE1234F' }]);
     assert.deepEqual(identifierSearchKeys('98765 43210'), [{ kind: 'mobile', value: '+919876543210' }]);
+    assert.deepEqual(identifierSearchKeys('05/08/1990'), [{ kind: 'dob', value: '1990-08-05' }]);
     assert.deepEqual(identifierSearchKeys('Rahul'), []);
   });
   test('never throws, never leaks a full Aadhaar number, every key is valid', () => {
-    const key = fc.oneof(fc.constantFrom('pan', 'gstin', 'aadhaar', 'mobile', 'email', 'cin', 'passport', 'voter_id', 'x'), fc.string());
+    const key = fc.oneof(fc.constantFrom('pan', 'gstin', 'aadhaar', 'mobile', 'email', 'cin', 'passport', 'voter_id', 'dob', 'x'), fc.string());
     const value = fc.oneof(fc.string(), aadhaarArb, gstinArb, panArb, mobile10Arb);
     fc.assert(
       fc.property(fc.array(fc.record({ key, value }), { maxLength: 8 }), (props) => {

@@ -10,6 +10,7 @@ import {
   EXACT_MIN_SCORE,
   NAME_ONLY_CONTRADICTING_KINDS,
   NAME_ONLY_MAX_BLOCK,
+  NAME_MISMATCH_MAX_SCORE,
   NON_EXACT_MAX_SCORE,
   POSSIBLE_THRESHOLD,
   PROBABLE_THRESHOLD,
@@ -54,6 +55,7 @@ const POOLS: Record<string, readonly string[]> = {
   cin: ['L17110MH1973PLC019786', 'U72200KA2001PTC028421'],
   passport: ['J8369854', 'K1234567'],
   voter_id: ['ABC1234567', 'XYZ7654321'],
+  dob: ['1985-03-07', '07/03/1985', '1985-07-03', '1985-03-09', '1962-11-23', '31/02/1990'],
 };
 const KEYS: Record<string, readonly string[]> = {
   pan: ['pan', 'pan_no', 'PAN Number'],
@@ -64,10 +66,11 @@ const KEYS: Record<string, readonly string[]> = {
   cin: ['cin'],
   passport: ['passport_no'],
   voter_id: ['voter_id', 'epic'],
+  dob: ['dob', 'date_of_birth', 'DOB'],
 };
 const KINDS = Object.keys(POOLS);
-const PINCODES = ['400001', '560001', '110001', 'bad'];
-const LINES = ['12, Station Road, Gandhi Nagar', 'No. 12 Station Rd', '14, Station Road, Gandhi Nagar', 'Flat 304, Sai Residency, MG Road', '304 Sai Residency M.G. Road', '#5'];
+const PINCODES = ['400001', '400007', '560001', '110001', 'bad'];
+const LINES = ['12, Station Road, Gandhi Nagar', 'No. 12 Station Rd', '14, Station Road, Gandhi Nagar', '21 stationroad gandhi nagar', 'Flat 304, Sai Residency, MG Road', '304 Sai Residency M.G. Road', '#5'];
 const NAMES = [
   'Rahul Sharma',
   'Sharma Rahul',
@@ -81,6 +84,8 @@ const NAMES = [
   'Mohd Irfan',
   'Muhammad Irfan',
   'Laxmi Devi',
+  'Priya Sharma',
+  'Rahul Shar Ma',
 ];
 
 const propArb: fc.Arbitrary<Prop> = fc
@@ -254,9 +259,14 @@ describe('score examples', () => {
     // one pincode is weak evidence against, never worse than living elsewhere.
     const moved = { ...S('Mahesh Patel', 'individual', [['mobile', '9123456780']]), lines: [{ pincode: '560001', line: 'Flat 304, Sai Residency, MG Road' }] };
     assert.ok(other.score > score(moved, home).score);
-    // A relative on the same mobile at the same home is one household, not one person.
+    // A relative on the same mobile at the same home is one household, not one person: half a name
+    // (the surname) is at most a `possible` for review, whatever the household shares.
     const relative = { ...S('Sunita Patil', 'individual', [['mobile', '9876543210']]), lines: [at('Flat 304, Sai Residency, MG Road')] };
-    assert.equal(score(relative, home).band, null);
+    assert.equal(score(relative, home).band, 'possible');
+    assert.ok(score(relative, home).score <= NAME_MISMATCH_MAX_SCORE);
+    // With nothing of the name in common, not even that.
+    const stranger = { ...S('Sunita Verma', 'individual', [['mobile', '9876543210']]), lines: [at('Flat 304, Sai Residency, MG Road')] };
+    assert.equal(score(stranger, home).band, null);
   });
   test('reasons', () => {
     const r = score(

@@ -1,4 +1,4 @@
-import { addressLineNumbers } from '../../dedupe/address.js';
+import { addressLineNumbers, pincodeTypoVariants } from '../../dedupe/address.js';
 import { nameKey, phoneticKey } from '../../dedupe/names.js';
 import { type AddressLine, type DedupeSubject, NAME_ONLY_CONTRADICTING_KINDS, compareMatches, dedupeSubject, prepareSubject, scorePrepared, type ContactType, type MatchResult, type PreparedSubject } from '../../dedupe/score.js';
 import type { PropLike } from '../../dedupe/identifiers.js';
@@ -25,10 +25,12 @@ export interface DedupeInput {
 export function planDedupe(input: DedupeInput): { candidate: PreparedSubject; query: CandidateQuery } {
   const subject = subjectOf(input.name, input.type, input.props, input.addresses);
   const candidate = prepareSubject(subject);
-  // Aadhaar's last four digits are shared by ~1 in 10,000 people: like PAN prefixes they fetch
-  // only holders with a similar name (findCandidates, pass 3), never every holder.
-  const keys = subject.identifiers.keys.filter((k) => k.kind !== 'aadhaar');
+  // Aadhaar's last four digits are shared by ~1 in 10,000 people, a birth date by ~1 in 15,000:
+  // like PAN prefixes they fetch only holders with a similar name (findCandidates, passes 3 and
+  // 6), never every holder.
+  const keys = subject.identifiers.keys.filter((k) => k.kind !== 'aadhaar' && k.kind !== 'dob');
   const aadhaarLast4 = subject.identifiers.keys.filter((k) => k.kind === 'aadhaar').map((k) => k.value);
+  const dobs = [...(candidate.values.get('dob') ?? [])];
   const contradictingKinds = [...new Set(keys.map((k) => k.kind).filter((kind) => NAME_ONLY_CONTRADICTING_KINDS.includes(kind)))];
   const panPrefixes = [...new Set([...(candidate.values.get('pan') ?? [])].map((pan) => pan.slice(0, 5)))];
   const nameType = input.type ?? 'individual';
@@ -41,7 +43,10 @@ export function planDedupe(input: DedupeInput): { candidate: PreparedSubject; qu
     const numbers = addressLineNumbers(a.address_line);
     if (numbers === '') continue;
     // As written and without spaces, like the pincodes above (stored values are compared as written).
-    for (const pincode of new Set([a.pincode.trim(), a.pincode.replace(/\s+/g, '')])) addressKeys.set(`${pincode}|${numbers}`, { pincode, numbers });
+    const compact = a.pincode.replace(/\s+/g, '');
+    for (const pincode of new Set([a.pincode.trim(), compact])) addressKeys.set(`${pincode}|${numbers}`, { pincode, numbers });
+    // And at every pincode one keying error away: the same home under a mistyped pincode.
+    for (const pincode of pincodeTypoVariants(compact)) addressKeys.set(`${pincode}|${numbers}`, { pincode, numbers });
   }
   return {
     candidate,
@@ -50,6 +55,7 @@ export function planDedupe(input: DedupeInput): { candidate: PreparedSubject; qu
       keys,
       contradictingKinds,
       aadhaarLast4,
+      dobs,
       panPrefixes,
       nameKey: nameKey(input.name, nameType),
       phonetic: phoneticKey(input.name, nameType),
