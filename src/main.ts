@@ -88,7 +88,9 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   const close = () =>
     (closing ??= (async () => {
       clearInterval(purgeTimer);
-      await worker?.stop();
+      // The listener closes first: a worker finishing its current batch (which may wait for a
+      // connection the in-flight requests hold) must not leave the port accepting meanwhile.
+      const workerStopped = worker?.stop().catch((err: unknown) => app.log.error({ err }, 'worker stop failed'));
       // app.close() stops accepting and lets in-flight requests finish. Fastify closes idle
       // keep-alive connections once, when closing starts; a connection busy at that moment turns
       // idle after its response and would hold close() open for the whole keep-alive timeout
@@ -98,6 +100,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
         await app.close();
       } finally {
         clearInterval(sweep);
+        await workerStopped;
       }
       await db.close();
       await tracing?.shutdown();
