@@ -7,12 +7,14 @@
  */
 import { type IdentifierKind, type NormalizeResult, normalizeIdentifier } from './normalize.js';
 import { oneTypoApart } from './similarity.js';
+import { unmask } from './disguise.js';
 
 export {
   type IdentifierExtra,
   type IdentifierKind,
   type NormalizeResult,
   type PanHolderKind,
+  disguisedBlockingValue,
   gstinEmbeddedPan,
   normalizeIdentifier,
   panHolderKind,
@@ -53,33 +55,48 @@ export const BLOCKING_KINDS: readonly IdentifierKind[] = ['pan', 'gstin'];
 /** Kinds that only add evidence to a score and never make a match `exact`. */
 export const EVIDENCE_KINDS: readonly IdentifierKind[] = ['aadhaar', 'mobile', 'email', 'cin', 'passport', 'voter_id', 'dob'];
 
+/**
+ * Prop keys naming an identifier, in canonical spelling (see {@link canonicalKey}) with the
+ * trailing words of KEY_SUFFIXES removed: "PAN No.", "pan_number", "Pan Card" and "PANNumber" all
+ * look up `pan`.
+ */
 const KEY_ALIASES: Readonly<Record<string, IdentifierKind>> = {
   pan: 'pan',
-  pan_no: 'pan',
-  pan_number: 'pan',
+  permanent_account: 'pan',
+  pancard: 'pan',
+  income_tax_pan: 'pan',
   gstin: 'gstin',
   gst: 'gstin',
-  gst_no: 'gstin',
-  gstin_no: 'gstin',
+  gstn: 'gstin',
+  gst_in: 'gstin',
+  gstin_uin: 'gstin',
+  gst_registration: 'gstin',
+  gst_identification: 'gstin',
   aadhaar: 'aadhaar',
   aadhar: 'aadhaar',
-  aadhaar_no: 'aadhaar',
-  aadhar_no: 'aadhaar',
+  adhaar: 'aadhaar',
+  adhar: 'aadhaar',
   uid: 'aadhaar',
+  uidai: 'aadhaar',
   mobile: 'mobile',
+  mob: 'mobile',
+  mobile_phone: 'mobile',
   phone: 'mobile',
-  mobile_no: 'mobile',
-  phone_no: 'mobile',
-  mobile_number: 'mobile',
-  phone_number: 'mobile',
+  cell: 'mobile',
+  cellphone: 'mobile',
+  cell_phone: 'mobile',
   email: 'email',
+  e_mail: 'email',
   email_id: 'email',
+  email_address: 'email',
   cin: 'cin',
+  corporate_identification: 'cin',
   passport: 'passport',
-  passport_no: 'passport',
   voter_id: 'voter_id',
+  voterid: 'voter_id',
+  voter: 'voter_id',
   epic: 'voter_id',
-  voter_id_no: 'voter_id',
+  election_card: 'voter_id',
   dob: 'dob',
   d_o_b: 'dob',
   date_of_birth: 'dob',
@@ -90,22 +107,28 @@ const KEY_ALIASES: Readonly<Record<string, IdentifierKind>> = {
   dob_date: 'dob',
 };
 
+/** Words that say "the value of" and nothing about which identifier: `pan_no`, `gst_number`, `pan_card`. */
+const KEY_SUFFIXES = new Set(['no', 'nr', 'nbr', 'num', 'number', 'card']);
+
 /**
- * Canonical spelling of a prop key for alias lookup: trimmed, lower-case, and runs of spaces,
- * hyphens and dots (prop keys may contain all three: "PAN No.", "mobile-number") become one `_`.
+ * Canonical spelling of a prop key for alias lookup: disguises undone (src/dedupe/disguise.ts),
+ * camelCase split into words, lower-case, and every run of other characters (spaces, hyphens, dots,
+ * `#`, `:`) one `_`.
  */
 export function canonicalKey(key: string): string {
-  return key
-    .trim()
+  return unmask(key)
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .toLowerCase()
-    .replace(/[\s.-]+/gu, '_')
-    .replace(/_+/g, '_')
-    .replace(/^_|_$/g, '');
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
 }
 
 /** The identifier kind a prop key names, or null for an ordinary prop. */
 export function identifierKind(key: string): IdentifierKind | null {
-  return KEY_ALIASES[canonicalKey(key)] ?? null;
+  const words = canonicalKey(key).split('_');
+  while (words.length > 1 && KEY_SUFFIXES.has(words.at(-1)!)) words.pop();
+  return KEY_ALIASES[words.join('_')] ?? KEY_ALIASES[words.join('')] ?? null;
 }
 
 /** One normalized identifier of a contact, comparable across contacts by (kind, value). */

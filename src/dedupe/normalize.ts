@@ -6,6 +6,7 @@
  * all (CONTRACT §6a: malformed values are stored as given but never match).
  */
 import { gstinChecksumValid, verhoeffValid } from './checksums.js';
+import { compactIdentifier, hasForeignCharacters, unmask } from './disguise.js';
 
 export type IdentifierKind = 'pan' | 'gstin' | 'aadhaar' | 'mobile' | 'email' | 'cin' | 'passport' | 'voter_id' | 'dob';
 
@@ -27,10 +28,6 @@ export type NormalizeResult = { ok: true; value: string; extra?: IdentifierExtra
 
 const fail = (reason: string): NormalizeResult => ({ ok: false, reason });
 
-/** Removes every kind of whitespace (including NBSP, which pasted values often carry). */
-function stripSpaces(value: string): string {
-  return value.replace(/\s+/gu, '');
-}
 
 // ---------------------------------------------------------------------------------------------
 // PAN
@@ -53,12 +50,12 @@ function holderOf(pan: string): PanHolderKind | null {
  * `P` → individual, `C F H A T B L J G` → corporate (any non-individual), else (or not a PAN) null.
  */
 export function panHolderKind(pan: string): PanHolderKind | null {
-  const p = stripSpaces(pan).toUpperCase();
+  const p = compactIdentifier(pan);
   return PAN_RE.test(p) ? holderOf(p) : null;
 }
 
 export function normalizePan(raw: string): NormalizeResult {
-  const v = stripSpaces(raw).toUpperCase();
+  const v = compactIdentifier(raw);
   if (!PAN_RE.test(v)) return fail('PAN must be 5 letters, 4 digits, 1 letter');
   const holder = holderOf(v);
   if (holder === null) return fail('PAN 4th character is not a known holder type');
@@ -85,7 +82,7 @@ export function gstinEmbeddedPan(gstin: string): string | null {
 }
 
 export function normalizeGstin(raw: string): NormalizeResult {
-  const v = stripSpaces(raw).toUpperCase();
+  const v = compactIdentifier(raw);
   if (!GSTIN_RE.test(v)) return fail('GSTIN must be 15 characters: state, PAN, entity, Z, check');
   const stateCode = v.slice(0, 2);
   if (!validStateCode(stateCode)) return fail('GSTIN state code is not 01-38, 97 or 99');
@@ -102,7 +99,7 @@ export function normalizeGstin(raw: string): NormalizeResult {
 // ---------------------------------------------------------------------------------------------
 
 export function normalizeAadhaar(raw: string): NormalizeResult {
-  const v = raw.replace(/[\s-]+/gu, '');
+  const v = compactIdentifier(raw);
   if (!/^[0-9]{12}$/.test(v)) return fail('Aadhaar must be 12 digits');
   if (v.charAt(0) === '0' || v.charAt(0) === '1') return fail('Aadhaar cannot start with 0 or 1');
   if (!verhoeffValid(v)) return fail('Aadhaar check digit is wrong');
@@ -117,10 +114,10 @@ export function normalizeAadhaar(raw: string): NormalizeResult {
 const INDIAN_MOBILE_RE = /^[6-9][0-9]{9}$/;
 
 export function normalizeMobile(raw: string): NormalizeResult {
-  const trimmed = raw.trim();
+  const trimmed = unmask(raw).trim();
   // Only separators people actually type are dropped; letters or stray symbols make it invalid
   // rather than silently producing some other number.
-  if (!/^\+?[0-9\s\-().]+$/u.test(trimmed)) return fail('phone number has invalid characters');
+  if (!/^\+?[0-9\s\p{Pd}().]+$/u.test(trimmed)) return fail('phone number has invalid characters');
   const plus = trimmed.startsWith('+');
   let digits = trimmed.replace(/[^0-9]/g, '');
   let international = plus;
@@ -156,14 +153,14 @@ export function normalizeMobile(raw: string): NormalizeResult {
 const EMAIL_RE = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 export function normalizeEmail(raw: string): NormalizeResult {
-  const v = raw.trim().toLowerCase();
+  const v = unmask(raw).trim().toLowerCase();
   if (v.length > 254 || !EMAIL_RE.test(v)) return fail('not a valid email address');
   return { ok: true, value: v };
 }
 
 function byPattern(re: RegExp, reason: string): (raw: string) => NormalizeResult {
   return (raw) => {
-    const v = stripSpaces(raw).toUpperCase();
+    const v = compactIdentifier(raw);
     return re.test(v) ? { ok: true, value: v } : fail(reason);
   };
 }
@@ -195,7 +192,7 @@ type Ymd = [year: number, month: number, day: number];
 
 /** The (year, month, day) a date of birth is written as, valid or not; null: no known format. */
 function readDob(raw: string): Ymd | null {
-  const v = raw.trim().toLowerCase();
+  const v = unmask(raw).trim().toLowerCase();
   let m = /^([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})$/.exec(v);
   if (m) return [Number(m[1]), Number(m[2]), Number(m[3])];
   // Day first, as Indian documents write it ("05/08/1990" is 5 August).
@@ -263,4 +260,24 @@ const NORMALIZERS: Record<IdentifierKind, (raw: string) => NormalizeResult> = {
  */
 export function normalizeIdentifier(kind: IdentifierKind, value: string): NormalizeResult {
   return NORMALIZERS[kind](value);
+}
+
+const PAN_INSIDE_RE = /[A-Z]{5}[0-9]{4}[A-Z]/g;
+const GSTIN_INSIDE_RE = /[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][0-9A-Z]{3}/g;
+
+/**
+ * Why a malformed value on a blocking key (PAN, GSTIN) is refused even under lenient validation,
+ * or null when it may be stored as given (CONTRACT §6a). Lenient storage exists for values that are
+ * simply wrong (Crego's own example stores `pan_no` = `123254684`); a value that hides a valid
+ * identifier — characters no identifier has, or a valid one with other text around it — would be
+ * stored and never block, so it is refused instead.
+ */
+export function disguisedBlockingValue(kind: 'pan' | 'gstin', raw: string): string | null {
+  const normalize = kind === 'pan' ? normalizePan : normalizeGstin;
+  if (normalize(raw).ok) return null;
+  const label = kind === 'pan' ? 'PAN' : 'GSTIN';
+  if (hasForeignCharacters(raw)) return `holds characters a ${label} cannot contain (letters of other scripts or symbols)`;
+  const inside = compactIdentifier(raw).match(kind === 'pan' ? PAN_INSIDE_RE : GSTIN_INSIDE_RE) ?? [];
+  const found = inside.find((candidate) => normalize(candidate).ok);
+  return found === undefined ? null : `holds the ${label} ${found} with other characters around it; send the ${label} alone`;
 }

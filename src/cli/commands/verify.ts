@@ -6,13 +6,14 @@ const LIMIT = /^[1-9][0-9]{0,6}$/;
 export const verify = defineCommand({
   name: 'verify',
   summary: "check a tenant's derived dedupe data against its sources",
-  usage: 'verify --tenant <id> [--limit <n>]',
+  usage: 'verify --tenant <id> [--limit <n>] [--repair]',
   details: `Checks a tenant's derived data against its sources: name keys against names, match keys against
 props, the contact rows' copies of props and addresses against the tables, and the name keys
 copied to addresses and match keys (docs/architecture.md, "Derived data"). Prints one line per
 difference (at most --limit, default 100). Exit 0 when everything is consistent, 1 when differences
-were found.`,
-  options: { tenant: { type: 'string' }, limit: { type: 'string' } },
+were found. --repair rebuilds the derived data of every contact that differs (run it after an
+upgrade that changed identifier recognition, see the README's dedupe section), then exits 0.`,
+  options: { tenant: { type: 'string' }, limit: { type: 'string' }, repair: { type: 'boolean' } },
   async run(values, io) {
     if (values.tenant === undefined) throw new UsageError('--tenant is required');
     const problem = tenantIdProblem(values.tenant);
@@ -22,9 +23,14 @@ were found.`,
     const tenant = values.tenant;
     const { loadConfig } = await import('../../config.js');
     const { openDatabase } = await import('../../db/index.js');
-    const { describeDifference, verifyDerived } = await import('../../resources/contacts/derived.verify.js');
+    const { describeDifference, repairDerived, verifyDerived } = await import('../../resources/contacts/derived.verify.js');
     const db = await openDatabase(loadConfig());
     try {
+      if (values.repair) {
+        const rebuilt = await db.forTenant(tenant).transaction((tx) => repairDerived(tx, tenant));
+        io.out(`tenant ${tenant}: derived data rebuilt for ${rebuilt.length} contact(s)\n`);
+        return 0;
+      }
       const differences = await db.forTenant(tenant).transaction((tx) => verifyDerived(tx, tenant, { limit }));
       if (differences.length === 0) {
         io.out(`tenant ${tenant}: derived data consistent\n`);

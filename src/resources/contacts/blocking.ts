@@ -1,6 +1,6 @@
 import { AppError, type FieldErrorCollector } from '../../errors/index.js';
 import type { Executor } from '../../db/index.js';
-import { blockingPans, identifierKind, normalizeIdentifier, type PropLike } from '../../dedupe/identifiers.js';
+import { blockingPans, disguisedBlockingValue, identifierKind, normalizeIdentifier, type PropLike } from '../../dedupe/identifiers.js';
 import { identifierKeys } from './derived.js';
 import type { PropRow, PropUpsert } from './props.queries.js';
 import { findPanHolder, insertPropsAndMatchKeys, lockPans } from './match-keys.queries.js';
@@ -27,14 +27,23 @@ export function parseDuplicatePolicy(errors: FieldErrorCollector, q: { on_duplic
   return { override: { reason } };
 }
 
-/** IDENTIFIER_VALIDATION=strict: a malformed value on an identifier key is a 400 naming the prop. */
+/**
+ * Identifier values a write may not store (CONTRACT §6a): under IDENTIFIER_VALIDATION=strict every
+ * malformed value on an identifier key; always, a PAN or GSTIN value that hides a valid one
+ * (look-alike letters, symbols, a valid identifier with other text around it), which would be
+ * stored and never block. A 400 naming the prop.
+ */
 export function checkIdentifierValues(errors: FieldErrorCollector, props: readonly { key: string; value: string }[] | undefined, prefix: string, strict: boolean): void {
-  if (!strict || !props) return;
+  if (!props) return;
   props.forEach((p, i) => {
     const kind = identifierKind(p.key);
     if (!kind) return;
+    const field = `${prefix ? `${prefix}.` : ''}${i}.value`;
     const r = normalizeIdentifier(kind, p.value);
-    if (!r.ok) errors.add(`${prefix ? `${prefix}.` : ''}${i}.value`, `Not a valid ${kind}: ${r.reason}.`);
+    if (r.ok) return;
+    if (strict) return errors.add(field, `Not a valid ${kind}: ${r.reason}.`);
+    const disguise = kind === 'pan' || kind === 'gstin' ? disguisedBlockingValue(kind, p.value) : null;
+    if (disguise !== null) errors.add(field, `Not a valid ${kind}: ${disguise}.`);
   });
 }
 

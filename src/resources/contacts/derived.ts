@@ -113,5 +113,6 @@ export async function rebuildDerived(tx: Executor, tenantId: string, contactId: 
     [tenantId, contactId, names.name_key, names.name_phonetic],
   );
   await writeMatchKeys(tx, tenantId, contactId, row.props ?? [], names.name_key);
+  await syncNameKeyCopies(tx, tenantId, contactId, names.name_key);
   await syncAddressCopies(tx, tenantId, contactId);
 }

@@ -1,5 +1,5 @@
 import type { Executor } from '../../db/index.js';
-import { MATCH_ADDRESSES_SQL, MATCH_PROPS_SQL, identifierKeys, nameColumns } from './derived.js';
+import { MATCH_ADDRESSES_SQL, MATCH_PROPS_SQL, identifierKeys, nameColumns, rebuildDerived } from './derived.js';
 
 // The check of everything derived.ts maintains, against its sources: what `contact-registry
 // verify` runs and what every fuzzed and crashed test run ends with. Contacts are read in id order,
@@ -59,18 +59,43 @@ function differencesOf(r: ContactDerivedRow): DerivedDifference[] {
   return out;
 }
 
-/** Every difference between a tenant's derived data and its sources (empty when consistent). */
-export async function verifyDerived(db: Executor, tenantId: string, opts: { batchSize?: number; limit?: number } = {}): Promise<DerivedDifference[]> {
-  const batchSize = opts.batchSize ?? 1000;
-  const limit = opts.limit ?? Infinity;
-  const out: DerivedDifference[] = [];
+async function eachBatch(db: Executor, tenantId: string, batchSize: number, visit: (rows: ContactDerivedRow[]) => Promise<boolean>): Promise<void> {
   let after = '';
   for (;;) {
     const res = await db.query<ContactDerivedRow>(BATCH_SQL, [tenantId, after, batchSize]);
-    for (const row of res.rows) out.push(...differencesOf(row));
-    if (out.length >= limit || res.rows.length < batchSize) return out.slice(0, limit);
+    if (!(await visit(res.rows)) || res.rows.length < batchSize) return;
     after = res.rows[res.rows.length - 1]!.id;
   }
+}
+
+/** Every difference between a tenant's derived data and its sources (empty when consistent). */
+export async function verifyDerived(db: Executor, tenantId: string, opts: { batchSize?: number; limit?: number } = {}): Promise<DerivedDifference[]> {
+  const limit = opts.limit ?? Infinity;
+  const out: DerivedDifference[] = [];
+  await eachBatch(db, tenantId, opts.batchSize ?? 1000, async (rows) => {
+    for (const row of rows) out.push(...differencesOf(row));
+    return out.length < limit;
+  });
+  return out.slice(0, limit);
+}
+
+/**
+ * Rebuilds the derived data of every contact whose derived data differs from its sources: after an
+ * upgrade that changed how identifiers are recognized or normalized (new key spellings, undone
+ * disguises), existing contacts get the match keys a write would give them today. Returns the ids
+ * of the contacts rebuilt.
+ */
+export async function repairDerived(db: Executor, tenantId: string, opts: { batchSize?: number } = {}): Promise<string[]> {
+  const rebuilt: string[] = [];
+  await eachBatch(db, tenantId, opts.batchSize ?? 1000, async (rows) => {
+    for (const row of rows) {
+      if (differencesOf(row).length === 0) continue;
+      await rebuildDerived(db, tenantId, row.id);
+      rebuilt.push(row.id);
+    }
+    return true;
+  });
+  return rebuilt;
 }
 
 /** One line per difference, for people. */
