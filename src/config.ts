@@ -27,6 +27,8 @@ export interface Config {
   dbTenantMaxConnections: number;
   /** DB_TENANT_WAIT_MS: a tenant over its share waits this long for its own slot, then 429. */
   dbTenantWaitMs: number;
+  /** MAX_HEAVY_RESPONSES: responses inlining over 1,000 items built at once per process (the rest wait). */
+  maxHeavyResponses: number;
   /** DB_EXPENSIVE_STATEMENT_TIMEOUT_MS: the statement timeout of lists, searches and dedupe. */
   expensiveStatementTimeoutMs: number;
   statementTimeoutMs: number;
@@ -150,6 +152,7 @@ export function loadConfig(env: Env = process.env): Config {
     dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 1),
     dbTenantMaxConnections: int(env, 'DB_TENANT_MAX_CONNECTIONS', Math.max(1, int(env, 'DB_POOL_SIZE', 10, 1) - 2), 1),
     dbTenantWaitMs: int(env, 'DB_TENANT_WAIT_MS', 2000, 1),
+    maxHeavyResponses: int(env, 'MAX_HEAVY_RESPONSES', 4, 1),
     expensiveStatementTimeoutMs: int(env, 'DB_EXPENSIVE_STATEMENT_TIMEOUT_MS', 5000, 1),
     statementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 10000, 1),
     connectTimeoutMs: int(env, 'DB_CONNECT_TIMEOUT_MS', 3000, 1),

@@ -36,6 +36,7 @@ const MEASURED_SECONDS: Record<string, number> = {
   'test/crash/sigkill.test.ts': 20, // server processes under write load
   'test/api/startup.test.ts': 20, // CLI processes
   'test/property/invalid-bodies.test.ts': 12, // generated bodies
+  'test/crash/amplification-memory.test.ts': 14, // a server process building large pages
 };
 
 /**

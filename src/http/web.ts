@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import helmet from '@fastify/helmet';
 import compress from '@fastify/compress';
 import cors from '@fastify/cors';
+import { constants as zlib } from 'node:zlib';
 
 // The web conventions every response follows: security headers, compression of large bodies and,
 // only when configured, CORS for browser clients on other origins.
@@ -24,10 +25,18 @@ export const DOCS_CSP =
 /** Responses smaller than this go out as they are: compressing a single contact costs more than it saves. */
 const COMPRESS_THRESHOLD_BYTES = 4096;
 
+/**
+ * Brotli with a 256 KiB window instead of its 4 MiB default: each response being compressed holds
+ * an encoder sized by its window, and twenty large pages at once would otherwise hold megabytes
+ * each (the 400 MB bound of test/crash/amplification-memory.test.ts). JSON repeats itself within
+ * far less than 256 KiB, so the ratio hardly changes.
+ */
+const BROTLI_OPTIONS = { params: { [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT, [zlib.BROTLI_PARAM_QUALITY]: 4, [zlib.BROTLI_PARAM_LGWIN]: 18 } };
+
 export async function registerWebConventions(app: FastifyInstance, corsOrigins: string[]): Promise<void> {
   await app.register(helmet, { contentSecurityPolicy: API_CSP });
   // Request bodies are not decompressed: a small gzip body could expand past BODY_LIMIT_BYTES' intent.
-  await app.register(compress, { threshold: COMPRESS_THRESHOLD_BYTES, globalDecompression: false });
+  await app.register(compress, { threshold: COMPRESS_THRESHOLD_BYTES, globalDecompression: false, brotliOptions: BROTLI_OPTIONS });
   if (corsOrigins.length > 0) {
     // Registered before authentication: a preflight (OPTIONS) carries no token and is answered here.
     await app.register(cors, {

@@ -23,6 +23,7 @@ import { CONTACT_ORDERINGS, toContact } from './contacts.queries.js';
 import { contactsPage, retrieveContact } from '../views/contacts.read.js';
 import { checkContactBody, createContact, deleteContact, patchContact, type ContactRules } from './contacts.service.js';
 import { CONTACT_EXPANDS } from '../views/expand.js';
+import { createHeavyResponses } from '../../http/heavy-responses.js';
 
 const TAGS = ['contacts'];
 export const ContactIdParam = IdParam('contact_id');
@@ -36,6 +37,7 @@ function checkEnum(errors: FieldErrorCollector, field: string, value: string | u
 export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   const rules: ContactRules = { strictIdentifiers: deps.config.identifierValidation === 'strict' };
+  const heavy = createHeavyResponses(deps.config.maxHeavyResponses);
 
   app.post(
     '/contacts/',
@@ -68,7 +70,7 @@ export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void
         response: { 200: ContactList, ...problems(400, 401) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const q = request.query;
       const errors = new FieldErrorCollector();
       const paging = parsePaging(errors, q);
@@ -95,6 +97,7 @@ export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void
           limit: paging.pageSize,
           offset: paging.offset,
           expand,
+          gate: heavy.gateFor(reply),
         }),
       );
       return envelope(results, count, paging);
@@ -117,7 +120,7 @@ export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void
       const errors = new FieldErrorCollector();
       const expand = parseExpand(errors, request.query.expand, CONTACT_EXPANDS);
       errors.throwIfAny();
-      const { row, contact } = await request.db.transaction((tx) => retrieveContact(tx, request.ctx.tenantId, id, expand));
+      const { row, contact } = await request.db.transaction((tx) => retrieveContact(tx, request.ctx.tenantId, id, expand, heavy.gateFor(reply)));
       setEtag(reply, row.version);
       return contact;
     },

@@ -4,7 +4,7 @@ import { identifierSearchKeys } from '../../dedupe/identifiers.js';
 import { findNamespaceByIdOrName } from '../namespaces/namespaces.queries.js';
 import type { Contact } from '../contacts/contacts.schema.js';
 import { findContact, listContacts, type CONTACT_ORDERINGS, type ContactFilter, type ContactRow } from '../contacts/contacts.queries.js';
-import { expandContacts, type ContactExpand } from './expand.js';
+import { expandContacts, type ContactExpand, type ExpansionGate } from './expand.js';
 
 // The read side of contacts: what GET /contacts/ and GET /contacts/{id}/ (and the console through
 // them) see. All reads of one request share one tenant transaction: it costs the round trips of
@@ -19,10 +19,12 @@ export interface ContactListParams extends Omit<ContactFilter, 'namespaceId' | '
   limit: number;
   offset: number;
   expand: Set<ContactExpand>;
+  /** Where a heavy expansion waits for room (see HEAVY_EXPANSION_ITEMS). */
+  gate?: ExpansionGate;
 }
 
 export async function contactsPage(tx: Executor, tenantId: string, p: ContactListParams): Promise<{ results: Contact[]; count: number }> {
-  const { namespace, search, ordering, limit, offset, expand, ...filter } = p;
+  const { namespace, search, ordering, limit, offset, expand, gate, ...filter } = p;
   let namespaceId: string | undefined;
   if (namespace) {
     const ns = await findNamespaceByIdOrName(tx, tenantId, namespace);
@@ -43,12 +45,18 @@ export async function contactsPage(tx: Executor, tenantId: string, p: ContactLis
     limit,
     offset,
   );
-  return { results: await expandContacts(tx, tenantId, rows, expand), count };
+  return { results: await expandContacts(tx, tenantId, rows, expand, gate), count };
 }
 
 /** A live contact with the expands asked for; 404 when there is none. */
-export async function retrieveContact(tx: Executor, tenantId: string, id: string, expand: Set<ContactExpand>): Promise<{ row: ContactRow; contact: Contact }> {
+export async function retrieveContact(
+  tx: Executor,
+  tenantId: string,
+  id: string,
+  expand: Set<ContactExpand>,
+  gate?: ExpansionGate,
+): Promise<{ row: ContactRow; contact: Contact }> {
   const row = await findContact(tx, tenantId, id);
   if (!row) throw notFound('Contact');
-  return { row, contact: (await expandContacts(tx, tenantId, [row], expand))[0]! };
+  return { row, contact: (await expandContacts(tx, tenantId, [row], expand, gate))[0]! };
 }

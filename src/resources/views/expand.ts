@@ -17,6 +17,17 @@ export type ContactExpand = (typeof CONTACT_EXPANDS)[number];
  */
 export const MAX_EXPANDED_ITEMS = 5000;
 
+/**
+ * A page inlining more props than this is a heavy response: it needs one of the process's few
+ * heavy-response permits before its props are read (src/http/heavy-responses.ts).
+ */
+export const HEAVY_EXPANSION_ITEMS = 1000;
+
+/** Admits a heavy expansion when the process has room for it; throws (503) otherwise. */
+export interface ExpansionGate {
+  admit(): void;
+}
+
 function overBudget(kind: string): AppError {
   const msg = `This page would inline more than ${MAX_EXPANDED_ITEMS} related items (reached with ${kind}); ask for a smaller page_size or fewer kinds.`;
   return new AppError('validation_error', msg, { errors: { expand: [msg] } });
@@ -27,7 +38,7 @@ function overBudget(kind: string): AppError {
  * row), then inlines it. Sub-resources come oldest first; `relations` are forward only (where the
  * contact is `contact`, CONTRACT §6a) and leave out relations to deleted contacts.
  */
-export async function expandContacts(db: Executor, tenantId: string, rows: ContactRow[], expand: Set<ContactExpand>): Promise<Contact[]> {
+export async function expandContacts(db: Executor, tenantId: string, rows: ContactRow[], expand: Set<ContactExpand>, gate?: ExpansionGate): Promise<Contact[]> {
   const ids = rows.map((r) => r.id);
   let left = MAX_EXPANDED_ITEMS;
   // Each kind is read with a LIMIT of what is left of the budget (plus one, to tell it was
@@ -42,7 +53,9 @@ export async function expandContacts(db: Executor, tenantId: string, rows: Conta
     return found;
   };
   // The row already carries its prop ids: an oversized props expansion is refused unread.
-  if (expand.has('props') && rows.reduce((n, r) => n + r.prop_ids.length, 0) > MAX_EXPANDED_ITEMS) throw overBudget('props');
+  const propCount = expand.has('props') ? rows.reduce((n, r) => n + r.prop_ids.length, 0) : 0;
+  if (propCount > MAX_EXPANDED_ITEMS) throw overBudget('props');
+  if (propCount > HEAVY_EXPANSION_ITEMS) gate?.admit();
   // Sequential on purpose: on PGlite every query shares one connection anyway, and on
   // PostgreSQL a list request should not take several pool connections at once.
   const props = await load('props', (limit) => propsOf(db, tenantId, ids, limit));
