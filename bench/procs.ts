@@ -58,9 +58,21 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts `node <args>` with the given environment and waits until GET readyPath answers 200. */
-export async function startProcess(name: string, args: string[], env: Record<string, string>, readyPath = '/healthz'): Promise<Proc> {
+export function startProcess(name: string, args: string[], env: Record<string, string>, readyPath = '/healthz'): Promise<Proc> {
+  return startCommand(name, process.execPath, args, env, readyPath);
+}
+
+/** Starts `command <args>` (PORT and HOST set in its environment) and waits until GET readyPath answers 200. */
+export async function startCommand(
+  name: string,
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  readyPath = '/healthz',
+  readyMs = 60_000,
+): Promise<Proc> {
   const port = await freePort();
-  const child = spawn(process.execPath, args, {
+  const child = spawn(command, args, {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -74,7 +86,7 @@ export async function startProcess(name: string, args: string[], env: Record<str
   child.stderr!.on('data', keep);
   child.once('exit', () => live.delete(child));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + readyMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output.join('')}`);
     try {
@@ -86,7 +98,7 @@ export async function startProcess(name: string, args: string[], env: Record<str
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill('SIGKILL');
-  throw new Error(`${name} did not become ready within 60 s:\n${output.join('')}`);
+  throw new Error(`${name} did not become ready within ${readyMs / 1000} s:\n${output.join('')}`);
 }
 
 /** SIGTERM (graceful: lets a --cpu-prof profile be written), SIGKILL after 10 s. */
@@ -147,6 +159,25 @@ export function databaseBackendsCpuMs(database: string): Map<number, number> {
 export function cpuSince(before: Map<number, number>, after: Map<number, number>): number {
   let total = 0;
   for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0);
+  return total;
+}
+
+/** CPU time (ms) of a process and its descendants alive now (a gunicorn master and its workers). */
+export function treeCpuMs(pid: number): number {
+  let total = 0;
+  const stack = [pid];
+  while (stack.length) {
+    const p = stack.pop()!;
+    try {
+      total += cpuMs(p);
+      for (const task of readdirSync(`/proc/${p}/task`)) {
+        const kids = readFileSync(`/proc/${p}/task/${task}/children`, 'utf8').trim();
+        if (kids) stack.push(...kids.split(/\s+/).map(Number));
+      }
+    } catch {
+      // Exited while being read.
+    }
+  }
   return total;
 }
 
