@@ -13,6 +13,7 @@ import { createSharedRateLimiter } from './http/rate-limit-store.js';
 import { registerWebConventions } from './http/web.js';
 import { registerObservability } from './http/observability.js';
 import { OPENAPI_HINT, ProblemSchema } from './http/schemas.js';
+import { AJV_CUSTOM_OPTIONS } from './validation/body-validator.js';
 import type { Deps } from './http/deps.js';
 import { Contact } from './resources/contacts/contacts.schema.js';
 import { registerNamespaceRoutes } from './resources/namespaces/namespaces.routes.js';
@@ -26,6 +27,7 @@ import { registerHistoryRoutes } from './resources/history/history.routes.js';
 import { registerDedupeRoutes } from './resources/dedupe/dedupe.routes.js';
 import { registerEventRoutes } from './resources/events/events.routes.js';
 import { registerWebhookRoutes } from './resources/webhooks/webhooks.routes.js';
+import { registerImportRoutes } from './resources/imports/imports.routes.js';
 
 export interface BuildAppOptions {
   config: Config;
@@ -67,7 +69,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     },
     ajv: {
       // OPENAPI_HINT: an annotation for the OpenAPI document only (see http/schemas.ts).
-      customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: false, keywords: [OPENAPI_HINT] },
+      // Shared with the validation of import rows (validation/body-validator.ts).
+      customOptions: { ...AJV_CUSTOM_OPTIONS, keywords: [OPENAPI_HINT] },
     },
   });
 
@@ -152,6 +155,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   registerDedupeRoutes(app);
   registerEventRoutes(app);
   registerWebhookRoutes(app, deps);
+  registerImportRoutes(app, deps);
 
   return app;
 }

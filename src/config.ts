@@ -44,6 +44,14 @@ export interface Config {
   /** How long an idle worker loop sleeps before looking for work again. */
   workerPollMs: number;
   eventRetentionDays: number;
+  imports: {
+    /** IMPORT_MAX_BYTES: the largest file POST /imports/ accepts (413 beyond). */
+    maxBytes: number;
+    /** IMPORT_BATCH_ROWS: rows the worker applies per transaction. */
+    batchRows: number;
+    /** IMPORT_LEASE_MS: a running job whose worker stopped renewing this long is taken over. */
+    leaseMs: number;
+  };
   webhooks: {
     /** Lift the https-only and public-address rules for webhook URLs (development, tests). */
     allowPrivate: boolean;
@@ -168,6 +176,11 @@ export function loadConfig(env: Env = process.env): Config {
     worker: bool(env, 'WORKER', true),
     workerPollMs: int(env, 'WORKER_POLL_MS', 250, 10),
     eventRetentionDays: int(env, 'EVENT_RETENTION_DAYS', 30, 1),
+    imports: {
+      maxBytes: int(env, 'IMPORT_MAX_BYTES', 200 * 1024 * 1024, 1),
+      batchRows: int(env, 'IMPORT_BATCH_ROWS', 200, 1),
+      leaseMs: int(env, 'IMPORT_LEASE_MS', 60_000, 500),
+    },
     webhooks: {
       // The embedded database is the development mode: local receivers are the norm there.
       allowPrivate: bool(env, 'WEBHOOK_ALLOW_PRIVATE', !str(env, 'DATABASE_URL')),

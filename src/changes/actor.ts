@@ -10,6 +10,8 @@ export interface Actor {
   requestId: string | null;
   ip: string | null;
   userAgent: string | null;
+  /** A note every change of this actor carries in its audit comment (an import: `import <id>`). */
+  note?: string;
 }
 
 /** The actor of a job or CLI command: no client address, the origin in place of a request id. */

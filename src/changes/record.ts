@@ -86,6 +86,12 @@ const RECORD_SQL = `WITH audit AS (
 
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
 
+/** The change's own comment, after the actor's note (`import <id>; duplicate override …`). */
+function auditComment(actor: Actor, change: Change): string | null {
+  const parts = [actor.note, change.comment].filter((p): p is string => typeof p === 'string' && p !== '');
+  return parts.length > 0 ? parts.join('; ') : null;
+}
+
 /**
  * The one seam every write passes: records the change — its audit entry and its event — in the
  * transaction of the write it describes, so the write, its entry and its event commit together
@@ -107,7 +113,7 @@ export async function recordChange(tx: Executor, actor: Actor, change: Change): 
       actor.userAgent,
       json(change.before),
       json(change.after),
-      change.comment ?? null,
+      auditComment(actor, change),
       change.event,
       change.event.slice(0, change.event.indexOf('.')),
       JSON.stringify(eventData(change)),

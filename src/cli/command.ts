@@ -24,7 +24,9 @@ export interface Command<O extends Options = Options> {
   /** The rest of `contact-registry <command> --help`. */
   details: string;
   options: O;
-  run(values: Values<O>, io: CliIo): Promise<CommandResult>;
+  /** Takes positional arguments (e.g. `import FILE`); they come as `run`'s third argument. */
+  allowPositionals?: boolean;
+  run(values: Values<O>, io: CliIo, positionals?: string[]): Promise<CommandResult>;
 }
 
 /** Keeps each command's `values` typed by its own options. */

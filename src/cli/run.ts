@@ -54,7 +54,7 @@ function parseErrorMessage(err: unknown): string | null {
 
 function parse(command: Command, args: string[]) {
   const options = { ...command.options, help: { type: 'boolean', short: 'h' } } as const;
-  const { values, tokens } = parseArgs({ args, options, strict: true, allowPositionals: false, tokens: true });
+  const { values, positionals, tokens } = parseArgs({ args, options, strict: true, allowPositionals: command.allowPositionals === true, tokens: true });
   // A repeated option would silently keep its last value.
   const seen = new Set<string>();
   for (const t of tokens) {
@@ -62,7 +62,7 @@ function parse(command: Command, args: string[]) {
     if (seen.has(t.name)) throw new UsageError(`--${t.name} is given more than once`);
     seen.add(t.name);
   }
-  return values;
+  return { values, positionals };
 }
 
 export async function runCli(argv: string[], io: CliIo = processIo): Promise<CommandResult> {
@@ -82,12 +82,12 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<Com
     return usageFailure(io, name.startsWith('-') ? `unknown option ${name} (options follow the command)` : `unknown command "${name}"`);
 
   try {
-    const values = parse(command, rest);
+    const { values, positionals } = parse(command, rest);
     if (values.help) {
       io.out(commandHelp(command));
       return 0;
     }
-    return await command.run(values, io);
+    return await command.run(values, io, positionals);
   } catch (err) {
     if (err instanceof UsageError) return usageFailure(io, err.message, command);
     const parseMessage = parseErrorMessage(err);

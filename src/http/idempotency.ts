@@ -60,10 +60,12 @@ declare module 'fastify' {
 
 /** POSTs that only read: nothing to make idempotent, so no key is stored for them. */
 const READ_ONLY_POSTS = new Set(['/contacts/dedupe/']);
+/** POSTs whose body is a stream (an import file, up to IMPORT_MAX_BYTES): never hashed nor replayed. */
+const STREAMED_POSTS = new Set(['/imports/']);
 
 /** Which routes honour the header: every POST that writes, and the PUT lifecycle actions. */
 export function isIdempotentRoute(method: string, url: string): boolean {
-  return (method === 'POST' && !READ_ONLY_POSTS.has(url)) || (method === 'PUT' && ACTION_PUT.test(url));
+  return (method === 'POST' && !READ_ONLY_POSTS.has(url) && !STREAMED_POSTS.has(url)) || (method === 'PUT' && ACTION_PUT.test(url));
 }
 
 /**

@@ -79,8 +79,8 @@ const STATUS_TEXT: Record<string, string> = {
   '404': "No such object in the caller's tenant (a malformed id included)",
   '409': 'Conflicts with the current state: a duplicate, a name or number in use, a transition not allowed (see `code`)',
   '412': 'The object changed since the ETag given in If-Match',
-  '413': 'The body is larger than BODY_LIMIT_BYTES',
-  '415': 'The body is not JSON (a Content-Type other than application/json)',
+  '413': 'The body is larger than BODY_LIMIT_BYTES (an import file: IMPORT_MAX_BYTES)',
+  '415': 'A Content-Type the operation does not take (application/json; an import: text/csv or application/x-ndjson)',
   '422': 'The Idempotency-Key was used before with a different request',
   '429': "Over the tenant's rate limit; retry after `Retry-After` seconds",
   '503': 'The database is unavailable or answered too slowly; retry',
@@ -109,6 +109,17 @@ const IF_MATCH: Parameter = {
   schema: { type: 'string', examples: ['"3"'] },
 };
 
+const RAW_REQUEST_BODIES: Record<string, Operation['requestBody'] & Json> = {
+  imports_create: {
+    required: true,
+    description: 'The file: CSV (UTF-8, header row of the §10 columns) or NDJSON (one contact body per line).',
+    content: {
+      'text/csv': { schema: { type: 'string' }, example: 'name,type,namespace,prop:pan_no\nAsha Rao,individual,retail,ABCPR1234K\n' },
+      'application/x-ndjson': { schema: { type: 'string' }, example: '{"name":"Asha Rao","type":"individual","namespace":"retail"}\n' },
+    },
+  },
+};
+
 function finishOperation(method: string, path: string, op: Operation): void {
   op.operationId = operationIdFor(method, path, op);
   const id = op.operationId;
@@ -117,6 +128,8 @@ function finishOperation(method: string, path: string, op: Operation): void {
   if (op.responses['412'] && !(op.parameters ?? []).some((p) => p.name === 'If-Match')) {
     op.parameters = [...(op.parameters ?? []), IF_MATCH];
   }
+  // A body the route schemas cannot describe (a streamed file).
+  if (RAW_REQUEST_BODIES[id] && !op.requestBody) op.requestBody = RAW_REQUEST_BODIES[id];
   const example = REQUEST_EXAMPLES[id];
   const body = op.requestBody?.content?.['application/json'];
   if (example !== undefined && body && body.example === undefined) body.example = example;

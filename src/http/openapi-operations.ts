@@ -82,6 +82,13 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
   webhooks_rotate_secret_create: 'Replaces the signing secret; the response carries the new one. The old one stops working at once.',
   webhooks_deliveries_list:
     "The endpoint's deliveries, newest first: event, attempts made, the last attempt's status code, latency and error, and the next attempt. Filter by `status`.",
+  imports_create:
+    'Uploads a file of contacts (`text/csv` with a header row, or `application/x-ndjson`: one contact body per line, with optional `addresses` and `banks`), streamed, up to IMPORT_MAX_BYTES (413 beyond). Answers 202 with the queued job and `Location`; the worker applies the rows in batches. Each row is validated and written exactly as `POST /contacts/` (or, matched by `match_on`, `PATCH`) would, all or nothing on its own. A header with unknown columns, an empty file or one that is not UTF-8 text is a 400 and leaves no job.',
+  imports_list: "Lists the tenant's import jobs, newest first, with their counts; `status` filters.",
+  imports_retrieve: 'Returns one import job with its live counts (`processed` grows batch by batch).',
+  imports_rows_list:
+    "The per-row report in file order: `row` (data rows from 1), `line` (physical line), `outcome`, `contact_id`, `errors` (as the API would answer) and `duplicate_of`; `outcome` filters.",
+  imports_cancel_create: 'Cancels a queued job at once, a running one after its current batch (the rows committed before stay). 409 for a finished job.',
   webhooks_deliveries_retry_create: 'Makes a delivery due now (a failed one gets a fresh round of attempts).',
 
   contacts_dedupe_create:

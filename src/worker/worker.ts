@@ -5,6 +5,8 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/index.js';
 import { relayOnce } from './relay.js';
 import { attemptDelivery, claimDeliveries, type DeliverySettings } from './deliveries.js';
+import { claimImportJob } from '../resources/imports/imports.queries.js';
+import { runImportJob } from '../resources/imports/imports.service.js';
 
 // The background worker: publishes the event outbox, delivers webhooks, purges old events. It
 // runs inside `serve` (unless WORKER=off) or alone as `contact-registry worker`; any number of
@@ -71,6 +73,22 @@ export function startWorker(db: Database, config: Config, log: WorkerLog): Worke
     return claimed.length > 0;
   });
 
+  // Imports: one job at a time per worker, batch by batch; a stop hands the job back between batches.
+  const imports = loop('imports', config.workerPollMs, async () => {
+    const claimed = await claimImportJob(db, settings.owner, config.imports.leaseMs);
+    if (!claimed) return false;
+    log.info({ import: claimed.id, tenant: claimed.tenant_id }, 'import started');
+    const job = await runImportJob(db, claimed.tenant_id, claimed.id, {
+      owner: settings.owner,
+      batchRows: config.imports.batchRows,
+      leaseMs: config.imports.leaseMs,
+      rules: { strictIdentifiers: config.identifierValidation === 'strict' },
+      signal: stopping.signal,
+    });
+    log.info({ import: claimed.id, status: job?.status, processed: job?.position }, 'import stopped');
+    return true;
+  });
+
   const maintenance = loop('maintenance', MAINTENANCE_INTERVAL_MS, async () => {
     const ttlMs = config.eventRetentionDays * 86_400_000;
     const res = await db.query<{ n: number }>('SELECT purge_old_events($1, $2) AS n', [ttlMs, PURGE_BATCH]);
@@ -83,7 +101,7 @@ export function startWorker(db: Database, config: Config, log: WorkerLog): Worke
   return {
     async stop() {
       stopping.abort();
-      await Promise.all([relay, deliveries, maintenance]);
+      await Promise.all([relay, deliveries, imports, maintenance]);
       // Attempts in flight finish within the webhook timeout; their outcomes are recorded.
       await Promise.allSettled([...inFlight]);
       log.info({ owner: settings.owner }, 'worker stopped');

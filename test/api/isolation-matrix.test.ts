@@ -8,6 +8,8 @@ import { DOCS_PREFIX } from '../../src/http/openapi.js';
 import { describeEngines, it, SkipPostgres, TEST_SECRET, type Harness } from '../helpers/engines.js';
 import { uniqueName } from '../helpers/api.js';
 import { relayOnce } from '../../src/worker/relay.js';
+import { claimImportJob } from '../../src/resources/imports/imports.queries.js';
+import { runImportJob } from '../../src/resources/imports/imports.service.js';
 
 // The security matrix (ARCHITECTURE habit 8), generated from the route table: every route the app
 // registers is collected with an onRoute hook, so a new route is covered without editing this
@@ -40,6 +42,7 @@ interface Fixture {
   webhook: { id: string; secret: string; url: string };
   event: { id: string };
   delivery: { id: string };
+  importJob: { id: string };
   propIds: string[];
   pan: string;
   accountNo: string;
@@ -138,6 +141,18 @@ async function createFixture(h: Harness, app: FastifyInstance, tenant: string, s
   const bank = await ok('POST', '/contacts/banks/', { contact_id: contact.id, account_holder_name: name, account_no: accountNo, ifsc: 'HDFC0001234' });
   const relation = await ok('POST', '/contacts/relations/', { contact: contact.id, type: 'father', related_contact: contact2.id });
   const propIds = (contact.props as string[]).filter((x) => typeof x === 'string');
+  // An import of this tenant, run to its end (its report names the contact it matched by PAN).
+  const uploaded = await app.inject({
+    method: 'POST',
+    url: `/imports/?namespace=${ns.name}&match_on=pan`,
+    headers: { authorization: auth, 'content-type': 'text/csv' },
+    payload: `name,prop:pan_no\n${name},${pan}\n`,
+  });
+  assert.equal(uploaded.statusCode, 202, uploaded.body);
+  const importJob = uploaded.json() as { id: string };
+  for (let claimed = await claimImportJob(h.appDb, 'iso', 30_000); claimed; claimed = await claimImportJob(h.appDb, 'iso', 30_000)) {
+    await runImportJob(h.appDb, claimed.tenant_id, claimed.id, { owner: 'iso', batchRows: 10, leaseMs: 30_000, rules: { strictIdentifiers: false } });
+  }
   const webhook = await ok('POST', '/webhooks/', { url: `https://hooks.example.com/iso-${label}` });
   await ok('PATCH', `/contacts/${contact.id}/`, { tags: [`tag-${label}`, 'webhooked'] });
   // Publish the outbox: the tenant now has events and, to its webhook, a delivery.
@@ -157,12 +172,13 @@ async function createFixture(h: Harness, app: FastifyInstance, tenant: string, s
     webhook,
     event,
     delivery,
+    importJob,
     propIds,
     pan,
     accountNo,
     markers: [
       tenant, ns.id, ns.name, contact.id, contact2.id, address.id, bank.id, relation.id, ...propIds, pan, accountNo, name, contact.ref_id,
-      webhook.id, webhook.secret, webhook.url, event.id, delivery.id,
+      webhook.id, webhook.secret, webhook.url, event.id, delivery.id, importJob.id,
     ].filter(Boolean),
   };
 }
@@ -178,6 +194,7 @@ function paramValue(f: Fixture, param: string): string {
     webhook_id: f.webhook.id,
     event_id: f.event.id,
     delivery_id: f.delivery.id,
+    import_id: f.importJob.id,
   };
   const v = map[param];
   assert.ok(v, `no fixture for path parameter :${param}; add it to paramValue() in the isolation matrix`);
@@ -334,6 +351,7 @@ describeEngines(
         'DELETE /contacts/banks/:contact_bank_id/',
         'PATCH /contacts/relations/:contact_relation_id/',
         'GET /history/',
+        'GET /imports/:import_id/rows/',
         'POST /contacts/dedupe/',
       ]) {
         assert.ok(list.includes(expected), `route table lacks ${expected}: ${list.join(', ')}`);

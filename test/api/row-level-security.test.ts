@@ -6,6 +6,8 @@ import { createPgTestDatabase, describePostgres, it, serviceRoleUrl, SERVICE_ROL
 import { createContact, createNamespace, newCaller } from '../helpers/api.js';
 import { createAddress, createBank, createRelation, tenantWithContacts } from '../helpers/subresources.js';
 import { pgTest } from '../helpers/postgres-only.js';
+import { claimImportJob } from '../../src/resources/imports/imports.queries.js';
+import { runImportJob } from '../../src/resources/imports/imports.service.js';
 
 // Row-level security (migration 0007) as the second tenant guard: the harness connects the app
 // as SERVICE_ROLE, so every PostgreSQL API test already runs under the policies. These tests
@@ -14,7 +16,7 @@ import { pgTest } from '../helpers/postgres-only.js';
 const TENANT_TABLES = [
   'namespaces', 'contacts', 'contact_ref_ids', 'contact_props', 'audit_log', 'contact_addresses',
   'contact_banks', 'contact_relations', 'contact_match_keys', 'idempotency_keys',
-  'event_outbox', 'events', 'webhooks', 'webhook_deliveries',
+  'event_outbox', 'events', 'webhooks', 'webhook_deliveries', 'import_jobs', 'import_rows', 'import_dry_keys',
 ];
 
 /** Two tenants, each with a row in every tenant table. */
@@ -32,7 +34,14 @@ async function twoTenants(h: Harness) {
     const keyed = await c.req('POST', '/namespaces/', { body: { name: `keyed-${i}-${c.tenant}` }, headers: { 'idempotency-key': `k-${c.tenant}` } });
     assert.equal(keyed.status, 201, keyed.text);
     assert.equal((await c.req('POST', '/webhooks/', { body: { url: 'https://hooks.example.com/rls' } })).status, 201);
+    // A dry-run import: a job, its rows and (for the PAN) a dry-run key.
+    const csv = `name,type,prop:pan_no\nDry Run ${i},individual,${i ? 'BCDPR1234Q' : 'BCDPS1234Q'}\n`;
+    const job = await c.req('POST', `/imports/?namespace=${ns.name}&dry_run=true`, { rawBody: csv, headers: { 'content-type': 'text/csv' } });
+    assert.equal(job.status, 202, job.text);
     tenants.push(c.tenant);
+  }
+  for (let claimed = await claimImportJob(h.appDb, 'rls', 30_000); claimed; claimed = await claimImportJob(h.appDb, 'rls', 30_000)) {
+    await runImportJob(h.appDb, claimed.tenant_id, claimed.id, { owner: 'rls', batchRows: 10, leaseMs: 30_000, rules: { strictIdentifiers: false } });
   }
   // Published events with their deliveries, and one more change still in the outbox.
   await relayOnce(h.appDb);

@@ -6,6 +6,7 @@ import { openapi } from './openapi.js';
 import { dedupeScan } from './dedupe-scan.js';
 import { verify } from './verify.js';
 import { worker } from './worker.js';
+import { importFile } from './import.js';
 
 /** Every subcommand, in the order `contact-registry --help` lists them. */
-export const COMMANDS: readonly Command[] = [serve, worker, migrate, token, openapi, dedupeScan, verify];
+export const COMMANDS: readonly Command[] = [serve, worker, migrate, token, openapi, dedupeScan, verify, importFile];

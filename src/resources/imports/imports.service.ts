@@ -1,0 +1,193 @@
+import type { Readable } from 'node:stream';
+import { ulid } from '../../ids.js';
+import { AppError, notFound } from '../../errors/index.js';
+import type { Database, Executor, TenantDatabase } from '../../db/index.js';
+import { recordNotice, systemActor, type Actor } from '../../changes/index.js';
+import { importRows as importRowsMetric } from '../../observability/metrics.js';
+import { findNamespaceByIdOrName } from '../namespaces/namespaces.queries.js';
+import type { ContactRules } from '../contacts/contacts.service.js';
+import type { MatchOn, OnDuplicate } from './imports.schema.js';
+import { stagedRows, type ImportFormat, type StagedRow } from './parse.js';
+import { importRow, type RowSettings } from './import-row.service.js';
+import {
+  advanceJob,
+  deleteImportJob,
+  finishJob,
+  findImportJob,
+  insertImportJob,
+  insertStagedRows,
+  markReceived,
+  nextRows,
+  releaseJob,
+  requestCancel,
+  saveRowResults,
+  toImportJob,
+  type Counts,
+  type ImportJobRow,
+  type RowResult,
+} from './imports.queries.js';
+
+// Bulk import (CONTRACT §10): the upload stages the file's rows (receiveImport), a runner — the
+// worker, or the CLI in-process — applies them in batches (runImportJob). Each batch is one
+// transaction holding its rows' writes, their outcomes and the job's new position, so a runner
+// killed mid-job loses nothing and repeats nothing: the next one starts after the last commit.
+
+export interface ImportOptions {
+  format: ImportFormat;
+  dryRun: boolean;
+  namespace: string | null;
+  matchOn: MatchOn;
+  onDuplicate: OnDuplicate;
+  reason: string | null;
+  maxBytes: number;
+  /** Lease the job to this in-process runner as soon as it is received (the CLI). */
+  leaseTo?: { owner: string; ms: number };
+}
+
+/** Staged rows are written this many per transaction while the upload streams in. */
+const STAGE_BATCH = 500;
+
+/**
+ * Streams an upload into a new job's staged rows. A file that cannot be used at all (not UTF-8
+ * text, empty, a bad CSV header, over IMPORT_MAX_BYTES, an unknown namespace) throws and leaves
+ * no job behind. The job becomes visible (queued) only once the whole file is in.
+ */
+export async function receiveImport(db: TenantDatabase, actor: Actor, o: ImportOptions, input: Readable, at = new Date()): Promise<ImportJobRow> {
+  const tenantId = actor.tenantId;
+  if (o.namespace !== null && !(await findNamespaceByIdOrName(db, tenantId, o.namespace))) {
+    const msg = `Unknown namespace "${o.namespace}".`;
+    input.resume();
+    throw new AppError('validation_error', msg, { errors: { namespace: [msg] } });
+  }
+  const rows = stagedRows(input, o.format, o.maxBytes);
+  // The first row is read before the job exists: a bad header or an empty file fails right here.
+  let next = await rows.next();
+  const id = ulid(at.getTime());
+  const job = { tenant_id: tenantId, id, format: o.format, dry_run: o.dryRun, namespace: o.namespace, match_on: o.matchOn, on_duplicate: o.onDuplicate, reason: o.reason, created_at: at, created_by: actor.userId };
+  await db.transaction((tx) => insertImportJob(tx, job));
+  try {
+    let batch: StagedRow[] = [];
+    let count = 0;
+    for (; !next.done; next = await rows.next()) {
+      batch.push(next.value);
+      count++;
+      if (batch.length >= STAGE_BATCH) {
+        const full = batch;
+        batch = [];
+        await db.transaction((tx) => insertStagedRows(tx, tenantId, id, full));
+      }
+    }
+    return await db.transaction(async (tx) => {
+      await insertStagedRows(tx, tenantId, id, batch);
+      return markReceived(tx, tenantId, id, count, o.leaseTo);
+    });
+  } catch (err) {
+    await db.transaction((tx) => deleteImportJob(tx, tenantId, id)).catch(() => undefined);
+    throw err;
+  }
+}
+
+export async function cancelImport(tx: Executor, tenantId: string, id: string, at = new Date()): Promise<ImportJobRow> {
+  const job = await findImportJob(tx, tenantId, id);
+  if (!job) throw notFound('Import');
+  if (job.status === 'cancelled') return job;
+  if (job.status === 'succeeded' || job.status === 'failed') throw new AppError('invalid_state', `The import has already ${job.status === 'succeeded' ? 'succeeded' : 'failed'}; there is nothing to cancel.`);
+  return (await requestCancel(tx, tenantId, id, at)) ?? (await findImportJob(tx, tenantId, id))!;
+}
+
+export interface RunSettings {
+  owner: string;
+  batchRows: number;
+  leaseMs: number;
+  rules: ContactRules;
+  /** Stops between batches (worker shutdown); the job is handed back, not finished. */
+  signal?: AbortSignal;
+  onBatch?: (job: ImportJobRow) => void;
+}
+
+const noCounts = (): Counts => ({ created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 });
+
+/** The actor of an import's writes: the user who uploaded it, noted `import <id>` on every audit entry. */
+export const importActor = (job: Pick<ImportJobRow, 'tenant_id' | 'id' | 'created_by'>): Actor => ({
+  ...systemActor(job.tenant_id, job.created_by, `import:${job.id}`),
+  note: `import ${job.id}`,
+});
+
+type Step = { done: true; job: ImportJobRow | undefined } | { done: false; job: ImportJobRow; counts: Counts };
+
+async function finish(tx: Executor, actor: Actor, job: ImportJobRow, owner: string, status: 'succeeded' | 'failed' | 'cancelled', error: ImportJobRow['error'] = null): Promise<ImportJobRow | undefined> {
+  const at = new Date();
+  const finished = await finishJob(tx, job.tenant_id, job.id, owner, status, at, error);
+  if (finished) await recordNotice(tx, actor, { event: 'import.finished', objectId: job.id, contactId: null, object: toImportJob(finished), at });
+  return finished;
+}
+
+/** One batch in one transaction: its rows' writes, their outcomes, the job's position and counts. */
+async function runBatch(tx: Executor, s: RunSettings, tenantId: string, id: string): Promise<Step> {
+  const job = await findImportJob(tx, tenantId, id);
+  if (!job || job.status !== 'running' || job.lease_owner !== s.owner) return { done: true, job };
+  const actor = importActor(job);
+  if (job.cancel_requested) return { done: true, job: await finish(tx, actor, job, s.owner, 'cancelled') };
+  const rows = await nextRows(tx, tenantId, id, job.position, s.batchRows);
+  if (rows.length === 0) return { done: true, job: await finish(tx, actor, job, s.owner, 'succeeded') };
+  const settings: RowSettings = {
+    importId: id,
+    dryRun: job.dry_run,
+    namespace: job.namespace,
+    matchOn: job.match_on,
+    onDuplicate: job.on_duplicate,
+    reason: job.reason,
+    rules: s.rules,
+  };
+  const at = new Date();
+  const results: RowResult[] = [];
+  for (const r of rows) {
+    if (r.outcome === 'failed' || r.data === null) results.push({ row: r.row, outcome: 'failed', contactId: null, errors: null, duplicateOf: null });
+    else results.push(await importRow(tx, actor, settings, r.row, r.data, at));
+  }
+  const counts = noCounts();
+  for (const r of results) counts[r.outcome]++;
+  await saveRowResults(tx, tenantId, id, results);
+  const advanced = await advanceJob(tx, tenantId, id, s.owner, job.position, rows[rows.length - 1]!.row, counts, s.leaseMs);
+  // The lease went to another runner meanwhile: this batch must not count (the caller rolls it back).
+  if (!advanced) throw new LeaseLost();
+  return { done: false, job: advanced, counts };
+}
+
+class LeaseLost extends Error {}
+
+/**
+ * Runs a job leased to `s.owner` until it finishes, is cancelled, is taken over, or the signal
+ * stops it between batches (then the lease is released for the next runner). Returns the job as
+ * it ended.
+ */
+export async function runImportJob(db: Database, tenantId: string, id: string, s: RunSettings): Promise<ImportJobRow | undefined> {
+  const tdb = db.forTenant(tenantId);
+  for (;;) {
+    if (s.signal?.aborted) {
+      await tdb.transaction((tx) => releaseJob(tx, tenantId, id, s.owner));
+      return tdb.transaction((tx) => findImportJob(tx, tenantId, id));
+    }
+    let step: Step;
+    try {
+      step = await tdb.transaction((tx) => runBatch(tx, s, tenantId, id));
+    } catch (err) {
+      if (err instanceof LeaseLost) return tdb.transaction((tx) => findImportJob(tx, tenantId, id));
+      if (err instanceof AppError && err.code === 'service_unavailable') throw err; // the database is away: retried later
+      // Anything else would fail again on every retry: the job fails, naming the cause.
+      const detail = `The import stopped on an unexpected error: ${(err as Error).message}`;
+      return tdb.transaction(async (tx) => {
+        const job = await findImportJob(tx, tenantId, id);
+        return job && job.lease_owner === s.owner ? finish(tx, importActor(job), job, s.owner, 'failed', { code: 'internal', detail }) : job;
+      });
+    }
+    if (!step.done) {
+      // After the commit: the metric counts rows whose outcome is committed.
+      for (const [outcome, n] of Object.entries(step.counts)) if (n > 0) importRowsMetric.inc({ outcome }, n);
+      s.onBatch?.(step.job);
+      continue;
+    }
+    if (step.job) s.onBatch?.(step.job);
+    return step.job;
+  }
+}
