@@ -11,6 +11,7 @@ import { DOCS_PREFIX, registerOpenApi } from './http/openapi.js';
 import { registerIdempotency } from './http/idempotency.js';
 import { createSharedRateLimiter } from './http/rate-limit-store.js';
 import { registerWebConventions } from './http/web.js';
+import { CONSOLE_PREFIX, registerConsole } from './http/console.js';
 import { registerObservability } from './http/observability.js';
 import { OPENAPI_HINT, ProblemSchema } from './http/schemas.js';
 import type { Deps } from './http/deps.js';
@@ -37,6 +38,8 @@ export interface BuildAppOptions {
   verifier?: TokenVerifier;
   /** Observes every route as it is registered (tests derive their route matrix from it). */
   onRoute?: (route: RouteOptions) => void;
+  /** The built console (default dist/console). */
+  consoleDir?: string;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -98,7 +101,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const verifier =
     opts.verifier ??
     createTokenVerifier({ ...config.auth, jwtSecret: config.auth.jwtSecret ?? opts.devSecret ?? null });
-  registerAuth(app, db, verifier, [DOCS_PREFIX], config.expensiveStatementTimeoutMs);
+  registerAuth(app, db, verifier, [DOCS_PREFIX, CONSOLE_PREFIX], config.expensiveStatementTimeoutMs);
   // Auth binds the tenant to request.log; Fastify writes "request completed" through reply.log.
   app.addHook('onRequest', async (request, reply) => {
     reply.log = request.log;
@@ -152,6 +155,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   registerDedupeRoutes(app);
   registerEventRoutes(app);
   registerWebhookRoutes(app, deps);
+  // The development sign-in only where the generated development secret is the API's key.
+  const devSignIn = !config.auth.jwtSecret && !config.auth.jwksUrl && !config.databaseUrl ? (opts.devSecret ?? null) : null;
+  await registerConsole(app, { config, devSecret: devSignIn, distDir: opts.consoleDir });
 
   return app;
 }
