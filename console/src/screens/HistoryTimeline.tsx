@@ -88,11 +88,14 @@ export function HistoryTimeline({ contactId, version }: { contactId: string; ver
   );
 }
 
+/** The recorded action names (the API's route names) as the buttons call them. */
+const ACTION_TITLES: Record<string, string> = { active: 'Activate', inactive: 'Deactivate', approve: 'Approve', reject: 'Reject', restore: 'Restore' };
+
 /** What the entry did, and the comment a user gave (actions are recorded as `approve: <comment>`). */
 function describe(entry: HistoryEntry): { title: string; comment: string | null } {
   if (entry.action_type === 'action') {
     const m = /^([a-z_]+)(?::\s?([\s\S]*))?$/.exec(entry.comment ?? '');
-    if (m) return { title: humanize(m[1]!), comment: m[2] || null };
+    if (m) return { title: ACTION_TITLES[m[1]!] ?? humanize(m[1]!), comment: m[2] || null };
     return { title: 'Action', comment: entry.comment };
   }
   const what = entry.object_type === 'prop' ? 'props' : entry.object_type;
