@@ -14,9 +14,12 @@ export function orDash(value: string | null | undefined): string {
 }
 
 /** A JSON value on one line, for diffs and free JSON (refs). */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
 export function formatValue(value: unknown): string {
-  if (value === undefined) return '—';
-  if (typeof value === 'string') return value;
+  if (value === undefined || value === null) return '—';
+  if (typeof value === 'string') return ISO_TIME.test(value) ? formatTime(value) : value;
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.length ? value.join(', ') : '—';
   return JSON.stringify(value);
 }
 

@@ -121,3 +121,15 @@ export async function devSignIn(page: Page, tenant: string, user = 'operator'): 
 
 let seq = 0;
 export const uniqueTenant = (prefix: string): string => `${prefix}-${process.pid}-${seq++}`;
+
+/**
+ * Client-side navigation within a signed-in page, as a click on a link does: the session lives in
+ * the page's memory, so a reload would sign out (and cost a page load).
+ */
+export async function navigate(page: Page, path: string): Promise<void> {
+  await page.evaluate((to) => {
+    const w = globalThis as unknown as { history: { pushState(a: null, b: string, c: string): void }; dispatchEvent(e: unknown): void; PopStateEvent: new (t: string) => unknown };
+    w.history.pushState(null, '', `/console${to}`);
+    w.dispatchEvent(new w.PopStateEvent('popstate'));
+  }, path);
+}

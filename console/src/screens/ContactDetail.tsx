@@ -52,7 +52,13 @@ export function ContactDetail({ id }: { id: string }) {
 
   if (problem && (!loaded || problem.status === 404)) {
     return (
-      <ProblemView problem={problem.status === 404 ? { ...problem, title: 'Contact not found' } : problem}>
+      <ProblemView
+        problem={
+          problem.status === 404
+            ? { ...problem, title: 'Contact not found', detail: 'No contact has this id in your tenant: it may have been deleted, or the link may be wrong.' }
+            : problem
+        }
+      >
         <Link href="/">Back to contacts</Link>
         {problem.status !== 404 && (
           <button type="button" class="button secondary" onClick={reload}>Retry</button>
@@ -65,7 +71,7 @@ export function ContactDetail({ id }: { id: string }) {
   const props = contact.props.filter((p): p is Prop => typeof p !== 'string');
 
   return (
-    <article class="contact" aria-labelledby="contact-name">
+    <article class="contact" aria-labelledby="contact-name" data-id={contact.id}>
       <p class="breadcrumb"><Link href="/">← Contacts</Link></p>
       <header class="contact-header">
         <h1 id="contact-name">{contact.name}</h1>

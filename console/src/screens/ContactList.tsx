@@ -91,7 +91,7 @@ export function ContactList() {
     <section aria-labelledby="contacts-heading">
       <div class="heading-row">
         <h1 id="contacts-heading">Contacts</h1>
-        {page && <p class="count" aria-live="polite">{page.count === 1 ? '1 contact' : `${page.count.toLocaleString('en-IN')} contacts`}</p>}
+        {page && !problem && <p class="count" aria-live="polite">{page.count === 1 ? '1 contact' : `${page.count.toLocaleString('en-IN')} contacts`}</p>}
       </div>
       {/* key: a new URL resets the form's fields to what the URL says */}
       <form class="filters" onSubmit={submit} key={search} role="search" aria-label="Search and filter contacts">
@@ -100,16 +100,17 @@ export function ContactList() {
           <input id="search" name="search" type="search" defaultValue={params.get('search') ?? ''} placeholder="Name, ref id, PAN or mobile" />
           <button type="submit" class="button">Search</button>
         </div>
-        <details class="filter-panel" open={filtersOpen} onToggle={(e) => setFiltersOpen((e.currentTarget as HTMLDetailsElement).open)}>
+        <details class="filter-panel" open={filtersOpen || Object.keys(problem?.errors ?? {}).some((f) => f !== 'search' && !(f in DEFAULTS))} onToggle={(e) => setFiltersOpen((e.currentTarget as HTMLDetailsElement).open)}>
           <summary>Filters{filtered ? ' (active)' : ''}</summary>
           <div class="filter-grid">
             {(Object.keys(CHOICES) as (keyof typeof CHOICES)[]).map((key) => (
               <div class="field" key={key}>
                 <label for={`f-${key}`}>{key === 'approval_status' ? 'Approval' : humanize(key)}</label>
-                <select id={`f-${key}`} name={key} value={params.get(key) ?? ''} onChange={(e) => go({ [key]: e.currentTarget.value })}>
+                <select id={`f-${key}`} name={key} aria-invalid={!!fieldError(key)} value={params.get(key) ?? ''} onChange={(e) => go({ [key]: e.currentTarget.value })}>
                   <option value="">Any</option>
                   {CHOICES[key].map((choice) => <option key={choice} value={choice}>{humanize(choice)}</option>)}
                 </select>
+                {fieldError(key) && <p class="field-error">{fieldError(key)}</p>}
               </div>
             ))}
             {TEXT_FILTERS.map(([key, label, hint]) => (

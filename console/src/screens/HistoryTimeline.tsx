@@ -7,7 +7,7 @@ import { formatTime, formatValue, humanize } from '../format';
 // changed with their values before and after.
 
 /** Bookkeeping every write changes; a diff that lists them says nothing. */
-const NOISE = new Set(['updated_at', 'updated_by', 'tenant_id', 'created_at', 'created_by', 'id']);
+const NOISE = new Set(['updated_at', 'updated_by', 'tenant_id', 'created_at', 'created_by', 'id', 'contact_id']);
 
 export interface FieldChange {
   field: string;
@@ -18,16 +18,32 @@ export interface FieldChange {
 type State = Record<string, unknown> | unknown[] | null;
 
 /** Props are lists of {key, value, type}: compared by key, as `props.<key>`. */
+function propsByKey(list: unknown[], into: Record<string, unknown>): void {
+  for (const item of list) {
+    if (item && typeof item === 'object' && 'key' in item) into[`props.${String((item as { key: unknown }).key)}`] = (item as { value?: unknown }).value;
+  }
+}
+
 function flatten(state: State): Record<string, unknown> {
   if (state === null) return {};
+  const out: Record<string, unknown> = {};
   if (Array.isArray(state)) {
-    const out: Record<string, unknown> = {};
-    for (const item of state) {
-      if (item && typeof item === 'object' && 'key' in item) out[`props.${String((item as { key: unknown }).key)}`] = (item as { value?: unknown }).value;
-    }
+    propsByKey(state, out);
     return out;
   }
-  return state;
+  for (const [field, value] of Object.entries(state)) {
+    // A contact's props inside its own state (create, delete): one row per key, as in prop entries.
+    if (field === 'props' && Array.isArray(value)) propsByKey(value, out);
+    else out[field] = value;
+  }
+  return out;
+}
+
+/** Nothing worth a row when a record is created or deleted: null, false, empty text, list or object. */
+function isBlank(value: unknown): boolean {
+  if (value === null || value === undefined || value === false || value === '') return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return typeof value === 'object' && Object.keys(value as object).length === 0;
 }
 
 export function diff(before: State, after: State): FieldChange[] {
@@ -103,8 +119,10 @@ function describe(entry: HistoryEntry): { title: string; comment: string | null 
 }
 
 function HistoryItem({ entry }: { entry: HistoryEntry }) {
-  const changes = diff(entry.before_state, entry.after_state);
   const { title, comment } = describe(entry);
+  // A create has no "before" and a delete no "after": those show one column of what was set.
+  const only = entry.before_state === null ? 'after' : entry.after_state === null ? 'before' : null;
+  const changes = diff(entry.before_state, entry.after_state).filter((c) => only === null || !isBlank(c[only]));
   return (
     <li class="timeline-item">
       <div class="timeline-head">
@@ -115,16 +133,20 @@ function HistoryItem({ entry }: { entry: HistoryEntry }) {
       </div>
       {comment && <p class="timeline-comment">“{comment}”</p>}
       {changes.length > 0 && (
-        <table class="diff">
+        <table class={only ? 'diff single' : 'diff'}>
           <thead>
-            <tr><th scope="col">Field</th><th scope="col">Before</th><th scope="col">After</th></tr>
+            {only ? (
+              <tr><th scope="col">Field</th><th scope="col">{only === 'after' ? 'Value' : 'Value when deleted'}</th></tr>
+            ) : (
+              <tr><th scope="col">Field</th><th scope="col">Before</th><th scope="col">After</th></tr>
+            )}
           </thead>
           <tbody>
             {changes.map((c) => (
               <tr key={c.field}>
                 <th scope="row" class="mono">{c.field}</th>
-                <td class="before">{formatValue(c.before)}</td>
-                <td class="after">{formatValue(c.after)}</td>
+                {only !== 'after' && <td class={only ? undefined : 'before'}>{formatValue(c.before)}</td>}
+                {only !== 'before' && <td class={only ? undefined : 'after'}>{formatValue(c.after)}</td>}
               </tr>
             ))}
           </tbody>
