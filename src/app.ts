@@ -11,6 +11,7 @@ import { DOCS_PREFIX, registerOpenApi } from './http/openapi.js';
 import { registerIdempotency } from './http/idempotency.js';
 import { createSharedRateLimiter } from './http/rate-limit-store.js';
 import { registerWebConventions } from './http/web.js';
+import { CONSOLE_PREFIX, registerConsole } from './http/console.js';
 import { registerObservability } from './http/observability.js';
 import { OPENAPI_HINT, ProblemSchema } from './http/schemas.js';
 import { AJV_CUSTOM_OPTIONS } from './validation/body-validator.js';
@@ -39,6 +40,8 @@ export interface BuildAppOptions {
   verifier?: TokenVerifier;
   /** Observes every route as it is registered (tests derive their route matrix from it). */
   onRoute?: (route: RouteOptions) => void;
+  /** The built console (default dist/console). */
+  consoleDir?: string;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -101,7 +104,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const verifier =
     opts.verifier ??
     createTokenVerifier({ ...config.auth, jwtSecret: config.auth.jwtSecret ?? opts.devSecret ?? null });
-  registerAuth(app, db, verifier, [DOCS_PREFIX], config.expensiveStatementTimeoutMs);
+  registerAuth(app, db, verifier, [DOCS_PREFIX, CONSOLE_PREFIX], config.expensiveStatementTimeoutMs);
   // Auth binds the tenant to request.log; Fastify writes "request completed" through reply.log.
   app.addHook('onRequest', async (request, reply) => {
     reply.log = request.log;
@@ -156,6 +159,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   registerEventRoutes(app);
   registerWebhookRoutes(app, deps);
   registerImportRoutes(app, deps);
+  // The development sign-in only where the generated development secret is the API's key.
+  const devSignIn = !config.auth.jwtSecret && !config.auth.jwksUrl && !config.databaseUrl ? (opts.devSecret ?? null) : null;
+  await registerConsole(app, { config, devSecret: devSignIn, distDir: opts.consoleDir });
 
   return app;
 }

@@ -52,6 +52,11 @@ export interface Config {
     /** IMPORT_LEASE_MS: a running job whose worker stopped renewing this long is taken over. */
     leaseMs: number;
   };
+  /**
+   * OIDC_ISSUER / OIDC_CLIENT_ID / OIDC_SCOPE: the console's sign-in (authorization code + PKCE)
+   * against this identity provider; null: no OIDC sign-in.
+   */
+  oidc: { issuer: string; clientId: string; scope: string } | null;
   webhooks: {
     /** Lift the https-only and public-address rules for webhook URLs (development, tests). */
     allowPrivate: boolean;
@@ -134,6 +139,16 @@ function str(env: Env, name: string): string | null {
   return raw === undefined || raw === '' ? null : raw;
 }
 
+/** The console's OIDC provider: issuer and client id together, or neither. */
+function oidcSettings(env: Env): Config['oidc'] {
+  const issuer = str(env, 'OIDC_ISSUER');
+  const clientId = str(env, 'OIDC_CLIENT_ID');
+  if (issuer === null && clientId === null) return null;
+  if (issuer === null || clientId === null) throw new ConfigError('OIDC_ISSUER and OIDC_CLIENT_ID are set together (the console signs in with both), or not at all');
+  if (!/^https?:\/\/[^/]/.test(issuer)) throw new ConfigError(`OIDC_ISSUER must be the identity provider's http(s) issuer URL, got "${issuer}"`);
+  return { issuer, clientId, scope: str(env, 'OIDC_SCOPE') ?? 'openid profile' };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const identifierValidation = (env.IDENTIFIER_VALIDATION ?? 'lenient').toLowerCase();
   if (identifierValidation !== 'lenient' && identifierValidation !== 'strict') {
@@ -148,7 +163,8 @@ export function loadConfig(env: Env = process.env): Config {
     auth: {
       jwtSecret: str(env, 'AUTH_JWT_SECRET'),
       jwksUrl: str(env, 'AUTH_JWKS_URL'),
-      issuer: str(env, 'AUTH_ISSUER'),
+      // The console's identity provider is the API's issuer unless AUTH_ISSUER says otherwise.
+      issuer: str(env, 'AUTH_ISSUER') ?? str(env, 'OIDC_ISSUER'),
       audience: str(env, 'AUTH_AUDIENCE'),
       maxTokenTtlSeconds: durationSeconds(env, 'AUTH_MAX_TOKEN_TTL', 86_400),
     },
@@ -181,6 +197,7 @@ export function loadConfig(env: Env = process.env): Config {
       batchRows: int(env, 'IMPORT_BATCH_ROWS', 200, 1),
       leaseMs: int(env, 'IMPORT_LEASE_MS', 60_000, 500),
     },
+    oidc: oidcSettings(env),
     webhooks: {
       // The embedded database is the development mode: local receivers are the norm there.
       allowPrivate: bool(env, 'WEBHOOK_ALLOW_PRIVATE', !str(env, 'DATABASE_URL')),
@@ -202,6 +219,11 @@ export function loadConfig(env: Env = process.env): Config {
   if (config.databaseUrl && !config.auth.jwtSecret && !config.auth.jwksUrl) {
     throw new ConfigError(
       'DATABASE_URL is set but neither AUTH_JWT_SECRET nor AUTH_JWKS_URL is: a shared database needs a configured auth key',
+    );
+  }
+  if (config.oidc && !config.auth.jwksUrl) {
+    throw new ConfigError(
+      "OIDC_ISSUER is set but AUTH_JWKS_URL is not: the API must verify the issuer's tokens (set AUTH_JWKS_URL to the issuer's jwks_uri)",
     );
   }
   if (config.migrationDatabaseUrl && !config.databaseUrl) {

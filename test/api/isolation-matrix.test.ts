@@ -5,6 +5,7 @@ import type { FastifyInstance, RouteOptions } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { mintToken } from '../../src/auth/index.js';
 import { DOCS_PREFIX } from '../../src/http/openapi.js';
+import { CONSOLE_PREFIX } from '../../src/http/console.js';
 import { describeEngines, it, SkipPostgres, TEST_SECRET, type Harness } from '../helpers/engines.js';
 import { uniqueName } from '../helpers/api.js';
 import { relayOnce } from '../../src/worker/relay.js';
@@ -319,7 +320,7 @@ describeEngines(
               url: r.url,
               params: [...r.url.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]!),
               query: qs.properties ?? {},
-              isPublic: Boolean(r.config?.public) || r.url.startsWith(DOCS_PREFIX),
+              isPublic: Boolean(r.config?.public) || r.url.startsWith(DOCS_PREFIX) || r.url.startsWith(CONSOLE_PREFIX),
             });
           }
         },
@@ -358,8 +359,12 @@ describeEngines(
       }
       assert.ok(list.length >= 35, `only ${list.length} protected routes collected`);
       // Public routes are exactly the documented ones.
-      const pub = routes.filter((r) => r.isPublic && !r.url.startsWith(DOCS_PREFIX)).map((r) => r.url);
+      const pub = routes.filter((r) => r.isPublic && !r.url.startsWith(DOCS_PREFIX) && !r.url.startsWith(CONSOLE_PREFIX)).map((r) => r.url);
       assert.deepEqual([...new Set(pub)].sort(), ['/healthz', '/metrics', '/openapi.json', '/readyz']);
+      // The console's routes: its page, its hashed assets and its settings (no development
+      // sign-in here: the harness has a configured secret). The console's data comes from the API.
+      const consoleRoutes = routes.filter((r) => r.url.startsWith(CONSOLE_PREFIX) && !r.url.startsWith(`${CONSOLE_PREFIX}/assets/`)).map((r) => r.url);
+      assert.deepEqual([...new Set(consoleRoutes)].sort(), ['/console', '/console/*', '/console/config.json']);
     });
 
     it('every protected route × every kind of bad credential → 401, nothing written', async (t) => {

@@ -1,0 +1,82 @@
+import { useEffect, useState } from 'preact/hooks';
+import { Link, Route, Router, Switch, useLocation } from 'wouter-preact';
+import { BASE, loadSettings, oidcCallback, signOut, useSession, type ConsoleSettings } from './auth';
+import { asProblem, type Problem } from './api';
+import { Loading, ProblemView } from './components/ProblemView';
+import { SignIn } from './screens/SignIn';
+import { ContactList } from './screens/ContactList';
+import { ContactDetail } from './screens/ContactDetail';
+
+export function App() {
+  const [settings, setSettings] = useState<ConsoleSettings | null>(null);
+  const [failure, setFailure] = useState<Problem | null>(null);
+  useEffect(() => {
+    loadSettings().then(setSettings, (err: unknown) => setFailure(asProblem(err)));
+  }, []);
+  if (failure) return <main class="page narrow"><ProblemView problem={failure} /></main>;
+  if (!settings) return <main class="page narrow"><Loading what="the console" /></main>;
+  return (
+    <Router base={BASE}>
+      <Shell settings={settings} />
+    </Router>
+  );
+}
+
+function Shell({ settings }: { settings: ConsoleSettings }) {
+  const { session, endedBecause } = useSession();
+  const [location] = useLocation();
+  if (location === '/callback') return <OidcCallback />;
+  if (!session) return <SignIn settings={settings} notice={endedBecause} />;
+  return (
+    <>
+      <a class="skip-link" href="#main">Skip to content</a>
+      <header class="topbar">
+        <Link href="/" class="brand">Contact Registry</Link>
+        <nav aria-label="Main">
+          <Link href="/" class={location === '/' || location.startsWith('/contacts') ? 'nav-link active' : 'nav-link'} aria-current={location === '/' ? 'page' : undefined}>
+            Contacts
+          </Link>
+        </nav>
+        <div class="who">
+          <span class="who-text" title={`Signed in ${session.via === 'development' ? 'with the development sign-in' : 'with OIDC'}`}>
+            <span class="who-user">{session.user}</span>
+            <span class="who-tenant">tenant {session.tenant}</span>
+          </span>
+          <button type="button" class="button secondary small" onClick={() => signOut()}>Sign out</button>
+        </div>
+      </header>
+      <main id="main" class="page" tabIndex={-1}>
+        <Switch>
+          <Route path="/" component={ContactList} />
+          <Route path="/contacts/:id">{(params: { id: string }) => <ContactDetail id={params.id} />}</Route>
+          <Route>
+            <ProblemView problem={{ type: 'about:blank', title: 'Not found', status: 404, detail: 'There is no such page in the console.', code: 'not_found', instance: '' }}>
+              <Link href="/">Back to contacts</Link>
+            </ProblemView>
+          </Route>
+        </Switch>
+      </main>
+    </>
+  );
+}
+
+function OidcCallback() {
+  const [, navigate] = useLocation();
+  const [failure, setFailure] = useState<Problem | null>(null);
+  useEffect(() => {
+    oidcCallback().then(
+      (path) => navigate(path, { replace: true }),
+      (err: unknown) => setFailure(asProblem(err)),
+    );
+  }, []);
+  if (failure) {
+    return (
+      <main class="page narrow">
+        <ProblemView problem={{ ...failure, title: 'Sign-in did not complete' }}>
+          <a href={`${BASE}/`}>Start again</a>
+        </ProblemView>
+      </main>
+    );
+  }
+  return <main class="page narrow"><Loading what="your session" /></main>;
+}

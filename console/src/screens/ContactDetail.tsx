@@ -1,0 +1,212 @@
+import { useEffect, useState } from 'preact/hooks';
+import { Link } from 'wouter-preact';
+import { api, asProblem, unwrap, unwrapWithEtag, type Address, type Bank, type Contact, type Problem, type Prop, type Relation } from '../api';
+import { Empty, Loading, ProblemView } from '../components/ProblemView';
+import { formatTime, formatValue, humanize, orDash } from '../format';
+import { ContactActions } from './ContactActions';
+import { HistoryTimeline } from './HistoryTimeline';
+
+// One contact: its fields, props, addresses, banks, relations (linking to the related contacts),
+// the actions its state allows, and its history.
+
+interface Loaded {
+  contact: Contact;
+  etag: string | null;
+  addresses: Address[];
+  banks: Bank[];
+  relations: Relation[];
+  reverse: Relation[];
+}
+
+async function load(id: string): Promise<Loaded> {
+  const path = { contact_id: id };
+  const [{ data: contact, etag }, addresses, banks, relations, reverse] = await Promise.all([
+    unwrapWithEtag(api.GET('/contacts/{contact_id}/', { params: { path, query: { expand: 'props' } } })),
+    unwrap(api.GET('/contacts/addresses/', { params: { query: { contact: id, page_size: 200 } } })),
+    unwrap(api.GET('/contacts/banks/', { params: { query: { contact: id, page_size: 200 } } })),
+    unwrap(api.GET('/contacts/relations/', { params: { query: { contact: id, expand: 'related_contact', page_size: 200 } } })),
+    unwrap(api.GET('/contacts/relations/', { params: { query: { related_contact: id, expand: 'contact', page_size: 200 } } })),
+  ]);
+  return { contact, etag, addresses: addresses.results, banks: banks.results, relations: relations.results, reverse: reverse.results };
+}
+
+export function ContactDetail({ id }: { id: string }) {
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [historyVersion, setHistoryVersion] = useState(0);
+
+  function reload() {
+    setProblem(null);
+    load(id).then(
+      (data) => {
+        setLoaded(data);
+        setHistoryVersion((v) => v + 1);
+      },
+      (err: unknown) => setProblem(asProblem(err)),
+    );
+  }
+  useEffect(() => {
+    setLoaded(null);
+    reload();
+  }, [id]);
+
+  if (problem && (!loaded || problem.status === 404)) {
+    return (
+      <ProblemView
+        problem={
+          problem.status === 404
+            ? { ...problem, title: 'Contact not found', detail: 'No contact has this id in your tenant: it may have been deleted, or the link may be wrong.' }
+            : problem
+        }
+      >
+        <Link href="/">Back to contacts</Link>
+        {problem.status !== 404 && (
+          <button type="button" class="button secondary" onClick={reload}>Retry</button>
+        )}
+      </ProblemView>
+    );
+  }
+  if (!loaded) return <Loading what="the contact" />;
+  const { contact } = loaded;
+  const props = contact.props.filter((p): p is Prop => typeof p !== 'string');
+
+  return (
+    <article class="contact" aria-labelledby="contact-name" data-id={contact.id}>
+      <p class="breadcrumb"><Link href="/">← Contacts</Link></p>
+      <header class="contact-header">
+        <h1 id="contact-name">{contact.name}</h1>
+        <div class="badges">
+          {contact.is_deleted && <span class="badge deleted">Deleted</span>}
+          <span class={`badge ${contact.status}`}>{humanize(contact.status)}</span>
+          <span class={`badge ${contact.approval_status}`}>{humanize(contact.approval_status)}</span>
+        </div>
+      </header>
+
+      <ContactActions
+        contact={contact}
+        etag={loaded.etag}
+        onChanged={(next, etag) => {
+          setLoaded({ ...loaded, contact: { ...next, props: contact.props }, etag });
+          setHistoryVersion((v) => v + 1);
+        }}
+        onReload={reload}
+      />
+
+      <section class="card" aria-labelledby="fields-heading">
+        <h2 id="fields-heading">Details</h2>
+        <dl class="fields">
+          <Field label="Type" value={humanize(contact.type)} />
+          <Field label="Namespace" value={contact.namespace} />
+          <Field label="Ref id" value={orDash(contact.ref_id)} mono />
+          <Field label="RM" value={orDash(contact.rm_id)} />
+          <Field label="Branch" value={orDash(contact.branch_id)} />
+          <Field label="Tags" value={contact.tags.length ? contact.tags.join(', ') : '—'} />
+          <Field label="Approval comment" value={orDash(contact.approval_comment)} />
+          <Field label="Approval by" value={contact.approval_by ? `${contact.approval_by}, ${formatTime(contact.approval_at)}` : '—'} />
+          <Field label="Created" value={`${formatTime(contact.created_at)} by ${contact.created_by}`} />
+          <Field label="Updated" value={contact.updated_by ? `${formatTime(contact.updated_at)} by ${contact.updated_by}` : formatTime(contact.updated_at)} />
+          <Field label="Id" value={contact.id} mono />
+          {Object.keys(contact.refs).length > 0 && <Field label="Refs" value={formatValue(contact.refs)} mono />}
+        </dl>
+      </section>
+
+      <section class="card" aria-labelledby="props-heading">
+        <h2 id="props-heading">Props</h2>
+        {props.length === 0 ? (
+          <Empty><p>No props.</p></Empty>
+        ) : (
+          <table class="props">
+            <thead><tr><th scope="col">Key</th><th scope="col">Value</th><th scope="col">Type</th></tr></thead>
+            <tbody>
+              {props.map((p) => (
+                <tr key={p.id}>
+                  <td data-label="Key" class="mono">{p.key}</td>
+                  <td data-label="Value" class="value-cell">{p.value}</td>
+                  <td data-label="Type">{p.type}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <div class="two-col">
+        <section class="card" aria-labelledby="addresses-heading">
+          <h2 id="addresses-heading">Addresses</h2>
+          {loaded.addresses.length === 0 ? (
+            <Empty><p>No addresses.</p></Empty>
+          ) : (
+            <ul class="plain-list">
+              {loaded.addresses.map((a) => (
+                <li key={a.id}>
+                  <span class="block">{orDash(a.address_line)}</span>
+                  <span class="muted">{[a.city, a.state, a.pincode, a.country].filter(Boolean).join(', ') || '—'}</span>
+                  {a.tags.length > 0 && <span class="tags">{a.tags.join(', ')}</span>}
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+        <section class="card" aria-labelledby="banks-heading">
+          <h2 id="banks-heading">Banks</h2>
+          {loaded.banks.length === 0 ? (
+            <Empty><p>No bank accounts.</p></Empty>
+          ) : (
+            <ul class="plain-list">
+              {loaded.banks.map((b) => (
+                <li key={b.id}>
+                  <span class="block">
+                    {b.account_holder_name} {b.is_primary && <span class="badge primary">Primary</span>}
+                  </span>
+                  <span class="mono">{b.account_no} · {b.ifsc}</span>
+                  <span class="muted">{[b.bank_name, b.branch_name, humanize(b.account_type)].filter(Boolean).join(' · ')}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      </div>
+
+      <section class="card" aria-labelledby="relations-heading">
+        <h2 id="relations-heading">Relations</h2>
+        {loaded.relations.length + loaded.reverse.length === 0 ? (
+          <Empty><p>No relations.</p></Empty>
+        ) : (
+          <ul class="plain-list">
+            {loaded.relations.map((r) => (
+              <li key={r.id}>
+                <span class="relation-type">{humanize(r.type)}</span>
+                <RelatedLink other={r.related_contact} refs={r.refs} />
+              </li>
+            ))}
+            {loaded.reverse.map((r) => (
+              <li key={r.id}>
+                <span class="relation-type">{humanize(r.type)} of</span>
+                <RelatedLink other={r.contact} refs={r.refs} />
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      {!contact.is_deleted && <HistoryTimeline contactId={contact.id} version={historyVersion} />}
+    </article>
+  );
+}
+
+function Field({ label, value, mono = false }: { label: string; value: string; mono?: boolean }) {
+  return (
+    <div class="field-row">
+      <dt>{label}</dt>
+      <dd class={mono ? 'mono' : undefined}>{value}</dd>
+    </div>
+  );
+}
+
+function RelatedLink({ other, refs }: { other: Relation['related_contact']; refs: Record<string, unknown> }) {
+  if (other === null) {
+    return <span class="muted">a party not on file{Object.keys(refs).length ? ` (${formatValue(refs)})` : ''}</span>;
+  }
+  if (typeof other === 'string') return <Link href={`/contacts/${other}`} class="mono">{other}</Link>;
+  return <Link href={`/contacts/${other.id}`}>{other.name}</Link>;
+}

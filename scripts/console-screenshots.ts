@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { devSignIn, navigate as go, startConsole } from '../test/browser/harness.js';
+
+// `npm run screenshots`: docs/screenshots/<screen>-desktop.png (1280×800) and -phone.png
+// (390×844) of each console screen, from the current build, against a fresh embedded database
+// seeded with example contacts. The README shows them.
+
+const OUT = resolve(import.meta.dirname, '../docs/screenshots');
+const SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
+const TENANT = 'demo';
+
+const h = await startConsole();
+try {
+  const api = async (method: string, path: string, body?: unknown) => {
+    const res = await h.api(TENANT, method, path, body);
+    assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+  await api('POST', '/namespaces/', { name: 'Vayana', contact_pattern: 'VAY-{seq:5}' });
+  const sukumar = await api('POST', '/contacts/', {
+    name: 'Sukumar',
+    type: 'individual',
+    namespace: 'Vayana',
+    tags: ['borrower', 'branch-visit'],
+    rm_id: 'RM-104',
+    branch_id: 'BLR-01',
+    props: [
+      { key: 'pan_no', value: 'ABCPS1234K', type: 'text' },
+      { key: 'mobile', value: '9876543210', type: 'text' },
+      { key: 'monthly_income', value: '85000', type: 'number' },
+    ],
+  });
+  const lakshmi = await api('POST', '/contacts/', { name: 'Lakshmi Sukumar', type: 'individual', namespace: 'Vayana', props: [{ key: 'pan_no', value: 'BCDPL2345M', type: 'text' }] });
+  const people = [
+    ['Anand Traders Pvt Ltd', 'corporate'],
+    ['Ravi Kumar', 'individual'],
+    ['Meena Iyer', 'individual'],
+    ['Suresh Pillai', 'individual'],
+    ['Kavya Nair', 'individual'],
+    ['Deccan Agro Exports', 'corporate'],
+  ] as const;
+  const ids: string[] = [];
+  for (const [name, type] of people) ids.push((await api('POST', '/contacts/', { name, type, namespace: 'Vayana' })).id);
+  await api('PUT', `/contacts/${ids[1]}/approve/`, { comment: 'KYC verified' });
+  await api('PUT', `/contacts/${ids[2]}/reject/`, { comment: 'PAN does not match the name on the application' });
+  await api('PUT', `/contacts/${ids[3]}/inactive/`, {});
+  await api('POST', '/contacts/addresses/', { contact_id: sukumar.id, address_line: '14, 2nd Cross, Indiranagar', city: 'Bengaluru', state: 'Karnataka', pincode: '560038', country: 'India' });
+  await api('POST', '/contacts/banks/', { contact_id: sukumar.id, account_holder_name: 'Sukumar', account_no: '50100234567891', ifsc: 'HDFC0000123', bank_name: 'HDFC Bank', branch_name: 'Indiranagar', account_type: 'savings', is_primary: true });
+  await api('POST', '/contacts/relations/', { contact: sukumar.id, related_contact: lakshmi.id, type: 'spouse' });
+  await api('PATCH', `/contacts/${sukumar.id}/`, { rm_id: 'RM-221' });
+  await api('PUT', `/contacts/${sukumar.id}/approve/`, { comment: 'Documents verified at branch' });
+
+  mkdirSync(OUT, { recursive: true });
+  for (const [size, viewport] of Object.entries(SIZES)) {
+    const page = await h.newPage(viewport);
+    page.setDefaultTimeout(10_000);
+    const shot = (name: string, fullPage = false) => page.screenshot({ path: `${OUT}/${name}-${size}.png`, fullPage });
+
+    await page.goto(`${h.url}/console/`);
+    await page.getByRole('heading', { name: 'Development sign-in' }).waitFor();
+    await shot('sign-in');
+    await devSignIn(page, TENANT, 'priya');
+    await page.locator('table.contacts tbody tr').nth(7).waitFor();
+    await shot('contacts');
+
+    await go(page, '/?search=nobody-by-this-name');
+    await page.locator('.empty').waitFor();
+    await shot('contacts-empty');
+
+    await go(page, '/?approval_status=maybe');
+    await page.getByRole('alert').waitFor();
+    await shot('contacts-error');
+
+    await go(page, `/contacts/${sukumar.id}`);
+    await page.locator('ol.timeline > li').nth(2).waitFor();
+    await shot('contact', true);
+
+    await go(page, `/contacts/${ids[0]}`);
+    await page.locator('ol.timeline > li').first().waitFor();
+    await page.getByRole('button', { name: 'Reject', exact: true }).click();
+    await page.getByLabel('Reason for rejecting (required)').fill('Turnover documents missing');
+    await shot('contact-reject');
+
+    await go(page, '/contacts/01JD8X3QK6Z1V2W3Y4A5B6C7D8');
+    await page.getByRole('alert').waitFor();
+    await shot('contact-not-found');
+    await page.close();
+  }
+  assert.deepEqual(h.errors, [], 'the console logged errors while taking screenshots');
+  process.stdout.write(`screenshots written to ${OUT}\n`);
+} finally {
+  await h.close();
+}
+
