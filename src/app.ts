@@ -26,6 +26,7 @@ import { registerHistoryRoutes } from './resources/history/history.routes.js';
 import { registerDedupeRoutes } from './resources/dedupe/dedupe.routes.js';
 import { registerEventRoutes } from './resources/events/events.routes.js';
 import { registerWebhookRoutes } from './resources/webhooks/webhooks.routes.js';
+import { registerMergeRoutes } from './resources/merges/merges.routes.js';
 
 export interface BuildAppOptions {
   config: Config;
@@ -152,6 +153,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   registerDedupeRoutes(app);
   registerEventRoutes(app);
   registerWebhookRoutes(app, deps);
+  registerMergeRoutes(app, deps);
 
   return app;
 }

@@ -42,6 +42,8 @@ export interface Config {
   /** How long an idle worker loop sleeps before looking for work again. */
   workerPollMs: number;
   eventRetentionDays: number;
+  /** MERGE_UNDO_DAYS: how long a merge can be undone (CONTRACT §8.3). */
+  mergeUndoDays: number;
   webhooks: {
     /** Lift the https-only and public-address rules for webhook URLs (development, tests). */
     allowPrivate: boolean;
@@ -165,6 +167,7 @@ export function loadConfig(env: Env = process.env): Config {
     worker: bool(env, 'WORKER', true),
     workerPollMs: int(env, 'WORKER_POLL_MS', 250, 10),
     eventRetentionDays: int(env, 'EVENT_RETENTION_DAYS', 30, 1),
+    mergeUndoDays: int(env, 'MERGE_UNDO_DAYS', 30, 1),
     webhooks: {
       // The embedded database is the development mode: local receivers are the norm there.
       allowPrivate: bool(env, 'WEBHOOK_ALLOW_PRIVATE', !str(env, 'DATABASE_URL')),

@@ -22,6 +22,7 @@ export const OPENAPI_TAGS = [
   { name: 'dedupe', description: 'Duplicate detection: existing contacts that may be the same person or company, scored and explained.' },
   { name: 'events', description: 'The feed of every change, read with a cursor (`after`, `next_after`): each event exactly once, in order.' },
   { name: 'webhooks', description: 'Endpoints that receive events as signed HTTP POSTs (Standard Webhooks), with their deliveries.' },
+  { name: 'merges', description: 'Merging duplicate contacts into one survivor, the record of each merge, and its exact undo.' },
 ];
 
 /**
