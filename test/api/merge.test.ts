@@ -2,20 +2,12 @@ import assert from 'node:assert/strict';
 import { describeEngines, it, type Harness } from '../helpers/engines.js';
 import { assertFieldErrors, assertProblem, createContact, createNamespace, newCaller, type Caller } from '../helpers/api.js';
 import { integrityProblems } from '../helpers/integrity.js';
+import { clientView } from '../helpers/merge.js';
 
 // Merge and undo over HTTP (CONTRACT §8.2, §8.3): the rules on fields, props, addresses, banks and
 // relations, merged ids for readers and writers, every error, and undo back to the exact state.
 
 const PAN = 'ABCPK1234F';
-
-/** Everything a client can read about a contact: the retrieve with every expand, and the relations pointing at it. */
-export async function clientView(c: Caller, id: string): Promise<unknown> {
-  const one = await c.req('GET', `/contacts/${id}/?expand=props,addresses,banks,relations`);
-  assert.equal(one.status, 200, one.text);
-  const incoming = await c.req('GET', `/contacts/relations/?related_contact=${id}&page_size=200&ordering=created_at`);
-  const banks = await c.req('GET', `/contacts/banks/?contact_id=${id}&page_size=200&ordering=created_at`);
-  return { contact: one.body, location: one.headers['content-location'] ?? null, incoming: incoming.body.results, banks: banks.body.results };
-}
 
 async function ok(res: { status: number; text: string; body: any }, status = 200): Promise<any> {
   assert.equal(res.status, status, res.text);
