@@ -12,7 +12,7 @@ describePostgres('merge concurrency', (h) => {
     const c = await newCaller(h());
     const ns = await createNamespace(c);
     for (let round = 0; round < 2; round++) {
-      const people = [];
+      const people: { id: string }[] = [];
       for (let i = 0; i < 5; i++) people.push(await createContact(c, { namespace: ns.name, name: `Kiran Patil ${round}${i}` }));
       const id = (i: number) => people[i]!.id as string;
       const merges: Array<[number, number[]]> = [
