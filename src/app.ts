@@ -29,6 +29,7 @@ import { registerDedupeRoutes } from './resources/dedupe/dedupe.routes.js';
 import { registerEventRoutes } from './resources/events/events.routes.js';
 import { registerWebhookRoutes } from './resources/webhooks/webhooks.routes.js';
 import { registerImportRoutes } from './resources/imports/imports.routes.js';
+import { registerMergeRoutes } from './resources/merges/merges.routes.js';
 
 export interface BuildAppOptions {
   config: Config;
@@ -162,6 +163,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   // The development sign-in only where the generated development secret is the API's key.
   const devSignIn = !config.auth.jwtSecret && !config.auth.jwksUrl && !config.databaseUrl ? (opts.devSecret ?? null) : null;
   await registerConsole(app, { config, devSecret: devSignIn, distDir: opts.consoleDir });
+  registerMergeRoutes(app, deps);
 
   return app;
 }

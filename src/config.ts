@@ -57,6 +57,8 @@ export interface Config {
    * against this identity provider; null: no OIDC sign-in.
    */
   oidc: { issuer: string; clientId: string; scope: string } | null;
+  /** MERGE_UNDO_DAYS: how long a merge can be undone (CONTRACT §8.3). */
+  mergeUndoDays: number;
   webhooks: {
     /** Lift the https-only and public-address rules for webhook URLs (development, tests). */
     allowPrivate: boolean;
@@ -198,6 +200,7 @@ export function loadConfig(env: Env = process.env): Config {
       leaseMs: int(env, 'IMPORT_LEASE_MS', 60_000, 500),
     },
     oidc: oidcSettings(env),
+    mergeUndoDays: int(env, 'MERGE_UNDO_DAYS', 30, 1),
     webhooks: {
       // The embedded database is the development mode: local receivers are the norm there.
       allowPrivate: bool(env, 'WEBHOOK_ALLOW_PRIVATE', !str(env, 'DATABASE_URL')),

@@ -75,6 +75,12 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
     'Queues a new delivery of a published event: to the webhook named in `webhook`, or to every enabled webhook whose filter takes the event.',
   webhooks_create:
     'Registers an endpoint for the event types in `events` (`contact.*`, `bank.created`; empty for all). The response carries the signing `secret`, shown only here and on rotation. URLs must be https and public (unless WEBHOOK_ALLOW_PRIVATE).',
+  contacts_merge_create:
+    'Merges the contacts in `merge_ids` into the path contact (the survivor) in one transaction: preferred field values (`prefer`), the union of tags, refs and props, their addresses, banks (collapsed by ifsc and account number) and relations (re-pointed; would-be self relations and twins removed). The merged contacts disappear from lists and dedupe; GET on their ids answers with the survivor. `dry_run` returns the same answer and writes nothing. Two different valid PANs are a 409 `conflicting_identifier` unless `prefer` names the PAN to keep.',
+  merges_list: 'Lists merge records, newest first; `contact` finds merges where a contact was the survivor or merged.',
+  merges_retrieve: 'Returns one merge record: the decisions taken per field, and what moved or collapsed.',
+  merges_undo_create:
+    'Undoes a merge exactly: every contact involved reads as it did before the merge. 409 `undo_refused` when already undone, older than MERGE_UNDO_DAYS, followed by a merge of one of its contacts (`later_merge`), or when something it changed was written since (`conflicts`).',
   webhooks_list: "Lists the tenant's webhook endpoints (without their secrets).",
   webhooks_retrieve: 'Returns one webhook endpoint (without its secret); `disabled_reason` says why the service disabled it.',
   webhooks_partial_update: 'Changes the URL, filter, description or `enabled`; enabling clears `disabled_reason`.',

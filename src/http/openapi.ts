@@ -23,6 +23,7 @@ export const OPENAPI_TAGS = [
   { name: 'events', description: 'The feed of every change, read with a cursor (`after`, `next_after`): each event exactly once, in order.' },
   { name: 'webhooks', description: 'Endpoints that receive events as signed HTTP POSTs (Standard Webhooks), with their deliveries.' },
   { name: 'imports', description: 'Bulk import of CSV or NDJSON files: validated and written row by row exactly as the API would, in the background.' },
+  { name: 'merges', description: 'Merging duplicate contacts into one survivor, the record of each merge, and its exact undo.' },
 ];
 
 /**

@@ -99,6 +99,10 @@ export const ProblemSchema = Type.Object(
     instance: Type.String({ description: 'the request id (also the X-Request-Id header)', examples: ['01JD8X4B2M3N4P5Q6R7S8T9V0W'] }),
     errors: Type.Optional({ ...FieldErrorsSchema, description: 'field path (`props.0.key`) → messages, for 400s and some 409s' }),
     duplicate_of: Type.Optional(Type.String({ description: 'with code `duplicate`: the id of the live contact holding the PAN' })),
+    merged_into: Type.Optional(Type.String({ description: 'with code `merged`: the survivor the contact was merged into' })),
+    conflicts: Type.Optional(
+      Type.Array(Type.Object({ object_type: Type.String(), object_id: Type.String() }), { description: 'with code `undo_refused`: the objects written since the merge' }),
+    ),
   },
   { additionalProperties: true, $id: 'Problem', description: 'RFC 9457 problem document' },
 );

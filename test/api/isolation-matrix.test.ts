@@ -40,6 +40,7 @@ interface Fixture {
   address: { id: string };
   bank: { id: string };
   relation: { id: string };
+  merge: { id: string };
   webhook: { id: string; secret: string; url: string };
   event: { id: string };
   delivery: { id: string };
@@ -141,6 +142,8 @@ async function createFixture(h: Harness, app: FastifyInstance, tenant: string, s
   });
   const bank = await ok('POST', '/contacts/banks/', { contact_id: contact.id, account_holder_name: name, account_no: accountNo, ifsc: 'HDFC0001234' });
   const relation = await ok('POST', '/contacts/relations/', { contact: contact.id, type: 'father', related_contact: contact2.id });
+  const twin = await ok('POST', '/contacts/', { name: `${name} Sr`, type: 'individual', namespace: ns.name });
+  const merge = (await ok('POST', `/contacts/${contact2.id}/merge/`, { merge_ids: [twin.id], comment: 'same person' })).merge;
   const propIds = (contact.props as string[]).filter((x) => typeof x === 'string');
   // An import of this tenant, run to its end (its report names the contact it matched by PAN).
   const uploaded = await app.inject({
@@ -170,6 +173,7 @@ async function createFixture(h: Harness, app: FastifyInstance, tenant: string, s
     address,
     bank,
     relation,
+    merge,
     webhook,
     event,
     delivery,
@@ -178,7 +182,7 @@ async function createFixture(h: Harness, app: FastifyInstance, tenant: string, s
     pan,
     accountNo,
     markers: [
-      tenant, ns.id, ns.name, contact.id, contact2.id, address.id, bank.id, relation.id, ...propIds, pan, accountNo, name, contact.ref_id,
+      tenant, ns.id, ns.name, contact.id, contact2.id, address.id, bank.id, relation.id, ...propIds, pan, accountNo, name, contact.ref_id, merge.id, twin.id,
       webhook.id, webhook.secret, webhook.url, event.id, delivery.id, importJob.id,
     ].filter(Boolean),
   };
@@ -192,6 +196,7 @@ function paramValue(f: Fixture, param: string): string {
     contact_address_id: f.address.id,
     contact_bank_id: f.bank.id,
     contact_relation_id: f.relation.id,
+    merge_id: f.merge.id,
     webhook_id: f.webhook.id,
     event_id: f.event.id,
     delivery_id: f.delivery.id,
@@ -227,6 +232,8 @@ function bodyFor(route: Route, a: Fixture, b: Fixture): unknown {
     'POST /webhooks': { url: 'https://hooks.example.com/intruder' },
     'PATCH /webhooks/:webhook_id': { enabled: false },
     'POST /events/:event_id/redeliver': { webhook: b.webhook.id },
+    'POST /contacts/:contact_id/merge': { merge_ids: [a.contact2.id], comment: 'intruder' },
+    'POST /merges/:merge_id/undo': { comment: 'intruder' },
   };
   if (key in bodies) return bodies[key];
   return route.method === 'POST' || route.method === 'PUT' || route.method === 'PATCH' ? {} : undefined;
@@ -449,6 +456,7 @@ describeEngines(
         ['POST', '/contacts/addresses/', { contact_id: a.contact.id, address_line: '1 Some Road', city: 'Pune', state: 'Goa', pincode: '400001', country: 'India' }, 'contact_id'],
         ['POST', '/contacts/banks/', { contact_id: a.contact.id, account_holder_name: 'X', account_no: '123412341234', ifsc: 'HDFC0001234' }, 'contact_id'],
         ['POST', '/contacts/', { name: 'X', type: 'individual', namespace: a.ns.id }, 'namespace'],
+        ['POST', `/contacts/${b.contact2.id}/merge/`, { merge_ids: [a.contact.id], comment: 'intruder' }, 'merge_ids'],
       ];
       const bBefore = await snapshot(h(), b.tenant);
       for (const [method, url, body, field] of cases) {

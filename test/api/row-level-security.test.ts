@@ -16,10 +16,10 @@ import { runImportJob } from '../../src/resources/imports/imports.service.js';
 const TENANT_TABLES = [
   'namespaces', 'contacts', 'contact_ref_ids', 'contact_props', 'audit_log', 'contact_addresses',
   'contact_banks', 'contact_relations', 'contact_match_keys', 'idempotency_keys',
-  'event_outbox', 'events', 'webhooks', 'webhook_deliveries', 'import_jobs', 'import_rows', 'import_dry_keys',
+  'event_outbox', 'events', 'webhooks', 'webhook_deliveries', 'import_jobs', 'import_rows', 'import_dry_keys', 'merges',
 ];
 
-/** Two tenants, each with a row in every tenant table. */
+/** Two tenants, each with a row in every tenant table (three contacts: one merged into another). */
 async function twoTenants(h: Harness) {
   const tenants = [];
   for (let i = 0; i < 2; i++) {
@@ -31,6 +31,9 @@ async function twoTenants(h: Harness) {
     await createAddress(c, a.id);
     await createBank(c, a.id);
     await createRelation(c, a.id, b.id);
+    const twin = await contact({ name: `Ravi R ${i}` });
+    const merged = await c.req('POST', `/contacts/${b.id}/merge/`, { body: { merge_ids: [twin.id], comment: 'same person' } });
+    assert.equal(merged.status, 200, merged.text);
     const keyed = await c.req('POST', '/namespaces/', { body: { name: `keyed-${i}-${c.tenant}` }, headers: { 'idempotency-key': `k-${c.tenant}` } });
     assert.equal(keyed.status, 201, keyed.text);
     assert.equal((await c.req('POST', '/webhooks/', { body: { url: 'https://hooks.example.com/rls' } })).status, 201);
@@ -110,7 +113,7 @@ describePostgres('row-level security', (h) => {
       (err: { code?: string; message: string }) => err.code === '42501' && /row-level security/.test(err.message),
     );
     assert.equal(await countAs(h().db, `contacts WHERE tenant_id = '${b}' AND name = 'hijacked'`), 0);
-    assert.equal(await countAs(h().db, `contacts WHERE tenant_id = '${a}'`), 2);
+    assert.equal(await countAs(h().db, `contacts WHERE tenant_id = '${a}'`), 3);
   });
 
   it('the SECURITY DEFINER search functions answer only for the tenant the transaction is set to', async () => {
@@ -130,7 +133,7 @@ describePostgres('row-level security', (h) => {
     const scoped = h().appDb.forTenant(a);
     const sql = `SELECT current_setting('plan_cache_mode') AS mode, current_setting('app.tenant_id', true) AS tenant, count(*)::int AS n FROM contacts WHERE $1::int = 1`;
     const generic = await scoped.query<{ mode: string; tenant: string; n: number }>(sql, [1], { prepare: true, genericPlan: true });
-    assert.deepEqual(generic.rows[0], { mode: 'force_generic_plan', tenant: a, n: 2 });
+    assert.deepEqual(generic.rows[0], { mode: 'force_generic_plan', tenant: a, n: 3 });
     const plain = await scoped.query<{ mode: string }>(sql, [1], { prepare: true });
     assert.equal(plain.rows[0]!.mode, 'auto', 'the setting is transaction-local: the next transaction on the connection is back to auto');
     await assert.rejects(scoped.transaction((tx) => tx.query(sql, [1], { prepare: true, genericPlan: true })), /lone read/);

@@ -2,6 +2,7 @@ import { checkFreeJson, FREE_JSON_MAX_BYTES } from '../../validation/free-json.j
 import type { Executor } from '../../db/index.js';
 import type { FieldErrorCollector } from '../../errors/index.js';
 import { normalizeId } from '../../validation/ids.js';
+import { refuseMerged } from '../contacts/merged.js';
 
 // Shared by the contact sub-resources (addresses, banks, relations): how a body or filter names a
 // contact, and how a write pins its owning contact.
@@ -18,11 +19,16 @@ import { normalizeId } from '../../validation/ids.js';
  */
 export type OwnerLock = 'share' | 'exclusive';
 
-/** True when the contact is live in the tenant; the row stays locked until the transaction ends. */
+/**
+ * True when the contact is live in the tenant; the row stays locked until the transaction ends.
+ * A merged contact is a 409 `merged` (CONTRACT §8.2), not an unknown one.
+ */
 export async function lockLiveContact(tx: Executor, tenantId: string, contactId: string, mode: OwnerLock): Promise<boolean> {
   const clause = mode === 'share' ? 'FOR SHARE' : 'FOR NO KEY UPDATE';
   const res = await tx.query(`SELECT 1 FROM contacts WHERE tenant_id = $1 AND id = $2 AND NOT is_deleted ${clause}`, [tenantId, contactId]);
-  return res.rowCount > 0;
+  if (res.rowCount > 0) return true;
+  await refuseMerged(tx, tenantId, contactId);
+  return false;
 }
 
 /** The same message for unknown, deleted and other-tenant contacts: existence is not revealed. */

@@ -32,6 +32,11 @@ export interface ContactRow {
   created_by: string;
   updated_at: Date;
   updated_by: string | null;
+  /** Set on a contact merged into another (CONTRACT §8.2): the survivor, and when. */
+  merged_into: string | null;
+  merged_at: Date | null;
+  /** On a survivor: every contact ever merged into it, transitively. */
+  merged_ids: string[];
   /** Prop ids sorted by key, gathered in the same query. */
   prop_ids: string[];
 }
@@ -40,6 +45,7 @@ export interface ContactRow {
 const COLUMNS = `c.tenant_id, c.id, c.namespace_id, n.name AS namespace_name, c.name, c.status, c.type, c.ref_id,
   c.tags, c.refs, c.rm_id, c.branch_id, c.approval_status, c.approval_comment, c.approval_by, c.approval_at,
   c.is_deleted, c.deleted_at, c.version, c.created_at, c.created_by, c.updated_at, c.updated_by,
+  c.merged_into, c.merged_at, c.merged_ids,
   ARRAY(SELECT p.id FROM contact_props p WHERE p.tenant_id = c.tenant_id AND p.contact_id = c.id ORDER BY p.key COLLATE "C") AS prop_ids`;
 const FROM = 'contacts c JOIN namespaces n ON n.tenant_id = c.tenant_id AND n.id = c.namespace_id';
 const SELECT = `SELECT ${COLUMNS} FROM ${FROM}`;
@@ -70,6 +76,9 @@ export function toContact(r: ContactRow, props?: PropRow[]): Contact {
     approval_at: iso(r.approval_at),
     is_deleted: r.is_deleted,
     deleted_at: iso(r.deleted_at),
+    // Only on contacts a merge touched, so every other representation is as it always was.
+    ...(r.merged_into ? { merged_into: r.merged_into, merged_at: iso(r.merged_at) ?? undefined } : {}),
+    ...(r.merged_ids.length > 0 ? { merged_ids: r.merged_ids } : {}),
   };
 }
 
@@ -192,7 +201,8 @@ export type ContactChanges = Partial<{
 
 // The contact's own columns, as an UPDATE can return them (no join).
 const OWN_COLUMNS = `tenant_id, id, namespace_id, name, status, type, ref_id, tags, refs, rm_id, branch_id, approval_status,
-  approval_comment, approval_by, approval_at, is_deleted, deleted_at, version, created_at, created_by, updated_at, updated_by`;
+  approval_comment, approval_by, approval_at, is_deleted, deleted_at, version, created_at, created_by, updated_at, updated_by,
+  merged_into, merged_at, merged_ids`;
 
 export type ContactOwnRow = Omit<ContactRow, 'namespace_name' | 'prop_ids'>;
 

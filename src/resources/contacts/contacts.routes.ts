@@ -20,7 +20,7 @@ import {
 } from './contacts.schema.js';
 import { parseDuplicatePolicy } from './blocking.js';
 import { CONTACT_ORDERINGS, toContact } from './contacts.queries.js';
-import { contactsPage, retrieveContact } from '../views/contacts.read.js';
+import { contactsPage, retrieveContactOrSurvivor } from '../views/contacts.read.js';
 import { checkContactBody, createContact, deleteContact, patchContact, type ContactRules } from './contacts.service.js';
 import { CONTACT_EXPANDS } from '../views/expand.js';
 import { createHeavyResponses } from '../../http/heavy-responses.js';
@@ -109,7 +109,7 @@ export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void
     {
       schema: {
         tags: TAGS,
-        summary: 'Retrieve a contact',
+        summary: 'Retrieve a contact; a merged id answers with its survivor and Content-Location',
         params: ContactIdParam,
         querystring: ExpandQuery,
         response: { 200: Contact, ...problems(400, 401, 404) },
@@ -120,8 +120,9 @@ export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void
       const errors = new FieldErrorCollector();
       const expand = parseExpand(errors, request.query.expand, CONTACT_EXPANDS);
       errors.throwIfAny();
-      const { row, contact } = await request.db.transaction((tx) => retrieveContact(tx, request.ctx.tenantId, id, expand, heavy.gateFor(reply)));
+      const { row, contact, survivor } = await request.db.transaction((tx) => retrieveContactOrSurvivor(tx, request.ctx.tenantId, id, expand, heavy.gateFor(reply)));
       setEtag(reply, row.version);
+      if (survivor) reply.header('content-location', `/contacts/${row.id}/`);
       return contact;
     },
   );

@@ -140,6 +140,9 @@ export const Contact = Type.Object(
     approval_by: NullableString,
     approval_at: NullableTimestamp,
     ...SoftDeleteFields,
+    merged_into: Type.Optional(Type.String({ description: 'on a merged contact: the survivor it was merged into (CONTRACT §8.2)' })),
+    merged_at: Type.Optional(Type.String({ description: 'on a merged contact: when it was merged' })),
+    merged_ids: Type.Optional(Type.Array(Type.String(), { description: 'on a survivor: every contact ever merged into it, transitively' })),
     // By $id (registered by the address/bank/relation route modules): importing those schemas
     // here would be an import cycle, as they use Tags from this file.
     addresses: Type.Optional(Type.Array(Type.Ref('Address'), { description: 'with expand=addresses' })),

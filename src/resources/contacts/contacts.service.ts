@@ -12,6 +12,7 @@ import { matchPropsJson, nameColumns, syncNameKeyCopies, writeMatchKeys } from '
 import { BLOCK_DUPLICATES, blockNewPans, checkIdentifierValues, insertNewContactProps, overrideComment, pansOfProps, type DuplicatePolicy } from './blocking.js';
 import { panLockKeys } from './match-keys.queries.js';
 import { allocateRefId, reserveClientRefId } from './ref-ids.js';
+import { mergedError } from './merged.js';
 
 /** Instance settings that change what a contact write accepts. */
 export interface ContactRules {
@@ -49,8 +50,10 @@ export async function lockContact(
   precondition?: Precondition,
   opts: { includeDeleted?: boolean } = {},
 ): Promise<ContactState> {
-  const found = await lockContactWithProps(tx, tenantId, id, opts);
-  if (!found) throw notFound('Contact');
+  // Deleted rows are read too: a merged contact is stored deleted, and a write naming it is a 409.
+  const found = await lockContactWithProps(tx, tenantId, id, { includeDeleted: true });
+  if (found?.row.merged_into) throw mergedError(id, found.row.merged_into);
+  if (!found || (found.row.is_deleted && !opts.includeDeleted)) throw notFound('Contact');
   checkPrecondition(precondition, found.row.version);
   return found;
 }
@@ -146,6 +149,9 @@ export async function createContact(
     created_by: actor.userId,
     updated_at: at,
     updated_by: null,
+    merged_into: null,
+    merged_at: null,
+    merged_ids: [],
     prop_ids: props.map((p) => p.id),
   };
   const created = { row, props, nameKey: names.name_key };

@@ -170,7 +170,7 @@ const CANDIDATES_SQL = `WITH block AS (
      SELECT c.tenant_id, c.id, c.namespace_id, n.name AS namespace_name, c.name, c.status, c.type, c.ref_id,
             c.tags, c.refs, c.rm_id, c.branch_id, c.approval_status, c.approval_comment, c.approval_by, c.approval_at,
             c.is_deleted, c.deleted_at, c.version, c.created_at, c.created_by, c.updated_at, c.updated_by,
-            c.match_props AS props_kv, c.match_addresses AS addresses,
+            c.merged_into, c.merged_at, c.merged_ids, c.match_props AS props_kv, c.match_addresses AS addresses,
             (SELECT n FROM block) AS name_count
        FROM ids JOIN contacts c ON c.tenant_id = $1 AND c.id = ids.id AND NOT c.is_deleted
        JOIN namespaces n ON n.tenant_id = c.tenant_id AND n.id = c.namespace_id

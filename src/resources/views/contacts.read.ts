@@ -5,6 +5,7 @@ import { findNamespaceByIdOrName } from '../namespaces/namespaces.queries.js';
 import type { Contact } from '../contacts/contacts.schema.js';
 import { findContact, listContacts, type CONTACT_ORDERINGS, type ContactFilter, type ContactRow } from '../contacts/contacts.queries.js';
 import { expandContacts, type ContactExpand, type ExpansionGate } from './expand.js';
+import { finalSurvivor } from '../contacts/merged.js';
 
 // The read side of contacts: what GET /contacts/ and GET /contacts/{id}/ (and the console through
 // them) see. All reads of one request share one tenant transaction: it costs the round trips of
@@ -59,4 +60,22 @@ export async function retrieveContact(
   const row = await findContact(tx, tenantId, id);
   if (!row) throw notFound('Contact');
   return { row, contact: (await expandContacts(tx, tenantId, [row], expand, gate))[0]! };
+}
+
+/**
+ * GET by id: a live contact, or for a merged id the survivor its data now lives in (CONTRACT
+ * §8.2: old ids held by other systems keep working for readers); `survivor` says which.
+ */
+export async function retrieveContactOrSurvivor(
+  tx: Executor,
+  tenantId: string,
+  id: string,
+  expand: Set<ContactExpand>,
+  gate?: ExpansionGate,
+): Promise<{ row: ContactRow; contact: Contact; survivor: boolean }> {
+  const row = await findContact(tx, tenantId, id);
+  if (row) return { row, contact: (await expandContacts(tx, tenantId, [row], expand, gate))[0]!, survivor: false };
+  const survivorId = await finalSurvivor(tx, tenantId, id);
+  if (!survivorId) throw notFound('Contact');
+  return { ...(await retrieveContact(tx, tenantId, survivorId, expand, gate)), survivor: true };
 }
