@@ -2,7 +2,7 @@ import { checkFreeJson, FREE_JSON_MAX_BYTES } from '../../validation/free-json.j
 import type { Executor } from '../../db/index.js';
 import type { FieldErrorCollector } from '../../errors/index.js';
 import { normalizeId } from '../../validation/ids.js';
-import { refuseMerged } from '../contacts/merged.js';
+import { refuseMerged } from './merged.js';
 
 // Shared by the contact sub-resources (addresses, banks, relations): how a body or filter names a
 // contact, and how a write pins its owning contact.

@@ -12,7 +12,7 @@ import { matchPropsJson, nameColumns, syncNameKeyCopies, writeMatchKeys } from '
 import { BLOCK_DUPLICATES, blockNewPans, checkIdentifierValues, insertNewContactProps, overrideComment, pansOfProps, type DuplicatePolicy } from './blocking.js';
 import { panLockKeys } from './match-keys.queries.js';
 import { allocateRefId, reserveClientRefId } from './ref-ids.js';
-import { mergedError } from './merged.js';
+import { mergedError } from '../common/merged.js';
 
 /** Instance settings that change what a contact write accepts. */
 export interface ContactRules {

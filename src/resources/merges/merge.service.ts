@@ -5,7 +5,7 @@ import { normalizeId } from '../../validation/ids.js';
 import { lockContactWithProps } from '../contacts/contacts.queries.js';
 import { assertCanActivate, contactView, type ContactState } from '../contacts/contacts.service.js';
 import { nameColumns, rebuildDerived } from '../contacts/derived.js';
-import { mergedError } from '../contacts/merged.js';
+import { mergedError } from '../common/merged.js';
 import { reserveClientRefId } from '../contacts/ref-ids.js';
 import { toAddress, type AddressRow } from '../addresses/addresses.queries.js';
 import { toBank, type BankRow } from '../banks/banks.queries.js';

@@ -5,7 +5,7 @@ import { findNamespaceByIdOrName } from '../namespaces/namespaces.queries.js';
 import type { Contact } from '../contacts/contacts.schema.js';
 import { findContact, listContacts, type CONTACT_ORDERINGS, type ContactFilter, type ContactRow } from '../contacts/contacts.queries.js';
 import { expandContacts, type ContactExpand, type ExpansionGate } from './expand.js';
-import { finalSurvivor } from '../contacts/merged.js';
+import { finalSurvivor } from '../common/merged.js';
 
 // The read side of contacts: what GET /contacts/ and GET /contacts/{id}/ (and the console through
 // them) see. All reads of one request share one tenant transaction: it costs the round trips of
