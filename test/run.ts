@@ -37,6 +37,14 @@ const MEASURED_SECONDS: Record<string, number> = {
   'test/api/startup.test.ts': 20, // CLI processes
   'test/property/invalid-bodies.test.ts': 12, // generated bodies
   'test/crash/amplification-memory.test.ts': 14, // a server process building large pages
+  'test/api/imports.test.ts': 25, // import jobs through the worker, both engines
+  'test/crash/import-resume.test.ts': 15, // a worker process killed mid-file
+  'test/api/cli-import.test.ts': 11, // CLI processes
+  'test/browser/console-contacts.test.ts': 12, // a server and Chromium
+  'test/browser/console-actions.test.ts': 12, // a server and Chromium
+  'test/api/console.test.ts': 14,
+  'test/api/merge-property.test.ts': 10, // generated contact graphs, both engines
+  'test/api/merge.test.ts': 9,
 };
 
 /**
