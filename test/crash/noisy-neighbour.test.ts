@@ -84,9 +84,9 @@ pgTest(
     t.diagnostic(`small tenant: ${latencies.length} GETs, p50 ${latencies[Math.floor(latencies.length / 2)]!.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms; big tenant statuses ${JSON.stringify(bigStatuses)}`);
     assert.deepEqual(failures, [], "the other tenant's requests all succeed");
     // Without the share the other tenant stalls: 6 GETs in these 6 s, p99 3.6 s (measured once,
-    // load average 15). With it: about 50, p99 about 1.3 s at the same load. The bounds leave room
+    // load average 15). With it: about 50, p99 about 1.3 s at the same load; 18 (p99 0.5 s) in a full suite at load 7. The bounds leave room
     // for a machine busier still.
-    assert.ok(latencies.length >= 20, `only ${latencies.length} GETs completed`);
+    assert.ok(latencies.length >= 10, `only ${latencies.length} GETs completed`);
     assert.ok(p99 < 5000, `the other tenant's p99 stays bounded (${p99.toFixed(0)} ms)`);
     assert.ok((bigStatuses[200] ?? 0) > 0, 'the big tenant is served too');
   },
