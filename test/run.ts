@@ -45,6 +45,7 @@ const MEASURED_SECONDS: Record<string, number> = {
   'test/api/console.test.ts': 14,
   'test/api/merge-property.test.ts': 10, // generated contact graphs, both engines
   'test/api/merge.test.ts': 9,
+  'test/api/duplicates.test.ts': 12, // write checks and scans run by hand, both engines
 };
 
 /**
