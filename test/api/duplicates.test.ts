@@ -245,4 +245,55 @@ describeEngines('duplicate pairs (/duplicates/)', (h) => {
     const after = await ok(await c.req('GET', `/duplicates/scan/${again.id}/`));
     assert.equal(after.counts.opened, 0, JSON.stringify(after.counts));
   });
+
+  it('a merge closes the pairs among its contacts, re-points or drops the victims\' others, and its undo gives them back', async () => {
+    const c = await tenant(h());
+    const mobile = { key: 'mobile', value: '9866677788', type: 'text' };
+    const x = await c.contact({ name: 'Kavita Menon', props: [mobile] });
+    const y = await c.contact({ name: 'Kavita Menon', props: [mobile, { key: 'pan_no', value: 'AAAPM1234C', type: 'text' }] });
+    const z = await c.contact({ name: 'Kavita Menon', props: [mobile] });
+    // w takes y's PAN under an override: a dismissed pair (y, w) that x has no counterpart of.
+    const w = await ok(
+      await c.req('POST', '/contacts/?on_duplicate=allow&reason=trust%20account', {
+        body: { name: 'Menon Family Trust', type: 'individual', namespace: c.ns, props: [{ key: 'pan_no', value: 'AAAPM1234C', type: 'text' }] },
+      }),
+      201,
+    );
+    await drainChecks(h());
+    const pairOf = async (p: string, q: string, status = 'open') =>
+      (await ok(await c.req('GET', `/duplicates/?status=${status}&contact=${p}&page_size=200`))).results.find((r: any) => [r.contact_a, r.contact_b].includes(q));
+    const xy = await pairOf(x.id, y.id);
+    const xz = await pairOf(x.id, z.id);
+    const yz = await pairOf(y.id, z.id);
+    const yw = await pairOf(y.id, w.id, 'dismissed');
+    assert.ok(xy && xz && yz && yw, 'the fixture pairs exist');
+    await ok(await c.req('PUT', `/duplicates/${yz.id}/dismiss/`, { body: { comment: 'not the same Kavita' } }));
+    const view = async () => {
+      const all = [];
+      for (const status of ['open', 'dismissed', 'merged']) all.push(...(await ok(await c.req('GET', `/duplicates/?status=${status}&page_size=200`))).results);
+      return all.map((p: any) => [p.id, p.contact_a, p.contact_b, p.status, p.comment]).sort();
+    };
+    const before = await view();
+
+    const merged = await ok(await c.req('POST', `/contacts/${x.id}/merge/`, { body: { merge_ids: [y.id], comment: 'same person' } }));
+    const after = await ok(await c.req('GET', `/duplicates/${xy.id}/`));
+    assert.deepEqual([after.status, after.resolved_by], ['merged', c.sub]);
+    assert.equal((await ok(await c.req('GET', `/duplicates/${xz.id}/`))).status, 'open', "the survivor's own pair stays");
+    const closed = await ok(await c.req('GET', `/duplicates/${yz.id}/`));
+    assert.deepEqual([closed.contact_a, closed.contact_b, closed.status, closed.comment], [yz.contact_a, yz.contact_b, 'merged', 'not the same Kavita']);
+    const moved = await ok(await c.req('GET', `/duplicates/${yw.id}/`));
+    assert.deepEqual([[moved.contact_a, moved.contact_b], moved.status, moved.comment], [[x.id, w.id].sort(), 'dismissed', 'trust account']);
+    assertProblem(await c.req('PUT', `/duplicates/${xy.id}/reopen/`), 409, 'invalid_state');
+    assertProblem(await c.req('PUT', `/duplicates/${xy.id}/dismiss/`, { body: { comment: 'x' } }), 409, 'invalid_state');
+    const merges = await ok(await c.req('GET', '/duplicates/?status=merged&expand=contacts'));
+    const closedPairs = merges.results.map((p: any) => p.contacts.map((k: any) => k.id).join()).sort();
+    assert.deepEqual(closedPairs, [[x.id, y.id].sort().join(), [y.id, z.id].sort().join()].sort());
+    // No write check re-opens anything for the merged contact.
+    await drainChecks(h());
+    assert.equal((await ok(await c.req('GET', `/duplicates/?contact=${y.id}`))).count, 0);
+
+    await ok(await c.req('POST', `/merges/${merged.merge.id}/undo/`, { body: { comment: 'two people' } }));
+    await drainChecks(h());
+    assert.deepEqual(await view(), before, 'undo gives every pair back as the merge found it');
+  });
 });

@@ -3,16 +3,17 @@ import { Params, pagedQuery, type Ordering, orderBySql } from '../../db/index.js
 import { ulid } from '../../ids.js';
 import type { PairBand, PairReason, PairRow, PairSource, PairStatus } from '../common/duplicate-pairs.js';
 
-// SQL of the review queue. A pair is visible while each of its contacts is live or merged: a
-// plainly deleted contact's pairs are hidden (and come back with its restore), a merged one's stay
-// readable under status `merged`.
+// SQL of the review queue. A pair is visible while both its contacts are live: a deleted
+// contact's pairs are hidden (and come back with its restore). A `merged` pair stays readable
+// while its contacts are live or merged (not deleted).
 
 const PAIR_ORDER_COLUMNS = { score: 'p.score', created_at: 'p.created_at', updated_at: 'p.updated_at' } as const;
 
 const VISIBLE_FROM = `duplicate_pairs p
   JOIN contacts ca ON ca.tenant_id = p.tenant_id AND ca.id = p.contact_a
   JOIN contacts cb ON cb.tenant_id = p.tenant_id AND cb.id = p.contact_b`;
-const VISIBLE = '(NOT ca.is_deleted OR ca.merged_into IS NOT NULL) AND (NOT cb.is_deleted OR cb.merged_into IS NOT NULL)';
+const VISIBLE = `((NOT ca.is_deleted AND NOT cb.is_deleted)
+  OR (p.status = 'merged' AND (NOT ca.is_deleted OR ca.merged_into IS NOT NULL) AND (NOT cb.is_deleted OR cb.merged_into IS NOT NULL)))`;
 
 export interface PairFilter {
   status: PairStatus;

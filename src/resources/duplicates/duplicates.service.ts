@@ -70,6 +70,15 @@ export async function matchContact(tx: Executor, tenantId: string, contactId: st
 /** Opens or refreshes each found pair; an opened one gets its audit entry and `duplicate.opened` event. */
 export async function persistPairs(tx: Executor, actor: Actor, found: readonly FoundPair[], source: 'write' | 'scan', at = new Date()): Promise<PairOutcome[]> {
   const out: PairOutcome[] = [];
+  if (found.length === 0) return out;
+  // Contacts before pairs, each in id order, as a merge locks them: a check racing a merge waits,
+  // never deadlocks (inserting a pair takes a key-share lock on both contacts anyway).
+  const contactIds = [...new Set(found.flatMap((f) => [f.a, f.b]))];
+  await tx.query('SELECT 1 FROM contacts WHERE tenant_id = $1 AND id = ANY($2::text[]) ORDER BY id FOR KEY SHARE', [actor.tenantId, contactIds]);
+  await tx.query(
+    `SELECT 1 FROM duplicate_pairs WHERE tenant_id = $1 AND (contact_a, contact_b) IN (SELECT * FROM unnest($2::text[], $3::text[])) ORDER BY id FOR UPDATE`,
+    [actor.tenantId, found.map((f) => f.a), found.map((f) => f.b)],
+  );
   for (const f of found) {
     const outcome = await openOrRefreshPair(tx, actor.tenantId, f, source, at);
     if (outcome.kind === 'opened') await recordChange(tx, actor, pairChange('duplicate.opened', null, outcome.row, `opened by ${source}`, at));
