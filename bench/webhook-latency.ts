@@ -37,6 +37,11 @@ const seconds = Number(o.seconds);
 const workerCount = Number(o.workers);
 const tenantCount = Number(o.tenants);
 
+async function waitFor(done: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+}
+
 const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
 
 async function main(): Promise<void> {
@@ -89,32 +94,41 @@ async function main(): Promise<void> {
     if (r.status !== 201) throw new Error(`webhook create: ${r.status} ${await r.text()}`);
   }
 
-  const cpu0 = [api.pid, ...workers.map((w) => w.pid!)].map(treeCpuMs);
   let n = 0;
+  const create = (i: number) => {
+    const tenant = tenants[i % tenants.length]!;
+    return {
+      method: 'POST',
+      path: '/contacts/',
+      headers: { authorization: `Bearer ${tokens.get(tenant)}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: `Asha Rao ${i}`, namespace: 'customer', type: 'individual', props: [{ key: 'segment', value: 'retail', type: 'text' }] }),
+    };
+  };
+  // Warm-up: one create per tenant, delivered, so the workers have started and found the endpoints.
+  const warm: string[] = [];
+  for (let i = 0; i < tenantCount; i++) {
+    const r = create(n++);
+    const res = await fetch(api.url + r.path, { method: r.method, headers: r.headers, body: r.body });
+    warm.push(((await res.json()) as { id: string }).id);
+  }
+  await waitFor(() => warm.every((id) => arrivals.has(id)), 60_000);
+  arrivals.clear();
+
+  const cpu0 = [api.pid, ...workers.map((w) => w.pid!)].map(treeCpuMs);
   console.log(`${rate} creates/s for ${seconds} s over ${tenantCount} tenants; 1 API node (WORKER=off), ${workerCount} workers, poll ${o['poll-ms']} ms`);
   const res = await runHttpLoad({
     url: api.url,
     connections: 32,
     durationMs: seconds * 1000,
     rate,
-    next: () => {
-      const i = n++;
-      const tenant = tenants[i % tenants.length]!;
-      return {
-        method: 'POST',
-        path: '/contacts/',
-        headers: { authorization: `Bearer ${tokens.get(tenant)}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ name: `Asha Rao ${i}`, namespace: 'customer', type: 'individual', props: [{ key: 'segment', value: 'retail', type: 'text' }] }),
-      };
-    },
+    next: () => create(n++),
     onResponse: (_req, status, body) => {
       if (status === 201) committedAt.set((JSON.parse(body) as { id: string }).id, performance.now());
     },
   });
   console.log(`writes: ${res.ok} created (${res.rps.toFixed(0)}/s), p95 ${res.p95.toFixed(1)} ms, codes ${JSON.stringify(res.statusCodes)}, errors ${res.errors}`);
 
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline && [...committedAt.keys()].some((id) => !arrivals.has(id))) await new Promise((r) => setTimeout(r, 100));
+  await waitFor(() => [...committedAt.keys()].every((id) => arrivals.has(id)), 60_000);
   const cpu = [api.pid, ...workers.map((w) => w.pid!)].map((pid, i) => treeCpuMs(pid) - cpu0[i]!);
 
   const latencies: number[] = [];
