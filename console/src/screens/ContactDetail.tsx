@@ -80,6 +80,7 @@ export function ContactDetail({ id }: { id: string }) {
           <span class={`badge ${contact.status}`}>{humanize(contact.status)}</span>
           <span class={`badge ${contact.approval_status}`}>{humanize(contact.approval_status)}</span>
         </div>
+        {!contact.is_deleted && <Link href={`/contacts/${contact.id}/edit`} class="button secondary heading-action">Edit</Link>}
       </header>
 
       <ContactActions
