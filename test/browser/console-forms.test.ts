@@ -90,7 +90,7 @@ describe('console: create and edit contacts (Chromium)', () => {
     await block.waitFor();
     assert.match(await block.innerText(), /Duplicate contact \(409\)/);
     assert.equal(await block.getByRole('link', { name: 'Open the existing contact' }).getAttribute('href'), `/console/contacts/${holder}`);
-    const saveAnyway = page.getByRole('button', { name: 'Save as a separate contact' });
+    const saveAnyway = page.getByRole('button', { name: 'Save anyway' });
     assert.equal(await saveAnyway.isDisabled(), true, 'an override without a reason must not be possible');
     await page.getByLabel('Save anyway: reason for the override').fill('HUF account of the same person');
     await saveAnyway.click();

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { Link, useLocation } from 'wouter-preact';
 import { api, asProblem, unwrap, unwrapWithEtag, type Contact, type Problem } from '../api';
 import { FormProblem, messagesFor, parseTags, SelectField, TextAreaField, TextField } from '../components/Fields';
+import { DuplicateBlock } from '../components/DuplicateBlock';
 import { Loading, ProblemView } from '../components/ProblemView';
 import { isChanged, newDraft, PropRows, type PropDraft } from '../components/PropRows';
 import { formatValue } from '../format';
@@ -112,7 +113,6 @@ export function ContactForm({ id }: { id?: string }) {
   const [refsError, setRefsError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [stale, setStale] = useState<Stale | null>(null);
-  const [reason, setReason] = useState('');
 
   useEffect(() => {
     const loads: Promise<unknown>[] = [
@@ -317,16 +317,8 @@ export function ContactForm({ id }: { id?: string }) {
         )}
 
         {duplicateOf ? (
-          <div class="problem span-all duplicate-block" role="alert">
-            <p class="problem-title">{problem!.title} <span class="problem-status">(409)</span></p>
-            <p class="problem-detail">{problem!.detail}</p>
-            <p><Link href={`/contacts/${duplicateOf}`}>Open the existing contact</Link></p>
-            <div class="override">
-              <TextAreaField id="override-reason" label="Save anyway: reason for the override" required rows={2} maxLength={500} value={reason} onInput={setReason} error={messagesFor(problem, 'reason')} hint="Recorded in the audit entry, e.g. a HUF account of the same person." />
-              <button type="button" class="button danger" disabled={busy || reason.trim() === ''} onClick={() => void save(reason.trim())}>
-                Save as a separate contact
-              </button>
-            </div>
+          <div class="span-all">
+            <DuplicateBlock problem={problem!} busy={busy} onOverride={(reason) => void save(reason)} />
           </div>
         ) : (
           <div class="span-all">
