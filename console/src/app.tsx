@@ -6,6 +6,7 @@ import { Loading, ProblemView } from './components/ProblemView';
 import { SignIn } from './screens/SignIn';
 import { ContactList } from './screens/ContactList';
 import { ContactDetail } from './screens/ContactDetail';
+import { ContactForm } from './screens/ContactForm';
 
 export function App() {
   const [settings, setSettings] = useState<ConsoleSettings | null>(null);
@@ -48,6 +49,8 @@ function Shell({ settings }: { settings: ConsoleSettings }) {
       <main id="main" class="page" tabIndex={-1}>
         <Switch>
           <Route path="/" component={ContactList} />
+          <Route path="/contacts/new">{() => <ContactForm />}</Route>
+          <Route path="/contacts/:id/edit">{(params: { id: string }) => <ContactForm id={params.id} key={params.id} />}</Route>
           <Route path="/contacts/:id">{(params: { id: string }) => <ContactDetail id={params.id} />}</Route>
           <Route>
             <ProblemView problem={{ type: 'about:blank', title: 'Not found', status: 404, detail: 'There is no such page in the console.', code: 'not_found', instance: '' }}>

@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Link } from 'wouter-preact';
-import { api, asProblem, unwrap, unwrapWithEtag, type Address, type Bank, type Contact, type Problem, type Prop, type Relation } from '../api';
+import { api, asProblem, unwrap, unwrapWithEtag, type Address, type Bank, type Contact, type Problem, type Relation } from '../api';
 import { Empty, Loading, ProblemView } from '../components/ProblemView';
 import { formatTime, formatValue, humanize, orDash } from '../format';
 import { ContactActions } from './ContactActions';
 import { HistoryTimeline } from './HistoryTimeline';
+import { PropsEditor } from './PropsEditor';
 
 // One contact: its fields, props, addresses, banks, relations (linking to the related contacts),
 // the actions its state allows, and its history.
@@ -68,7 +69,6 @@ export function ContactDetail({ id }: { id: string }) {
   }
   if (!loaded) return <Loading what="the contact" />;
   const { contact } = loaded;
-  const props = contact.props.filter((p): p is Prop => typeof p !== 'string');
 
   return (
     <article class="contact" aria-labelledby="contact-name" data-id={contact.id}>
@@ -80,6 +80,7 @@ export function ContactDetail({ id }: { id: string }) {
           <span class={`badge ${contact.status}`}>{humanize(contact.status)}</span>
           <span class={`badge ${contact.approval_status}`}>{humanize(contact.approval_status)}</span>
         </div>
+        {!contact.is_deleted && <Link href={`/contacts/${contact.id}/edit`} class="button secondary heading-action">Edit</Link>}
       </header>
 
       <ContactActions
@@ -110,25 +111,7 @@ export function ContactDetail({ id }: { id: string }) {
         </dl>
       </section>
 
-      <section class="card" aria-labelledby="props-heading">
-        <h2 id="props-heading">Props</h2>
-        {props.length === 0 ? (
-          <Empty><p>No props.</p></Empty>
-        ) : (
-          <table class="props">
-            <thead><tr><th scope="col">Key</th><th scope="col">Value</th><th scope="col">Type</th></tr></thead>
-            <tbody>
-              {props.map((p) => (
-                <tr key={p.id}>
-                  <td data-label="Key" class="mono">{p.key}</td>
-                  <td data-label="Value" class="value-cell">{p.value}</td>
-                  <td data-label="Type">{p.type}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </section>
+      <PropsEditor contact={contact} etag={loaded.etag} onSaved={reload} />
 
       <div class="two-col">
         <section class="card" aria-labelledby="addresses-heading">
