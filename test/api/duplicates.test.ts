@@ -3,6 +3,8 @@ import { describeEngines, it, type Harness } from '../helpers/engines.js';
 import { assertFieldErrors, assertProblem, auditRows, createContact, createNamespace, newCaller, type Caller } from '../helpers/api.js';
 import { processDuplicateChecks } from '../../src/resources/duplicates/checks.service.js';
 import { claimScanJob, runScanJob } from '../../src/resources/duplicates/scans.service.js';
+import { claimImportJob } from '../../src/resources/imports/imports.queries.js';
+import { runImportJob } from '../../src/resources/imports/imports.service.js';
 
 // The review queue (CONTRACT §8.1): pairs from overrides, from writes (the worker's checks run
 // here by hand), the list's filters, ordering and expand, dismiss and reopen with their rules,
@@ -295,5 +297,30 @@ describeEngines('duplicate pairs (/duplicates/)', (h) => {
     await ok(await c.req('POST', `/merges/${merged.merge.id}/undo/`, { body: { comment: 'two people' } }));
     await drainChecks(h());
     assert.deepEqual(await view(), before, 'undo gives every pair back as the merge found it');
+  });
+
+  it('import rows and address writes queue checks too (every writer passes the change seam)', async () => {
+    const c = await tenant(h());
+    const x = await c.contact({ name: 'Rohit Verma', props: [{ key: 'email', value: 'rohit.verma@example.com', type: 'text' }] });
+    await drainChecks(h());
+    const queued = async () => (await h().db.query<{ contact_id: string }>('SELECT contact_id FROM duplicate_checks WHERE tenant_id = $1', [c.tenant])).rows.map((r) => r.contact_id);
+    const addr = await ok(
+      await c.req('POST', '/contacts/addresses/', { body: { contact_id: x.id, address_line: '4 Park Street', city: 'Kolkata', state: 'West Bengal', pincode: '700016', country: 'India' } }),
+      201,
+    );
+    assert.deepEqual(await queued(), [x.id]);
+    await drainChecks(h());
+    assert.equal((await c.req('DELETE', `/contacts/addresses/${addr.id}/`)).status, 204);
+    assert.deepEqual(await queued(), [x.id]);
+    await drainChecks(h());
+    const csv = `name,type,prop:email\nRohit Verma,individual,Rohit.Verma@example.com\n`;
+    await ok(await c.req('POST', `/imports/?namespace=${c.ns}`, { rawBody: csv, headers: { 'content-type': 'text/csv' } }), 202);
+    for (let claimed = await claimImportJob(h().appDb, 'dup', 30_000); claimed; claimed = await claimImportJob(h().appDb, 'dup', 30_000)) {
+      await runImportJob(h().appDb, claimed.tenant_id, claimed.id, { owner: 'dup', batchRows: 10, leaseMs: 30_000, rules: { strictIdentifiers: false } });
+    }
+    assert.equal((await queued()).length, 1, 'the imported row queued its check');
+    await drainChecks(h());
+    const pairs = await ok(await c.req('GET', `/duplicates/?contact=${x.id}`));
+    assert.deepEqual(pairs.results.map((p: any) => [p.source, p.band]), [['write', 'probable']]);
   });
 });
