@@ -29,7 +29,7 @@ async function tenant(h: Harness): Promise<Tenant> {
 
 /** Runs every pending duplicate check (what the worker does after each write). */
 async function drainChecks(h: Harness): Promise<void> {
-  while ((await processDuplicateChecks(h.appDb, CHECKS, 50, (err) => assert.fail(String(err)))) > 0);
+  while ((await processDuplicateChecks(h.appDb, CHECKS, 50, (err) => assert.fail(String(err)), h.engine === 'postgres' ? 3 : 1)) > 0);
 }
 
 /** Runs every queued scan (what the worker does). */
@@ -147,7 +147,11 @@ describeEngines('duplicate pairs (/duplicates/)', (h) => {
     const got = await c.req('GET', `/duplicates/${pair.id}/`);
     const etag = String(got.headers.etag);
     assertProblem(await c.req('PUT', `/duplicates/${pair.id}/dismiss/`, { body: { comment: 'twins' }, headers: { 'if-match': '"999"' } }), 412, 'precondition_failed');
-    const dismissed = await c.req('PUT', `/duplicates/${pair.id}/dismiss/`, { body: { comment: 'twins' }, headers: { 'if-match': etag } });
+    const dismissed = await c.req('PUT', `/duplicates/${pair.id}/dismiss/`, { body: { comment: 'twins' }, headers: { 'if-match': etag, 'idempotency-key': `dismiss-${pair.id}` } });
+    // The PUT actions honour Idempotency-Key (CONTRACT §6b): the same request is replayed.
+    const replayed = await c.req('PUT', `/duplicates/${pair.id}/dismiss/`, { body: { comment: 'twins' }, headers: { 'if-match': etag, 'idempotency-key': `dismiss-${pair.id}` } });
+    assert.equal(replayed.headers['idempotent-replayed'], 'true');
+    assert.equal(replayed.text, dismissed.text);
     const d = await ok(dismissed);
     assert.deepEqual([d.status, d.comment, d.resolved_by], ['dismissed', 'twins', c.sub]);
     assert.notEqual(dismissed.headers.etag, etag);
