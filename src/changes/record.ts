@@ -93,8 +93,19 @@ const DUPLICATE_CHECK_EVENTS: ReadonlySet<EventType> = new Set<EventType>([
   'address.deleted',
 ]);
 
-/** Whether the change queues a duplicate check of its contact. */
-export const queuesDuplicateCheck = (change: Pick<Change, 'event' | 'contactId'>): boolean => change.contactId !== null && DUPLICATE_CHECK_EVENTS.has(change.event);
+/** What matching reads of a contact (its addresses are changes of their own). */
+const MATCHED_FIELDS = ['name', 'type', 'props'] as const;
+
+/**
+ * Whether the change queues a duplicate check of its contact. A contact update that leaves what
+ * matching reads alone (tags, status, refs, namespace, …) does not: the check would find the same.
+ */
+export function queuesDuplicateCheck(change: Pick<Change, 'event' | 'contactId' | 'before' | 'after'>): boolean {
+  if (change.contactId === null || !DUPLICATE_CHECK_EVENTS.has(change.event)) return false;
+  const { before, after } = change;
+  if (change.event !== 'contact.updated' || !isObject(before) || !isObject(after)) return true;
+  return MATCHED_FIELDS.some((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]));
+}
 
 // A contact already pending gets a new generation (the worker that holds the older one checks it
 // again) and a fresh attempt budget.

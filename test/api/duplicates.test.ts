@@ -317,6 +317,13 @@ describeEngines('duplicate pairs (/duplicates/)', (h) => {
     assert.equal((await c.req('DELETE', `/contacts/addresses/${addr.id}/`)).status, 204);
     assert.deepEqual(await queued(), [x.id]);
     await drainChecks(h());
+    // A PATCH of what matching does not read queues nothing; one of the name does.
+    await ok(await c.req('PATCH', `/contacts/${x.id}/`, { body: { tags: ['vip'], rm_id: 'RM1' } }));
+    assert.deepEqual(await queued(), []);
+    await ok(await c.req('PATCH', `/contacts/${x.id}/`, { body: { name: 'Rohit Kumar Verma' } }));
+    assert.deepEqual(await queued(), [x.id]);
+    await ok(await c.req('PATCH', `/contacts/${x.id}/`, { body: { name: 'Rohit Verma' } }));
+    await drainChecks(h());
     const csv = `name,type,prop:email\nRohit Verma,individual,Rohit.Verma@example.com\n`;
     await ok(await c.req('POST', `/imports/?namespace=${c.ns}`, { rawBody: csv, headers: { 'content-type': 'text/csv' } }), 202);
     for (let claimed = await claimImportJob(h().appDb, 'dup', 30_000); claimed; claimed = await claimImportJob(h().appDb, 'dup', 30_000)) {
