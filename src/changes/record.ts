@@ -129,7 +129,8 @@ function auditComment(actor: Actor, change: Change): string | null {
  * or not at all. No-op writes must not call it. Audit entries are append-only.
  */
 export async function recordChange(tx: Executor, actor: Actor, change: Change): Promise<void> {
-  await tx.query(
+  await write(
+    tx,
     queuesDuplicateCheck(change) ? RECORD_AND_QUEUE_SQL : RECORD_SQL,
     [
       actor.tenantId,
@@ -150,8 +151,16 @@ export async function recordChange(tx: Executor, actor: Actor, change: Change): 
       JSON.stringify(eventData(change)),
       actor.requestId,
     ],
-    { prepare: true },
   );
+}
+
+/**
+ * Nothing reads what recording returns, so on PostgreSQL it travels with the transaction's next
+ * statement or its COMMIT (Executor.defer): no round trip of its own.
+ */
+async function write(tx: Executor, sql: string, params: unknown[]): Promise<void> {
+  if (tx.defer) tx.defer(sql, params, { prepare: true });
+  else await tx.query(sql, params, { prepare: true });
 }
 
 // Many changes in one statement (a merge records one per object it touched): the same rows as
@@ -187,7 +196,7 @@ export async function recordChanges(tx: Executor, actor: Actor, changes: readonl
     ord,
     check_dup: queuesDuplicateCheck(change),
   }));
-  await tx.query(RECORD_MANY_SQL, [actor.tenantId, JSON.stringify(rows), actor.userId, actor.ip, actor.userAgent, actor.requestId]);
+  await write(tx, RECORD_MANY_SQL, [actor.tenantId, JSON.stringify(rows), actor.userId, actor.ip, actor.userAgent, actor.requestId]);
 }
 
 /** An event that is not the record of an audited write (a webhook the service disabled, a finished import). */
