@@ -100,9 +100,11 @@ export async function createContact(
   body: ContactCreateBody,
   policy: DuplicatePolicy = BLOCK_DUPLICATES,
   at = new Date(),
+  /** The namespace `body.namespace` names, when the caller looked it up already in this transaction (an import batch). */
+  resolved?: NamespaceRow,
 ): Promise<ContactState> {
   const tenantId = actor.tenantId;
-  const ns = await resolveNamespace(tx, tenantId, body.namespace);
+  const ns = resolved ?? (await resolveNamespace(tx, tenantId, body.namespace));
   const id = ulid(at.getTime());
   let refId = body.ref_id ?? null;
   if (refId !== null) await reserveClientRefId(tx, tenantId, ns.id, refId, id, at);
