@@ -129,6 +129,10 @@ function auditComment(actor: Actor, change: Change): string | null {
  * or not at all. No-op writes must not call it. Audit entries are append-only.
  */
 export async function recordChange(tx: Executor, actor: Actor, change: Change): Promise<void> {
+  if (actor.deferred) {
+    actor.deferred.entries.push({ id: ulid(change.at.getTime()), change });
+    return;
+  }
   await write(
     tx,
     queuesDuplicateCheck(change) ? RECORD_AND_QUEUE_SQL : RECORD_SQL,
@@ -179,9 +183,23 @@ const RECORD_MANY_SQL = `WITH c AS (
 
 /** recordChange for several changes of one write, in one statement; events keep the given order. */
 export async function recordChanges(tx: Executor, actor: Actor, changes: readonly Change[]): Promise<void> {
-  if (changes.length === 0) return;
-  const rows = changes.map((change, ord) => ({
-    id: ulid(change.at.getTime()),
+  await writeChanges(tx, actor, changes.map((change) => ({ id: ulid(change.at.getTime()), change })));
+}
+
+/**
+ * Writes the changes an actor with `deferred` collected (in one statement, in the order they were
+ * recorded) and empties the collection. Must run in the transaction of the writes they describe.
+ */
+export async function flushChanges(tx: Executor, actor: Actor): Promise<void> {
+  if (!actor.deferred) return;
+  const entries = actor.deferred.entries.splice(0);
+  await writeChanges(tx, actor, entries);
+}
+
+async function writeChanges(tx: Executor, actor: Actor, entries: readonly { id: string; change: Change }[]): Promise<void> {
+  if (entries.length === 0) return;
+  const rows = entries.map(({ id, change }, ord) => ({
+    id,
     action_type: change.action,
     object_type: change.objectType,
     object_id: change.objectId,
@@ -189,7 +207,7 @@ export async function recordChanges(tx: Executor, actor: Actor, changes: readonl
     ts: change.at.toISOString(),
     before_state: change.before ?? null,
     after_state: change.after ?? null,
-    comment: change.comment ?? null,
+    comment: auditComment(actor, change),
     event: change.event,
     event_object_type: change.event.slice(0, change.event.indexOf('.')),
     data: eventData(change),
