@@ -7,6 +7,7 @@ import { SignIn } from './screens/SignIn';
 import { ContactList } from './screens/ContactList';
 import { ContactDetail } from './screens/ContactDetail';
 import { ContactForm } from './screens/ContactForm';
+import { NamespaceForm, NamespaceList } from './screens/Namespaces';
 
 export function App() {
   const [settings, setSettings] = useState<ConsoleSettings | null>(null);
@@ -37,6 +38,9 @@ function Shell({ settings }: { settings: ConsoleSettings }) {
           <Link href="/" class={location === '/' || location.startsWith('/contacts') ? 'nav-link active' : 'nav-link'} aria-current={location === '/' ? 'page' : undefined}>
             Contacts
           </Link>
+          <Link href="/namespaces" class={location.startsWith('/namespaces') ? 'nav-link active' : 'nav-link'} aria-current={location === '/namespaces' ? 'page' : undefined}>
+            Namespaces
+          </Link>
         </nav>
         <div class="who">
           <span class="who-text" title={`Signed in ${session.via === 'development' ? 'with the development sign-in' : 'with OIDC'}`}>
@@ -49,6 +53,9 @@ function Shell({ settings }: { settings: ConsoleSettings }) {
       <main id="main" class="page" tabIndex={-1}>
         <Switch>
           <Route path="/" component={ContactList} />
+          <Route path="/namespaces" component={NamespaceList} />
+          <Route path="/namespaces/new">{() => <NamespaceForm />}</Route>
+          <Route path="/namespaces/:id">{(params: { id: string }) => <NamespaceForm id={params.id} key={params.id} />}</Route>
           <Route path="/contacts/new">{() => <ContactForm />}</Route>
           <Route path="/contacts/:id/edit">{(params: { id: string }) => <ContactForm id={params.id} key={params.id} />}</Route>
           <Route path="/contacts/:id">{(params: { id: string }) => <ContactDetail id={params.id} />}</Route>

@@ -28,6 +28,13 @@ export interface Executor {
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[], opts?: QueryOptions): Promise<QueryResult<T>>;
   /** Runs a multi-statement script without parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * A write whose result nobody reads (an audit entry), sent with the transaction's next
+   * statement or its COMMIT instead of in a round trip of its own; its failure fails that
+   * statement or the commit, so the transaction still commits with it or not at all. Only a
+   * PostgreSQL transaction has it; elsewhere callers await `query`.
+   */
+  defer?(sql: string, params?: readonly unknown[], opts?: QueryOptions): void;
 }
 
 export type Engine = 'postgres' | 'pglite';

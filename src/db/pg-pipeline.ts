@@ -18,7 +18,7 @@ export interface Prefix {
   /** Prepared-statement name, unique per text. */
   name: string;
   text: string;
-  values: readonly string[];
+  values: readonly unknown[];
 }
 
 export interface PipelinedQueryConfig {
@@ -34,6 +34,8 @@ export interface PipelinedQueryConfig {
 interface WireConnection {
   parsedStatements: Record<string, string>;
   submittedNamedStatements: Record<string, string>;
+  on(event: 'parseComplete', listener: () => void): void;
+  off(event: 'parseComplete', listener: () => void): void;
   stream: { cork?: () => void; uncork?: () => void };
   parse(msg: { text: string; name?: string; types?: unknown[] }): void;
   bind(msg: { portal?: string; statement?: string; values?: unknown[]; binary?: boolean; valueMapper?: (v: unknown) => unknown }): void;
@@ -44,6 +46,7 @@ interface WireConnection {
 }
 
 interface QueryInternals {
+  handleReadyForQuery(connection: WireConnection): void;
   name?: string;
   text: string;
   values?: unknown[];
@@ -56,10 +59,6 @@ interface QueryInternals {
   hasBeenParsed(connection: WireConnection): boolean;
 }
 
-// Prefix statements known to be prepared on a connection. A prefix whose fate is unknown (an
-// error came before its result) is closed and parsed again: closing a missing one is no error.
-const preparedPrefixes = new WeakMap<WireConnection, Set<string>>();
-
 // node-pg's own value conversion (dates, buffers, arrays, JSON) for the statement's parameters.
 const { prepareValue } = createRequire(import.meta.url)('pg/lib/utils.js') as { prepareValue: (v: unknown) => unknown };
 
@@ -68,6 +67,11 @@ const QueryBase = pg.Query as unknown as new (config: object) => QueryInternals;
 class PipelinedQuery extends QueryBase {
   private readonly prefixes: readonly Prefix[];
   private pendingPrefixes: number;
+  // The statements this batch parses, in order, and a listener that records each ParseComplete
+  // in node-pg's own bookkeeping (shared with its plain queries): a statement counts as prepared
+  // on the connection exactly when the server said so.
+  private parsing: { name: string; text: string }[] = [];
+  private onParsed: (() => void) | undefined;
   private connection: WireConnection | undefined;
 
   constructor(config: PipelinedQueryConfig) {
@@ -82,29 +86,38 @@ class PipelinedQuery extends QueryBase {
 
   prepare(connection: WireConnection): void {
     this.connection = connection;
+    const parse = (name: string | undefined, text: string) => {
+      connection.parse({ text, name, types: name === this.name ? this.types : undefined });
+      if (name) {
+        connection.submittedNamedStatements[name] = text;
+        this.parsing.push({ name, text });
+      } else this.parsing.push({ name: '', text });
+    };
+    const isParsed = (name: string) => connection.parsedStatements[name] !== undefined || connection.submittedNamedStatements[name] !== undefined;
     // The statement's Parse first: node-pg marks the active query's name as parsed on every
-    // ParseComplete, so a prefix's ParseComplete must not come before the statement's own.
-    if (!this.hasBeenParsed(connection)) {
-      connection.parse({ text: this.text, name: this.name, types: this.types });
-      if (this.name) connection.submittedNamedStatements[this.name] = this.text;
-    }
-    let known = preparedPrefixes.get(connection);
-    if (!known) preparedPrefixes.set(connection, (known = new Set()));
-    for (const p of this.prefixes) {
-      if (!known.has(p.name)) {
-        connection.close({ type: 'S', name: p.name });
-        connection.parse({ text: p.text, name: p.name });
+    // ParseComplete, so no other ParseComplete may come before the statement's own.
+    if (!this.name || !isParsed(this.name)) parse(this.name, this.text);
+    for (const p of this.prefixes) if (!isParsed(p.name) && !this.parsing.some((x) => x.name === p.name)) parse(p.name, p.text);
+    this.onParsed = () => {
+      const done = this.parsing.shift();
+      if (done?.name) {
+        connection.parsedStatements[done.name] = done.text;
+        delete connection.submittedNamedStatements[done.name];
       }
-      connection.bind({ statement: p.name, values: [...p.values] });
-      connection.execute();
-    }
+    };
+    connection.on('parseComplete', this.onParsed);
     try {
+      for (const p of this.prefixes) {
+        connection.bind({ statement: p.name, values: [...p.values], valueMapper: prepareValue });
+        connection.execute();
+      }
       connection.bind({ portal: this.portal, statement: this.name, values: this.values, binary: this.binary, valueMapper: prepareValue });
     } catch (err) {
-      // A value node-pg cannot serialize: nothing has run yet but the prefixes; end the batch.
-      connection.close({ type: 'S', name: this.name });
+      // A value node-pg cannot serialize: nothing was sent for it. End the batch there and fail
+      // once the server is ready again (after its ParseCompletes were recorded). A transaction
+      // rolls back on the error; a lone statement's prefixes only set transaction-local settings.
       connection.sync();
-      this.handleError(err as Error, connection);
+      (this as unknown as { _canceledDueToError: unknown })._canceledDueToError = err;
       return;
     }
     connection.describe({ type: 'P', name: this.portal });
@@ -119,19 +132,28 @@ class PipelinedQuery extends QueryBase {
 
   override handleCommandComplete(msg: unknown, connection: WireConnection): void {
     if (this.pendingPrefixes > 0) {
-      const done = this.prefixes[this.prefixes.length - this.pendingPrefixes]!;
       this.pendingPrefixes--;
-      preparedPrefixes.get(connection)?.add(done.name);
       return;
     }
     super.handleCommandComplete(msg, connection);
   }
 
   override handleError(err: Error, connection: WireConnection): void {
-    // Prefixes that had not completed may or may not have been parsed.
-    const known = preparedPrefixes.get(connection ?? this.connection);
-    if (known) for (const p of this.prefixes.slice(this.prefixes.length - this.pendingPrefixes)) known.delete(p.name);
+    this.stopListening();
+    // What was submitted but not confirmed is not prepared (node-pg does this for the statement).
+    const c = connection ?? this.connection;
+    for (const p of this.parsing) if (p.name && c) delete c.submittedNamedStatements[p.name];
     super.handleError(err, connection);
+  }
+
+  override handleReadyForQuery(connection: WireConnection): void {
+    this.stopListening();
+    super.handleReadyForQuery(connection);
+  }
+
+  private stopListening(): void {
+    if (this.onParsed) this.connection?.off('parseComplete', this.onParsed);
+    this.onParsed = undefined;
   }
 }
 

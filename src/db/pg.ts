@@ -135,10 +135,14 @@ export function createPgDatabase(opts: PgOptions): Database {
   function transaction<T>(tenantId: string | null, fn: (tx: Executor) => Promise<T>, statementTimeoutMs?: number): Promise<T> {
     return withClient(tenantId, async (client, fail) => {
       let begun = false;
-      const start = (): Prefix[] => {
-        if (begun) return [];
+      let deferred: Prefix[] = [];
+      // What travels before the next statement: BEGIN and the settings (first statement only),
+      // then the writes deferred since the last statement.
+      const ahead = (): Prefix[] => {
+        const out = begun ? deferred : [BEGIN, ...settings(tenantId, false, statementTimeoutMs), ...deferred];
         begun = true;
-        return [BEGIN, ...settings(tenantId, false, statementTimeoutMs)];
+        deferred = [];
+        return out;
       };
       const serial = serializer();
       try {
@@ -146,15 +150,24 @@ export function createPgDatabase(opts: PgOptions): Database {
           query: (sql, params, opts) =>
             serial(() => {
               if (opts?.genericPlan) throw new Error('QueryOptions.genericPlan applies only to a lone read of a TenantDatabase');
-              return run(client, sql, params, opts, start());
+              return run(client, sql, params, opts, ahead());
             }),
           exec: (sql) =>
             serial(async () => {
-              if (!begun) await run(client, 'SELECT 1', [], { prepare: true }, start());
+              if (!begun || deferred.length > 0) await run(client, 'SELECT 1', [], { prepare: true }, ahead());
               await client.query(sql);
             }),
+          // In the serial order, so it goes after every statement issued before it.
+          defer: (sql, params = []) =>
+            void serial(async () => {
+              deferred.push({ name: statementName(sql), text: sql, values: params });
+            }),
         });
-        if (begun) await client.query('COMMIT');
+        // Deferred writes go with the COMMIT; a transaction that sent nothing has nothing to end.
+        await serial(async () => {
+          if (deferred.length > 0) await run(client, 'COMMIT', [], { prepare: true }, ahead());
+          else if (begun) await client.query('COMMIT');
+        });
         return result;
       } catch (err) {
         if (begun) {

@@ -6,7 +6,7 @@ import { devSignIn, navigate, startConsole, uniqueTenant, type ConsoleHarness } 
 // The contact create and edit forms in headless Chromium: the API's validation messages under the
 // fields they name (also a prop row's), the live duplicate check, the 409 duplicate block with a
 // link to the holder and the override with a reason, and an edit over a change made meanwhile
-// (412) that says what changed instead of overwriting it.
+// (412) that says what changed instead of overwriting it; namespaces with the ref id preview.
 
 describe('console: create and edit contacts (Chromium)', () => {
   let h: ConsoleHarness;
@@ -72,7 +72,7 @@ describe('console: create and edit contacts (Chromium)', () => {
     assert.match(details, /Ref id\s+CUS-0002/);
     assert.match(details, /Tags\s+vip, branch-visit/);
     assert.match(details, /Refs\s+\{"crm_id":"C-1001"\}/);
-    assert.match(await page.locator('#props-heading + *').innerText(), /monthly_income\s+85000\s+number/);
+    assert.match(await page.locator('table.props').innerText(), /monthly_income\s+85000\s+number/);
   });
 
   test('a PAN another contact holds: the live check shows it, the save is blocked with a link, the override needs a reason', async () => {
@@ -158,6 +158,63 @@ describe('console: create and edit contacts (Chromium)', () => {
     await page.getByRole('heading', { name: 'Anil K Mehta', level: 1 }).waitFor();
     const after = (await h.api(tenant, 'GET', `/contacts/${id}/`)).body;
     assert.deepEqual([after.tags, after.rm_id], [['priority'], 'RM-9']);
+  });
+
+  test('namespaces: create with a live ref id preview, errors under fields, raise the counter, delete rules', async () => {
+    const year = new Date().getUTCFullYear();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Namespaces' }).click();
+    await page.getByRole('heading', { name: 'Namespaces', level: 1 }).waitFor();
+    assert.match(await page.locator('table.namespaces').innerText(), /customer\s+CUS-\{seq:4\}\s+CUS-\d{4}/);
+
+    await page.getByRole('link', { name: 'New namespace' }).click();
+    await page.getByLabel('Name (required)').fill('Vayana');
+    await page.getByLabel('Contact ref id pattern').fill('VAY-{yyyy}-{foo}');
+    assert.match(await page.locator('#contact-preview').innerText(), /Unknown token \{foo\}/);
+    await page.getByRole('button', { name: 'Create namespace' }).click();
+    await fieldError('contact_pattern').waitFor();
+    assert.match(await fieldError('contact_pattern').innerText(), /Unknown token \{foo\}/);
+
+    await page.getByLabel('Contact ref id pattern').fill('VAY-{yyyy}-{seq:6}');
+    await page.getByLabel('Next contact number').fill('42');
+    assert.equal(await page.locator('#contact-preview .preview').innerText(), `VAY-${year}-000042`);
+    await page.getByRole('button', { name: 'Create namespace' }).click();
+    await page.getByRole('heading', { name: 'Namespace Vayana', level: 1 }).waitFor();
+
+    // A counter may be raised, never lowered: the API's message under the field.
+    await page.getByLabel('Next contact number').fill('7');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await fieldError('contact_counter').waitFor();
+    assert.match(await fieldError('contact_counter').innerText(), /lower/i);
+    await page.getByLabel('Next contact number').fill('50');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Saved.').waitFor();
+    const created = await h.api(tenant, 'POST', '/contacts/', { name: 'Vayana Person', type: 'individual', namespace: 'Vayana' });
+    assert.equal(created.body.ref_id, `VAY-${year}-000050`, 'the preview showed what the API allocates');
+
+    // A name taken (in any case) is refused with the API's problem.
+    await navigate(page, '/namespaces/new');
+    await page.getByLabel('Name (required)').fill('VAYANA');
+    await page.getByRole('button', { name: 'Create namespace' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /\(409\)/);
+
+    // A namespace live contacts use cannot be deleted; an unused one can.
+    await navigate(page, '/namespaces?search=vay');
+    await page.locator('table.namespaces').getByRole('link', { name: 'Vayana' }).click();
+    await page.getByRole('button', { name: 'Delete namespace' }).click();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('alert').waitFor();
+    assert.match(await page.getByRole('alert').innerText(), /\(409\)/);
+    await navigate(page, '/namespaces/new');
+    await page.getByLabel('Name (required)').fill('Temporary');
+    await page.getByRole('button', { name: 'Create namespace' }).click();
+    await page.getByRole('heading', { name: 'Namespace Temporary', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Delete namespace' }).click();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('heading', { name: 'Namespaces', level: 1 }).waitFor();
+    await page.locator('table.namespaces').waitFor();
+    assert.doesNotMatch(await page.locator('table.namespaces').innerText(), /Temporary/);
   });
 
   test('the pages logged no error, warning or blocked resource', () => {

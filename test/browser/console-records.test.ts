@@ -4,9 +4,10 @@ import type { Page } from 'playwright-core';
 import { devSignIn, navigate, startConsole, uniqueTenant, type ConsoleHarness } from './harness.js';
 
 // Editing what hangs off a contact in headless Chromium: its props (upsert, delete, the API's
-// message under the row it is about, a PAN another contact holds, a change made meanwhile).
+// message under the row it is about, a PAN another contact holds, a change made meanwhile) and its
+// addresses, bank accounts and relations (add, edit, delete, errors under their fields, 409, 412).
 
-describe('console: props editor (Chromium)', () => {
+describe('console: props, addresses, banks and relations editors (Chromium)', () => {
   let h: ConsoleHarness;
   let page: Page;
   const tenant = uniqueTenant('records');
@@ -122,6 +123,116 @@ describe('console: props editor (Chromium)', () => {
     assert.deepEqual(await storedProps(id), { mobile: '9000000002' });
     await page.getByRole('button', { name: 'Reload the contact (discards your edits)' }).click();
     await page.locator('table.props', { hasText: '9000000002' }).waitFor();
+  });
+
+  const card = (heading: string) => page.locator('section.card', { has: page.getByRole('heading', { name: heading, level: 2 }) });
+
+  test('addresses: add with errors under the fields, edit, a change made meanwhile (412), delete', async () => {
+    const id = await contact('Kavya Nair');
+    await open(id);
+    const addresses = card('Addresses');
+    await addresses.getByRole('button', { name: 'Add address' }).click();
+    await addresses.getByLabel('Address line').fill('MG');
+    await addresses.getByLabel('Pincode').fill('5600');
+    await addresses.getByRole('button', { name: 'Add address' }).click();
+    await addresses.locator('#addresses-heading-pincode-error').waitFor();
+    assert.match(await addresses.locator('#addresses-heading-address_line-error').innerText(), /pattern|characters/);
+    assert.match(await addresses.locator('#addresses-heading-pincode-error').innerText(), /pattern|digits/);
+
+    await addresses.getByLabel('Address line').fill('14, 2nd Cross, Indiranagar');
+    await addresses.getByLabel('City').fill('Bengaluru');
+    await addresses.getByLabel('Pincode').fill('560038');
+    await addresses.getByLabel('Tags').fill('home');
+    await addresses.getByRole('button', { name: 'Add address' }).click();
+    await addresses.getByText('14, 2nd Cross, Indiranagar').waitFor();
+    assert.match(await addresses.locator('li').first().innerText(), /Bengaluru, 560038\s+home/);
+
+    await addresses.getByRole('button', { name: 'Edit' }).click();
+    await addresses.getByLabel('City').fill('Bangalore');
+    await addresses.getByRole('button', { name: 'Save changes' }).click();
+    await addresses.getByText('Bangalore, 560038').waitFor();
+    await page.locator('ol.timeline > li', { hasText: 'Update address' }).locator('table.diff', { hasText: 'Bangalore' }).waitFor();
+
+    // Someone else changes the address while the form is open: 412, nothing overwritten.
+    await addresses.getByRole('button', { name: 'Edit' }).click();
+    const listed = (await h.api(tenant, 'GET', `/contacts/addresses/?contact=${id}`)).body.results[0];
+    assert.equal((await h.api(tenant, 'PATCH', `/contacts/addresses/${listed.id}/`, { state: 'Karnataka' })).status, 200);
+    await addresses.getByLabel('City').fill('Mysuru');
+    await addresses.getByRole('button', { name: 'Save changes' }).click();
+    await addresses.getByRole('alert').waitFor();
+    assert.match(await addresses.getByRole('alert').innerText(), /\(412\)/);
+    await addresses.getByRole('button', { name: 'Reload the address (discards your edits)' }).click();
+    assert.equal(await addresses.getByLabel('State').inputValue(), 'Karnataka');
+    assert.equal(await addresses.getByLabel('City').inputValue(), 'Bangalore');
+    await addresses.getByRole('button', { name: 'Cancel' }).click();
+
+    await addresses.getByRole('button', { name: 'Delete', exact: true }).click();
+    await addresses.getByRole('button', { name: 'Delete this address' }).click();
+    await addresses.getByText('No addresses.').waitFor();
+    assert.equal((await h.api(tenant, 'GET', `/contacts/addresses/?contact=${id}`)).body.count, 0);
+  });
+
+  test('bank accounts: field errors, one primary at a time, the same account twice is a 409', async () => {
+    const id = await contact('Suresh Pillai');
+    await open(id);
+    const banks = card('Banks');
+    const add = async (holder: string, accountNo: string, ifsc: string, primary: boolean) => {
+      await banks.getByRole('button', { name: 'Add bank account' }).first().click();
+      await banks.getByLabel('Account holder').fill(holder);
+      await banks.getByLabel('Account number').fill(accountNo);
+      await banks.getByLabel('IFSC').fill(ifsc);
+      if (primary) await banks.getByLabel('Primary account').check();
+      await banks.locator('form').getByRole('button', { name: 'Add bank account' }).click();
+    };
+    await add('Suresh Pillai', '12ab', 'hdfc0001234', true);
+    await banks.locator('#banks-heading-account_no-error').waitFor();
+    await banks.getByLabel('Account number').fill('123456789012');
+    await banks.locator('form').getByRole('button', { name: 'Add bank account' }).click();
+    await banks.getByText('123456789012 · HDFC0001234').waitFor();
+
+    await add('Suresh Pillai', '998877665544', 'SBIN0000001', true);
+    await banks.getByText('998877665544 · SBIN0000001').waitFor();
+    const primaries = await banks.locator('li', { has: page.locator('.badge.primary') }).allInnerTexts();
+    assert.equal(primaries.length, 1);
+    assert.match(primaries[0]!, /998877665544/);
+
+    await add('Suresh Pillai', '123456789012', 'HDFC0001234', false);
+    const alert = banks.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /\(409\)/);
+    await banks.getByRole('button', { name: 'Cancel' }).click();
+    assert.equal((await h.api(tenant, 'GET', `/contacts/banks/?contact=${id}`)).body.count, 2);
+  });
+
+  test('relations: pick the other contact by search, link to it, change the type, delete', async () => {
+    const sukumar = await contact('Sukumar Menon');
+    const lakshmi = await contact('Lakshmi Menon');
+    await open(sukumar);
+    const relations = card('Relations');
+    await relations.getByRole('button', { name: 'Add relation' }).click();
+    await relations.getByLabel('Relation type').selectOption('spouse');
+    await relations.getByLabel('Related contact').fill('Lakshmi Men');
+    await relations.getByRole('button', { name: /Lakshmi Menon/ }).click();
+    await relations.getByRole('button', { name: 'Add relation' }).click();
+    const link = relations.getByRole('link', { name: 'Lakshmi Menon' });
+    await link.waitFor();
+    assert.equal(await link.getAttribute('href'), `/console/contacts/${lakshmi}`);
+
+    await relations.getByRole('button', { name: 'Edit' }).click();
+    await relations.locator('.chosen', { hasText: 'Lakshmi Menon' }).waitFor();
+    await relations.getByLabel('Relation type').selectOption('guarantor');
+    await relations.getByRole('button', { name: 'Save changes' }).click();
+    await relations.locator('.relation-type', { hasText: 'Guarantor' }).waitFor();
+
+    await link.click();
+    await page.locator(`article.contact[data-id="${lakshmi}"]`).waitFor();
+    assert.match(await card('Relations').innerText(), /Guarantor of\s+Sukumar Menon/);
+    assert.equal(await card('Relations').getByRole('button', { name: 'Edit' }).count(), 0, "the other side's relation is edited from its side");
+
+    await open(sukumar);
+    await relations.getByRole('button', { name: 'Delete', exact: true }).click();
+    await relations.getByRole('button', { name: 'Delete this relation' }).click();
+    await relations.getByText('No relations.').waitFor();
   });
 
   test('the pages logged no error, warning or blocked resource', () => {

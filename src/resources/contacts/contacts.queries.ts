@@ -170,22 +170,32 @@ const CONTACT_INSERT_VALUES = '$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12
  * Inserts a contact. With `lockKeys` (match-keys.queries panLockKeys, in order) the same
  * statement first takes those advisory locks — the create path's PAN locks without a round trip
  * of their own; the row is built from the lock aggregate, so the locks are held before it exists.
+ * With `reserveRefId` the same statement also reserves the contact's ref id in its namespace
+ * (reserveRefId below) and inserts the contact only if it got it. False: the ref id is held by
+ * another contact and nothing was inserted.
  */
-export async function insertContact(tx: Executor, c: ContactInsert, lockKeys: readonly string[] = []): Promise<void> {
-  const values = [
+export async function insertContact(tx: Executor, c: ContactInsert, lockKeys: readonly string[] = [], reserveRefId = false): Promise<boolean> {
+  const values: unknown[] = [
     c.tenant_id, c.id, c.namespace_id, c.name, c.status, c.type, c.ref_id, c.tags, JSON.stringify(c.refs), c.rm_id, c.branch_id,
     c.name_key, c.name_phonetic, c.at, c.user_id, c.match_props,
   ];
-  if (lockKeys.length === 0) {
-    await tx.query(`${CONTACT_INSERT_COLUMNS} VALUES (${CONTACT_INSERT_VALUES})`, values, { prepare: true });
-    return;
+  const ctes: string[] = [];
+  if (lockKeys.length > 0) {
+    values.push(lockKeys);
+    ctes.push(`locked AS (SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) AS n FROM unnest($17::text[]) AS k)`);
   }
-  await tx.query(
-    `WITH locked AS (SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) AS n FROM unnest($17::text[]) AS k)
-     ${CONTACT_INSERT_COLUMNS} SELECT ${CONTACT_INSERT_VALUES} FROM locked`,
-    [...values, lockKeys],
-    { prepare: true },
-  );
+  if (reserveRefId) {
+    ctes.push(`ref AS (INSERT INTO contact_ref_ids (tenant_id, namespace_id, ref_id, contact_id, created_at) VALUES ($1, $3, $7, $2, $14)
+                ON CONFLICT (tenant_id, namespace_id, ref_id) DO UPDATE SET contact_id = contact_ref_ids.contact_id
+                RETURNING contact_id)`);
+  }
+  const sql =
+    ctes.length === 0
+      ? `${CONTACT_INSERT_COLUMNS} VALUES (${CONTACT_INSERT_VALUES})`
+      : `WITH ${ctes.join(', ')} ${CONTACT_INSERT_COLUMNS} SELECT ${CONTACT_INSERT_VALUES}
+         FROM ${ctes.map((x) => x.slice(0, x.indexOf(' '))).join(', ')}${reserveRefId ? ' WHERE ref.contact_id = $2' : ''}`;
+  const res = await tx.query(sql, values, { prepare: true });
+  return res.rowCount === 1;
 }
 
 export type ContactChanges = Partial<{
