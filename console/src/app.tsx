@@ -8,6 +8,7 @@ import { ContactList } from './screens/ContactList';
 import { ContactDetail } from './screens/ContactDetail';
 import { ContactForm } from './screens/ContactForm';
 import { NamespaceForm, NamespaceList } from './screens/Namespaces';
+import { MergeList, MergeRecord, MergeScreen } from './screens/Merge';
 
 export function App() {
   const [settings, setSettings] = useState<ConsoleSettings | null>(null);
@@ -38,6 +39,9 @@ function Shell({ settings }: { settings: ConsoleSettings }) {
           <Link href="/" class={location === '/' || location.startsWith('/contacts') ? 'nav-link active' : 'nav-link'} aria-current={location === '/' ? 'page' : undefined}>
             Contacts
           </Link>
+          <Link href="/merges" class={location.startsWith('/merges') ? 'nav-link active' : 'nav-link'} aria-current={location === '/merges' ? 'page' : undefined}>
+            Merges
+          </Link>
           <Link href="/namespaces" class={location.startsWith('/namespaces') ? 'nav-link active' : 'nav-link'} aria-current={location === '/namespaces' ? 'page' : undefined}>
             Namespaces
           </Link>
@@ -57,6 +61,9 @@ function Shell({ settings }: { settings: ConsoleSettings }) {
           <Route path="/namespaces/new">{() => <NamespaceForm />}</Route>
           <Route path="/namespaces/:id">{(params: { id: string }) => <NamespaceForm id={params.id} key={params.id} />}</Route>
           <Route path="/contacts/new">{() => <ContactForm />}</Route>
+          <Route path="/contacts/:id/merge">{(params: { id: string }) => <MergeScreen id={params.id} key={params.id} />}</Route>
+          <Route path="/merges" component={MergeList} />
+          <Route path="/merges/:id">{(params: { id: string }) => <MergeRecord id={params.id} key={params.id} />}</Route>
           <Route path="/contacts/:id/edit">{(params: { id: string }) => <ContactForm id={params.id} key={params.id} />}</Route>
           <Route path="/contacts/:id">{(params: { id: string }) => <ContactDetail id={params.id} />}</Route>
           <Route>
