@@ -49,6 +49,8 @@ const MEASURED_SECONDS: Record<string, number> = {
   'test/api/console.test.ts': 14,
   'test/api/merge-property.test.ts': 10, // generated contact graphs, both engines
   'test/api/merge.test.ts': 9,
+  'test/api/duplicates.test.ts': 14, // write checks and scans run by hand, both engines
+  'test/crash/duplicates-worker.test.ts': 10, // API and worker processes on PostgreSQL
 };
 
 /**

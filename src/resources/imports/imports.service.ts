@@ -2,13 +2,13 @@ import type { Readable } from 'node:stream';
 import { ulid } from '../../ids.js';
 import { AppError, notFound } from '../../errors/index.js';
 import type { Database, Executor, TenantDatabase } from '../../db/index.js';
-import { recordNotice, systemActor, type Actor } from '../../changes/index.js';
+import { flushChanges, recordNotice, systemActor, type Actor } from '../../changes/index.js';
 import { importRows as importRowsMetric } from '../../observability/metrics.js';
 import { findNamespaceByIdOrName } from '../namespaces/namespaces.queries.js';
 import type { ContactRules } from '../contacts/contacts.service.js';
 import type { MatchOn, OnDuplicate } from './imports.schema.js';
 import { stagedRows, type ImportFormat, type StagedRow } from './parse.js';
-import { importRow, type RowSettings } from './import-row.service.js';
+import { beginRows, importRow, type RowSettings } from './import-row.service.js';
 import {
   advanceJob,
   deleteImportJob,
@@ -138,13 +138,18 @@ async function runBatch(tx: Executor, s: RunSettings, tenantId: string, id: stri
     onDuplicate: job.on_duplicate,
     reason: job.reason,
     rules: s.rules,
+    namespaces: new Map(),
   };
   const at = new Date();
   const results: RowResult[] = [];
+  // The rows' audit entries and events are written together at the end of the batch (flushChanges).
+  const writer: Actor = { ...actor, deferred: { entries: [] } };
+  await beginRows(tx);
   for (const r of rows) {
     if (r.outcome === 'failed' || r.data === null) results.push({ row: r.row, outcome: 'failed', contactId: null, errors: null, duplicateOf: null });
-    else results.push(await importRow(tx, actor, settings, r.row, r.data, at));
+    else results.push(await importRow(tx, writer, settings, r.row, r.data, at));
   }
+  await flushChanges(tx, writer);
   const counts = noCounts();
   for (const r of results) counts[r.outcome]++;
   await saveRowResults(tx, tenantId, id, results);
@@ -156,6 +161,24 @@ async function runBatch(tx: Executor, s: RunSettings, tenantId: string, id: stri
 
 class LeaseLost extends Error {}
 
+// The tables an import fills. A first import into a new database outgrows their statistics within
+// seconds, long before autovacuum's analyze (up to a minute later, or never where autovacuum is
+// off): the planner, still believing them empty, then answers the duplicate check of every row by
+// walking all of the tenant's contacts (measured: 145 ms a row after 1,000 rows, quadratic). So a
+// runner analyzes them itself each time its job's written rows double from ANALYZE_FIRST_AT on —
+// a handful of times per file. Only the tables' owner may; under another role PostgreSQL skips it
+// with a warning and autovacuum is what keeps the statistics.
+const ANALYZE_SQL = 'ANALYZE contacts, contact_props, contact_match_keys, contact_addresses, contact_ref_ids';
+const ANALYZE_FIRST_AT = 100;
+
+async function analyzeGrownTables(db: Database): Promise<void> {
+  try {
+    await db.query(ANALYZE_SQL);
+  } catch {
+    // Statistics are an optimisation: a refusal (or the database being away) must not fail the import.
+  }
+}
+
 /**
  * Runs a job leased to `s.owner` until it finishes, is cancelled, is taken over, or the signal
  * stops it between batches (then the lease is released for the next runner). Returns the job as
@@ -163,6 +186,7 @@ class LeaseLost extends Error {}
  */
 export async function runImportJob(db: Database, tenantId: string, id: string, s: RunSettings): Promise<ImportJobRow | undefined> {
   const tdb = db.forTenant(tenantId);
+  let analyzeAt = ANALYZE_FIRST_AT;
   for (;;) {
     if (s.signal?.aborted) {
       await tdb.transaction((tx) => releaseJob(tx, tenantId, id, s.owner));
@@ -184,6 +208,10 @@ export async function runImportJob(db: Database, tenantId: string, id: string, s
     if (!step.done) {
       // After the commit: the metric counts rows whose outcome is committed.
       for (const [outcome, n] of Object.entries(step.counts)) if (n > 0) importRowsMetric.inc({ outcome }, n);
+      if (!step.job.dry_run && step.job.position >= analyzeAt) {
+        analyzeAt = step.job.position * 2;
+        await analyzeGrownTables(db);
+      }
       s.onBatch?.(step.job);
       continue;
     }
