@@ -9,6 +9,7 @@ import { ContactDetail } from './screens/ContactDetail';
 import { ContactForm } from './screens/ContactForm';
 import { NamespaceForm, NamespaceList } from './screens/Namespaces';
 import { MergeList, MergeRecord, MergeScreen } from './screens/Merge';
+import { ImportForm, ImportJob, ImportList } from './screens/Imports';
 
 export function App() {
   const [settings, setSettings] = useState<ConsoleSettings | null>(null);
@@ -42,6 +43,9 @@ function Shell({ settings }: { settings: ConsoleSettings }) {
           <Link href="/merges" class={location.startsWith('/merges') ? 'nav-link active' : 'nav-link'} aria-current={location === '/merges' ? 'page' : undefined}>
             Merges
           </Link>
+          <Link href="/imports" class={location.startsWith('/imports') ? 'nav-link active' : 'nav-link'} aria-current={location === '/imports' ? 'page' : undefined}>
+            Imports
+          </Link>
           <Link href="/namespaces" class={location.startsWith('/namespaces') ? 'nav-link active' : 'nav-link'} aria-current={location === '/namespaces' ? 'page' : undefined}>
             Namespaces
           </Link>
@@ -63,6 +67,9 @@ function Shell({ settings }: { settings: ConsoleSettings }) {
           <Route path="/contacts/new">{() => <ContactForm />}</Route>
           <Route path="/contacts/:id/merge">{(params: { id: string }) => <MergeScreen id={params.id} key={params.id} />}</Route>
           <Route path="/merges" component={MergeList} />
+          <Route path="/imports" component={ImportList} />
+          <Route path="/imports/new">{() => <ImportForm />}</Route>
+          <Route path="/imports/:id">{(params: { id: string }) => <ImportJob id={params.id} key={params.id} />}</Route>
           <Route path="/merges/:id">{(params: { id: string }) => <MergeRecord id={params.id} key={params.id} />}</Route>
           <Route path="/contacts/:id/edit">{(params: { id: string }) => <ContactForm id={params.id} key={params.id} />}</Route>
           <Route path="/contacts/:id">{(params: { id: string }) => <ContactDetail id={params.id} />}</Route>
