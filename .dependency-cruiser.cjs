@@ -3,7 +3,7 @@ const NON_HTTP = '^src/(changes|db|dedupe|validation|errors|auth|config\\.ts|ids
 
 // Resource folders form a DAG (route files, the HTTP adapters on top, may import any of them).
 // A folder may import only folders listed before it here.
-const RESOURCE_ORDER = ['common', 'namespaces', 'contacts', 'addresses', 'banks', 'relations', 'history', 'events', 'webhooks', 'dedupe', 'imports', 'views'];
+const RESOURCE_ORDER = ['common', 'namespaces', 'contacts', 'addresses', 'banks', 'relations', 'history', 'events', 'webhooks', 'dedupe', 'duplicates', 'imports', 'views'];
 const later = (i) => RESOURCE_ORDER.slice(i + 1).join('|');
 
 module.exports = {

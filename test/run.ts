@@ -42,9 +42,14 @@ const MEASURED_SECONDS: Record<string, number> = {
   'test/api/cli-import.test.ts': 11, // CLI processes
   'test/browser/console-contacts.test.ts': 12, // a server and Chromium
   'test/browser/console-actions.test.ts': 12, // a server and Chromium
+  'test/browser/console-forms.test.ts': 25, // a server and Chromium
+  'test/browser/console-records.test.ts': 30, // a server and Chromium
+  'test/browser/console-oidc.test.ts': 20, // a server, an OpenID provider and Chromium
   'test/api/console.test.ts': 14,
   'test/api/merge-property.test.ts': 10, // generated contact graphs, both engines
   'test/api/merge.test.ts': 9,
+  'test/api/duplicates.test.ts': 14, // write checks and scans run by hand, both engines
+  'test/crash/duplicates-worker.test.ts': 10, // API and worker processes on PostgreSQL
 };
 
 /**

@@ -6,6 +6,8 @@ import { Loading, ProblemView } from './components/ProblemView';
 import { SignIn } from './screens/SignIn';
 import { ContactList } from './screens/ContactList';
 import { ContactDetail } from './screens/ContactDetail';
+import { ContactForm } from './screens/ContactForm';
+import { NamespaceForm, NamespaceList } from './screens/Namespaces';
 
 export function App() {
   const [settings, setSettings] = useState<ConsoleSettings | null>(null);
@@ -36,6 +38,9 @@ function Shell({ settings }: { settings: ConsoleSettings }) {
           <Link href="/" class={location === '/' || location.startsWith('/contacts') ? 'nav-link active' : 'nav-link'} aria-current={location === '/' ? 'page' : undefined}>
             Contacts
           </Link>
+          <Link href="/namespaces" class={location.startsWith('/namespaces') ? 'nav-link active' : 'nav-link'} aria-current={location === '/namespaces' ? 'page' : undefined}>
+            Namespaces
+          </Link>
         </nav>
         <div class="who">
           <span class="who-text" title={`Signed in ${session.via === 'development' ? 'with the development sign-in' : 'with OIDC'}`}>
@@ -48,6 +53,11 @@ function Shell({ settings }: { settings: ConsoleSettings }) {
       <main id="main" class="page" tabIndex={-1}>
         <Switch>
           <Route path="/" component={ContactList} />
+          <Route path="/namespaces" component={NamespaceList} />
+          <Route path="/namespaces/new">{() => <NamespaceForm />}</Route>
+          <Route path="/namespaces/:id">{(params: { id: string }) => <NamespaceForm id={params.id} key={params.id} />}</Route>
+          <Route path="/contacts/new">{() => <ContactForm />}</Route>
+          <Route path="/contacts/:id/edit">{(params: { id: string }) => <ContactForm id={params.id} key={params.id} />}</Route>
           <Route path="/contacts/:id">{(params: { id: string }) => <ContactDetail id={params.id} />}</Route>
           <Route>
             <ProblemView problem={{ type: 'about:blank', title: 'Not found', status: 404, detail: 'There is no such page in the console.', code: 'not_found', instance: '' }}>

@@ -3,7 +3,7 @@ import type { Executor } from '../db/index.js';
 import type { Actor } from './actor.js';
 
 export type ActionType = 'create' | 'update' | 'delete' | 'action';
-export type ObjectType = 'namespace' | 'contact' | 'address' | 'bank' | 'prop' | 'relation';
+export type ObjectType = 'namespace' | 'contact' | 'address' | 'bank' | 'prop' | 'relation' | 'duplicate';
 
 /** The event types of the feed and webhooks (docs/api.md, "Events and webhooks"). */
 export const EVENT_TYPES = [
@@ -76,6 +76,31 @@ export function eventData(change: Change): { object: unknown; previous_attribute
   return { object: after, previous_attributes: previousAttributes(before, after) };
 }
 
+/**
+ * Changes after which a contact may newly duplicate another (CONTRACT §8.1, pairs from writes):
+ * the seam queues a duplicate check of the contact in the write's own transaction, which the
+ * worker runs after commit (src/resources/duplicates/write-checks.ts).
+ */
+const DUPLICATE_CHECK_EVENTS: ReadonlySet<EventType> = new Set<EventType>([
+  'contact.created',
+  'contact.updated',
+  'contact.props_updated',
+  'contact.restored',
+  'contact.merged',
+  'contact.unmerged',
+  'address.created',
+  'address.updated',
+  'address.deleted',
+]);
+
+/** Whether the change queues a duplicate check of its contact. */
+export const queuesDuplicateCheck = (change: Pick<Change, 'event' | 'contactId'>): boolean => change.contactId !== null && DUPLICATE_CHECK_EVENTS.has(change.event);
+
+// A contact already pending gets a new generation (the worker that holds the older one checks it
+// again) and a fresh attempt budget.
+const QUEUE_CHECK = `INSERT INTO duplicate_checks (tenant_id, contact_id, queued_at) SELECT $1, q.contact_id, q.at FROM q
+    ON CONFLICT (tenant_id, contact_id) DO UPDATE SET generation = duplicate_checks.generation + 1, attempts = 0`;
+
 // The audit entry and the event in one statement: one round trip per change.
 const RECORD_SQL = `WITH audit AS (
     INSERT INTO audit_log (tenant_id, id, user_id, action_type, object_type, object_id, contact_id, timestamp,
@@ -83,6 +108,12 @@ const RECORD_SQL = `WITH audit AS (
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13))
   INSERT INTO event_outbox (tenant_id, type, object_type, object_id, contact_id, data, request_id, user_id, created_at)
   VALUES ($1, $14, $15, $6, $7, $16, $17, $3, $8)`;
+
+// The same, queueing the contact's duplicate check too.
+const RECORD_AND_QUEUE_SQL = RECORD_SQL.replace(
+  'WITH audit AS (',
+  `WITH q AS (SELECT $7::text AS contact_id, $8::timestamptz AS at), checks AS (${QUEUE_CHECK}), audit AS (`,
+);
 
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
 
@@ -102,8 +133,9 @@ export async function recordChange(tx: Executor, actor: Actor, change: Change): 
     actor.deferred.entries.push({ id: ulid(change.at.getTime()), change });
     return;
   }
-  await tx.query(
-    RECORD_SQL,
+  await write(
+    tx,
+    queuesDuplicateCheck(change) ? RECORD_AND_QUEUE_SQL : RECORD_SQL,
     [
       actor.tenantId,
       ulid(change.at.getTime()),
@@ -123,15 +155,25 @@ export async function recordChange(tx: Executor, actor: Actor, change: Change): 
       JSON.stringify(eventData(change)),
       actor.requestId,
     ],
-    { prepare: true },
   );
+}
+
+/**
+ * Nothing reads what recording returns, so on PostgreSQL it travels with the transaction's next
+ * statement or its COMMIT (Executor.defer): no round trip of its own.
+ */
+async function write(tx: Executor, sql: string, params: unknown[]): Promise<void> {
+  if (tx.defer) tx.defer(sql, params, { prepare: true });
+  else await tx.query(sql, params, { prepare: true });
 }
 
 // Many changes in one statement (a merge records one per object it touched): the same rows as
 // recordChange would write, one round trip instead of one per change.
 const RECORD_MANY_SQL = `WITH c AS (
     SELECT * FROM jsonb_to_recordset($2::jsonb) AS c(id text, action_type text, object_type text, object_id text, contact_id text,
-      ts timestamptz, before_state jsonb, after_state jsonb, comment text, event text, event_object_type text, data jsonb, ord int)),
+      ts timestamptz, before_state jsonb, after_state jsonb, comment text, event text, event_object_type text, data jsonb, ord int, check_dup boolean)),
+  q AS (SELECT c.contact_id, min(c.ts) AS at FROM c WHERE c.check_dup GROUP BY c.contact_id),
+  checks AS (${QUEUE_CHECK}),
   audit AS (
     INSERT INTO audit_log (tenant_id, id, user_id, action_type, object_type, object_id, contact_id, timestamp,
                            ip_address, user_agent, before_state, after_state, comment)
@@ -170,8 +212,9 @@ async function writeChanges(tx: Executor, actor: Actor, entries: readonly { id: 
     event_object_type: change.event.slice(0, change.event.indexOf('.')),
     data: eventData(change),
     ord,
+    check_dup: queuesDuplicateCheck(change),
   }));
-  await tx.query(RECORD_MANY_SQL, [actor.tenantId, JSON.stringify(rows), actor.userId, actor.ip, actor.userAgent, actor.requestId]);
+  await write(tx, RECORD_MANY_SQL, [actor.tenantId, JSON.stringify(rows), actor.userId, actor.ip, actor.userAgent, actor.requestId]);
 }
 
 /** An event that is not the record of an audited write (a webhook the service disabled, a finished import). */

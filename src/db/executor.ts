@@ -17,8 +17,9 @@ export interface QueryOptions {
    * With `prepare`: execute with the generic plan (`plan_cache_mode = force_generic_plan`), never
    * re-plan for the parameters. PostgreSQL otherwise keeps re-planning a statement whose generic
    * plan it estimates dearer than its custom ones, and for the dedupe candidate query planning
-   * costs several times its execution. Only for a lone read of a TenantDatabase, where the
-   * setting rides on the BEGIN round trip; inside a transaction it throws. PGlite ignores it.
+   * costs several times its execution. Only for a lone read of a TenantDatabase (its query, or
+   * a statement of its `read`), where the setting travels with the statement; inside a
+   * transaction it throws. PGlite ignores it.
    */
   genericPlan?: boolean;
 }
@@ -27,6 +28,13 @@ export interface Executor {
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[], opts?: QueryOptions): Promise<QueryResult<T>>;
   /** Runs a multi-statement script without parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * A write whose result nobody reads (an audit entry), sent with the transaction's next
+   * statement or its COMMIT instead of in a round trip of its own; its failure fails that
+   * statement or the commit, so the transaction still commits with it or not at all. Only a
+   * PostgreSQL transaction has it; elsewhere callers await `query`.
+   */
+  defer?(sql: string, params?: readonly unknown[], opts?: QueryOptions): void;
 }
 
 export type Engine = 'postgres' | 'pglite';
@@ -36,13 +44,20 @@ export const TENANT_SETTING = 'app.tenant_id';
 
 /**
  * A database scoped to one tenant: every statement runs in a transaction that first sets
- * TENANT_SETTING transaction-locally, so the row-level security policies admit that tenant's rows
+ * TENANT_SETTING transaction-locally (in the statement's own round trip on PostgreSQL), so the row-level security policies admit that tenant's rows
  * only — a second guard behind the `tenant_id` filter every query has anyway.
  */
 export interface TenantDatabase extends Executor {
   readonly tenantId: string;
   /** Runs fn in one transaction; commits on resolve, rolls back on throw. */
   transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
+  /**
+   * Runs fn's statements on one connection, each as its own transaction with the tenant set: one
+   * round trip per statement, none for BEGIN or COMMIT. For reads only (a write would commit on
+   * its own). Under READ COMMITTED each statement of a transaction takes its own snapshot anyway,
+   * so reads see here what they would see in one transaction.
+   */
+  read<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
 }
 
 export interface Database extends Executor {

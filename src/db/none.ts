@@ -13,7 +13,7 @@ export function databaseRefusingAll(reason: string): Database {
     query: refuse,
     exec: refuse,
     transaction: refuse,
-    forTenant: (tenantId) => ({ tenantId, query: refuse, exec: refuse, transaction: refuse }),
+    forTenant: (tenantId) => ({ tenantId, query: refuse, exec: refuse, transaction: refuse, read: refuse }),
     ping: refuse,
     close: async () => {},
   };

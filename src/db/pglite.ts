@@ -69,6 +69,7 @@ export async function createPgliteDatabase(dataDir: string | null): Promise<Data
       query: (sql, params) => transaction(tenantId, (t) => t.query(sql, params)),
       exec: (sql) => transaction(tenantId, (t) => t.exec(sql)),
       transaction: (fn) => transaction(tenantId, fn),
+      read: (fn) => transaction(tenantId, fn),
     }),
     async ping() {
       await exclusive(() => run('select 1'));

@@ -24,7 +24,7 @@ function countingDb(inner: Database): { db: Database; count: () => number; reset
     transaction: (fn) => inner.transaction((tx) => fn(wrap(tx))),
     forTenant: (tenantId) => {
       const scoped = inner.forTenant(tenantId);
-      return { ...wrap(scoped), tenantId, transaction: (fn) => scoped.transaction((tx) => fn(wrap(tx))) };
+      return { ...wrap(scoped), tenantId, transaction: (fn) => scoped.transaction((tx) => fn(wrap(tx))), read: (fn) => scoped.read((tx) => fn(wrap(tx))) };
     },
     ping: () => inner.ping(),
     // The harness owns the real database.

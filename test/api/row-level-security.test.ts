@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { relayOnce } from '../../src/worker/relay.js';
 import { migrate, migrateDatabase, MigrationPrivilegeError, type Database } from '../../src/db/index.js';
 import { createPgDatabase } from '../../src/db/pg.js';
-import { createPgTestDatabase, describePostgres, it, serviceRoleUrl, SERVICE_ROLE, testConfig, type Harness } from '../helpers/engines.js';
+import { ADMIN_URL, createPgTestDatabase, describePostgres, it, serviceRoleUrl, SERVICE_ROLE, testConfig, type Harness } from '../helpers/engines.js';
 import { createContact, createNamespace, newCaller } from '../helpers/api.js';
 import { createAddress, createBank, createRelation, tenantWithContacts } from '../helpers/subresources.js';
 import { pgTest } from '../helpers/postgres-only.js';
@@ -17,6 +17,7 @@ const TENANT_TABLES = [
   'namespaces', 'contacts', 'contact_ref_ids', 'contact_props', 'audit_log', 'contact_addresses',
   'contact_banks', 'contact_relations', 'contact_match_keys', 'idempotency_keys',
   'event_outbox', 'events', 'webhooks', 'webhook_deliveries', 'import_jobs', 'import_rows', 'import_dry_keys', 'merges',
+  'duplicate_pairs', 'duplicate_checks', 'duplicate_scans',
 ];
 
 /** Two tenants, each with a row in every tenant table (three contacts: one merged into another). */
@@ -34,6 +35,12 @@ async function twoTenants(h: Harness) {
     const twin = await contact({ name: `Ravi R ${i}` });
     const merged = await c.req('POST', `/contacts/${b.id}/merge/`, { body: { merge_ids: [twin.id], comment: 'same person' } });
     assert.equal(merged.status, 200, merged.text);
+    // b takes a's PAN under an override: a dismissed duplicate pair (and pending duplicate checks).
+    const pan = i ? 'ABCPR1234Q' : 'ABCPS1234Q';
+    const allowed = await c.req('PATCH', `/contacts/${b.id}/?on_duplicate=allow&reason=family%20business`, { body: { props: [{ key: 'pan_no', value: pan, type: 'text' }] } });
+    assert.equal(allowed.status, 200, allowed.text);
+    const scan = await c.req('POST', '/duplicates/scan/', { body: {} });
+    assert.equal(scan.status, 202, scan.text);
     const keyed = await c.req('POST', '/namespaces/', { body: { name: `keyed-${i}-${c.tenant}` }, headers: { 'idempotency-key': `k-${c.tenant}` } });
     assert.equal(keyed.status, 201, keyed.text);
     assert.equal((await c.req('POST', '/webhooks/', { body: { url: 'https://hooks.example.com/rls' } })).status, 201);
@@ -137,6 +144,64 @@ describePostgres('row-level security', (h) => {
     const plain = await scoped.query<{ mode: string }>(sql, [1], { prepare: true });
     assert.equal(plain.rows[0]!.mode, 'auto', 'the setting is transaction-local: the next transaction on the connection is back to auto');
     await assert.rejects(scoped.transaction((tx) => tx.query(sql, [1], { prepare: true, genericPlan: true })), /lone read/);
+  });
+
+  it('one-round-trip reads (the setting pipelined with the statement): no tenant ever sees another tenant\'s row, after errors and across reuse', async () => {
+    const [ca, cb] = [await newCaller(h()), await newCaller(h())];
+    const [a, b] = [ca.tenant, cb.tenant];
+    const rowA = await createContact(ca, { namespace: (await createNamespace(ca)).name, name: 'Fast Path A' });
+    await createContact(cb, { namespace: (await createNamespace(cb)).name, name: 'Fast Path B' });
+    // One connection, so every statement below reuses the one the previous tenant used.
+    const u = new URL(ADMIN_URL);
+    u.pathname = '/' + (await h().db.query<{ d: string }>('SELECT current_database() AS d')).rows[0]!.d;
+    const one = createPgDatabase({ connectionString: await serviceRoleUrl(u.toString()), max: 1, statementTimeoutMs: 10_000, connectTimeoutMs: 10_000 });
+    const sessionLocks = () => h().db.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = 424242`);
+    try {
+      const byId = `SELECT tenant_id FROM contacts WHERE id = $1`;
+      const tenantsSeen = async (db: Database | ReturnType<Database['forTenant']>) =>
+        (await db.query<{ t: string }>(`SELECT DISTINCT tenant_id AS t FROM contacts`, [], { prepare: true })).rows.map((r) => r.t);
+      const check = async (when: string) => {
+        assert.deepEqual((await one.forTenant(a).query(byId, [rowA.id], { prepare: true })).rows, [{ tenant_id: a }], `${when}: A reads its row`);
+        assert.equal((await one.forTenant(b).query(byId, [rowA.id], { prepare: true })).rowCount, 0, `${when}: B cannot read A's row`);
+        assert.deepEqual(await tenantsSeen(one.forTenant(b)), [b], `${when}: an unfiltered read of B sees B only`);
+        assert.deepEqual(await tenantsSeen(one), [], `${when}: without a tenant nothing is visible (the setting did not outlive its statement)`);
+        const leftover = await one.query<{ t: string | null }>(`SELECT current_setting('app.tenant_id', true) AS t`);
+        assert.ok(!leftover.rows[0]!.t, `${when}: no tenant setting left on the connection`);
+      };
+      await check('at first');
+      // The statement fails after the setting ran.
+      await assert.rejects(one.forTenant(a).query('SELECT 1 / 0'), (err: { code?: string }) => err.code === '22012');
+      await check('after a failed statement');
+      // The statement fails to parse.
+      await assert.rejects(one.forTenant(a).query('SELEC 1', [], { prepare: true }), (err: { code?: string }) => err.code === '42601');
+      await check('after a statement that did not parse');
+      // The setting itself fails (a NUL byte cannot be bound): the statement behind it must not run.
+      await assert.rejects(one.forTenant('x\u0000y').query('SELECT pg_advisory_lock(424242)'), (err: { code?: string }) => err.code === '22021');
+      assert.equal((await sessionLocks()).rowCount, 0, 'the statement after a failed setting did not run');
+      await check('after a failed setting (the prefix is prepared again)');
+      // A failure inside a read scope leaves the scope's later reads on the same tenant.
+      const inScope = await one.forTenant(a).read(async (tx) => {
+        await assert.rejects(tx.query('SELECT 1 / 0'));
+        return (await tx.query<{ t: string }>(`SELECT DISTINCT tenant_id AS t FROM contacts`)).rows.map((r) => r.t);
+      });
+      assert.deepEqual(inScope, [a]);
+      await check('after a read scope');
+      // A transaction's BEGIN and setting travel with its first statement: one transaction, one tenant.
+      const tx = await one.forTenant(b).transaction(async (t) => {
+        const q = `SELECT txid_current()::text AS x, current_setting('app.tenant_id', true) AS t`;
+        return [(await t.query(q)).rows[0], (await t.query(q)).rows[0]];
+      });
+      assert.deepEqual(tx[0], tx[1], 'both statements ran in one transaction with the tenant set');
+      assert.equal((tx[0] as { t: string }).t, b);
+      await assert.rejects(one.forTenant(b).transaction((t) => t.query('SELECT 1 / 0')));
+      await check('after a failed transaction');
+      // A shorter statement timeout of a scope applies to its statement and ends with it.
+      await assert.rejects(one.forTenant(a, { statementTimeoutMs: 50 }).query('SELECT pg_sleep(0.5)'), (err: { code?: string }) => err.code === '57014');
+      assert.equal((await one.query<{ s: string }>(`SELECT current_setting('statement_timeout') AS s`)).rows[0]!.s, '10s');
+      await check('after a timed-out statement');
+    } finally {
+      await one.close();
+    }
   });
 
   it('search, tag filter and dedupe work through the API under the policies', async () => {

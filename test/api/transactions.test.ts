@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describeEngines, it } from '../helpers/engines.js';
+import type { Executor } from '../../src/db/index.js';
 
 // A tenant transaction's statements may be issued without waiting for the previous one (the scan
 // requests its next batch while it scores the current one): they must run one after another on the
@@ -35,5 +36,29 @@ describeEngines('tenant transactions', (h) => {
         return results.map((r) => r.status);
       });
     assert.deepEqual(outcomes, ['fulfilled', 'rejected', 'rejected']);
+  });
+
+  it('a deferred write runs before the next statement, and its failure fails the commit: nothing of the transaction stays', async () => {
+    const tenant = h().tenant();
+    const db = h().appDb.forTenant(tenant);
+    const insert = `INSERT INTO namespaces (tenant_id, id, name, created_by, created_at, updated_at) VALUES ($1, $2, $3, 'u', now(), now())`;
+    const later = (tx: Executor, sql: string, params: unknown[]) => (tx.defer ? tx.defer(sql, params) : tx.query(sql, params));
+    const seen = await db.transaction(async (tx) => {
+      await later(tx, insert, [tenant, '01HZZZZZZZZZZZZZZZZZZZZZZ1', 'deferred-1']);
+      return (await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM namespaces WHERE tenant_id = $1`, [tenant])).rows[0]!.n;
+    });
+    assert.equal(seen, 1, 'the deferred insert ran before the statement after it');
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        await tx.query(insert, [tenant, '01HZZZZZZZZZZZZZZZZZZZZZZ2', 'deferred-2']);
+        await later(tx, 'SELECT 1 / 0', []);
+      }),
+      (err: { code?: string }) => err.code === '22012',
+    );
+    const names = await h().db.query<{ name: string }>(`SELECT name FROM namespaces WHERE tenant_id = $1 ORDER BY name`, [tenant]);
+    assert.deepEqual(names.rows.map((r) => r.name), ['deferred-1'], 'the failed commit kept nothing');
+    // Only deferred writes: BEGIN, the setting and the write all travel with the COMMIT.
+    await db.transaction(async (tx) => void (await later(tx, insert, [tenant, '01HZZZZZZZZZZZZZZZZZZZZZZ3', 'deferred-3'])));
+    assert.equal((await h().db.query(`SELECT 1 FROM namespaces WHERE tenant_id = $1 AND name = 'deferred-3'`, [tenant])).rowCount, 1);
   });
 });

@@ -1,7 +1,7 @@
 import type { Executor } from '../../db/index.js';
 import { Params, likePattern, pagedQuery, orderBySql, type Ordering } from '../../db/index.js';
 import type { Contact } from './contacts.schema.js';
-import { toProp, type PropRow } from './props.queries.js';
+import { propsOf, toProp, type PropRow } from './props.queries.js';
 import { MATCH_PROPS_SQL } from './derived.js';
 
 const CONTACT_ORDER_COLUMNS = { created_at: 'c.created_at', updated_at: 'c.updated_at', name: 'lower(c.name)', ref_id: 'c.ref_id' };
@@ -97,7 +97,9 @@ export async function findContact(
 }
 
 // What a write needs of the contact, in one statement: the row, locked, with all its props.
+// `snapshot_version` is the row's version in the statement's snapshot (see lockContactWithProps).
 const FOR_WRITE = `SELECT ${COLUMNS}, c.name_key,
+  (SELECT s.version FROM contacts s WHERE s.tenant_id = c.tenant_id AND s.id = c.id) AS snapshot_version,
   (SELECT json_agg(json_build_object('tenant_id', p.tenant_id, 'id', p.id, 'contact_id', p.contact_id, 'key', p.key, 'value', p.value,
      'type', p.type, 'created_at', p.created_at, 'created_by', p.created_by, 'updated_at', p.updated_at, 'updated_by', p.updated_by)
      ORDER BY p.key COLLATE "C") FROM contact_props p WHERE p.tenant_id = c.tenant_id AND p.contact_id = c.id) AS props_json
@@ -115,14 +117,21 @@ export async function lockContactWithProps(
   id: string,
   opts: { includeDeleted?: boolean } = {},
 ): Promise<{ row: ContactRow; props: PropRow[]; nameKey: string } | undefined> {
-  const res = await tx.query<ContactRow & { name_key: string; props_json: PropJson[] | null }>(
+  const res = await tx.query<ContactRow & { name_key: string; snapshot_version: number | null; props_json: PropJson[] | null }>(
     `${FOR_WRITE}${opts.includeDeleted ? '' : ' AND NOT c.is_deleted'} FOR UPDATE OF c`,
     [tenantId, id],
     { prepare: true },
   );
   const found = res.rows[0];
   if (!found) return undefined;
-  const { props_json, name_key, ...row } = found;
+  const { props_json, name_key, snapshot_version, ...row } = found;
+  // A statement that waited for another writer's lock gets that writer's version of the row, but
+  // its sub-select still read the props of the snapshot taken before the wait (READ COMMITTED);
+  // every props write bumps the version, so a newer row means the props are read again.
+  if (snapshot_version !== row.version) {
+    const fresh = await propsOf(tx, tenantId, [id]);
+    return { row, props: fresh.get(id) ?? [], nameKey: name_key };
+  }
   const props = (props_json ?? []).map((p) => ({ ...p, created_at: new Date(p.created_at), updated_at: new Date(p.updated_at) }));
   return { row, props, nameKey: name_key };
 }
@@ -161,22 +170,32 @@ const CONTACT_INSERT_VALUES = '$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12
  * Inserts a contact. With `lockKeys` (match-keys.queries panLockKeys, in order) the same
  * statement first takes those advisory locks — the create path's PAN locks without a round trip
  * of their own; the row is built from the lock aggregate, so the locks are held before it exists.
+ * With `reserveRefId` the same statement also reserves the contact's ref id in its namespace
+ * (reserveRefId below) and inserts the contact only if it got it. False: the ref id is held by
+ * another contact and nothing was inserted.
  */
-export async function insertContact(tx: Executor, c: ContactInsert, lockKeys: readonly string[] = []): Promise<void> {
-  const values = [
+export async function insertContact(tx: Executor, c: ContactInsert, lockKeys: readonly string[] = [], reserveRefId = false): Promise<boolean> {
+  const values: unknown[] = [
     c.tenant_id, c.id, c.namespace_id, c.name, c.status, c.type, c.ref_id, c.tags, JSON.stringify(c.refs), c.rm_id, c.branch_id,
     c.name_key, c.name_phonetic, c.at, c.user_id, c.match_props,
   ];
-  if (lockKeys.length === 0) {
-    await tx.query(`${CONTACT_INSERT_COLUMNS} VALUES (${CONTACT_INSERT_VALUES})`, values, { prepare: true });
-    return;
+  const ctes: string[] = [];
+  if (lockKeys.length > 0) {
+    values.push(lockKeys);
+    ctes.push(`locked AS (SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) AS n FROM unnest($17::text[]) AS k)`);
   }
-  await tx.query(
-    `WITH locked AS (SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) AS n FROM unnest($17::text[]) AS k)
-     ${CONTACT_INSERT_COLUMNS} SELECT ${CONTACT_INSERT_VALUES} FROM locked`,
-    [...values, lockKeys],
-    { prepare: true },
-  );
+  if (reserveRefId) {
+    ctes.push(`ref AS (INSERT INTO contact_ref_ids (tenant_id, namespace_id, ref_id, contact_id, created_at) VALUES ($1, $3, $7, $2, $14)
+                ON CONFLICT (tenant_id, namespace_id, ref_id) DO UPDATE SET contact_id = contact_ref_ids.contact_id
+                RETURNING contact_id)`);
+  }
+  const sql =
+    ctes.length === 0
+      ? `${CONTACT_INSERT_COLUMNS} VALUES (${CONTACT_INSERT_VALUES})`
+      : `WITH ${ctes.join(', ')} ${CONTACT_INSERT_COLUMNS} SELECT ${CONTACT_INSERT_VALUES}
+         FROM ${ctes.map((x) => x.slice(0, x.indexOf(' '))).join(', ')}${reserveRefId ? ' WHERE ref.contact_id = $2' : ''}`;
+  const res = await tx.query(sql, values, { prepare: true });
+  return res.rowCount === 1;
 }
 
 export type ContactChanges = Partial<{

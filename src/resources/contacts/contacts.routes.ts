@@ -81,7 +81,7 @@ export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void
       const type = checkEnum(errors, 'type', q.type, CONTACT_TYPES);
       const approvalStatus = checkEnum(errors, 'approval_status', q.approval_status, APPROVAL_STATUSES);
       errors.throwIfAny();
-      const { results, count } = await request.db.transaction((tx) =>
+      const { results, count } = await request.db.read((tx) =>
         contactsPage(tx, request.ctx.tenantId, {
           namespace: q.namespace || undefined,
           status,
@@ -120,7 +120,7 @@ export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void
       const errors = new FieldErrorCollector();
       const expand = parseExpand(errors, request.query.expand, CONTACT_EXPANDS);
       errors.throwIfAny();
-      const { row, contact, survivor } = await request.db.transaction((tx) => retrieveContactOrSurvivor(tx, request.ctx.tenantId, id, expand, heavy.gateFor(reply)));
+      const { row, contact, survivor } = await request.db.read((tx) => retrieveContactOrSurvivor(tx, request.ctx.tenantId, id, expand, heavy.gateFor(reply)));
       setEtag(reply, row.version);
       if (survivor) reply.header('content-location', `/contacts/${row.id}/`);
       return contact;

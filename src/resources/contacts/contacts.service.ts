@@ -3,15 +3,15 @@ import { AppError, FieldErrorCollector, notFound } from '../../errors/index.js';
 import type { Executor } from '../../db/index.js';
 import { checkPrecondition, recordChange, type Actor, type Precondition } from '../../changes/index.js';
 import { checkFreeJson } from '../../validation/free-json.js';
-import { findNamespaceByIdOrName, type NamespaceRow } from '../namespaces/namespaces.queries.js';
+import { findNamespaceByIdOrName, findNamespaceTakingCounter, type NamespaceRow } from '../namespaces/namespaces.queries.js';
 import { REFS_MAX_BYTES, type Contact, type ContactCreateBody, type ContactPatchBody } from './contacts.schema.js';
 import { insertContact, lockContactWithProps, toContact, updateContact, type ContactChanges, type ContactRow } from './contacts.queries.js';
 import { byKey, upsertProps, type PropRow } from './props.queries.js';
 import { checkProps, propUpserts } from './props.validation.js';
 import { matchPropsJson, nameColumns, syncNameKeyCopies, writeMatchKeys } from './derived.js';
-import { BLOCK_DUPLICATES, blockNewPans, checkIdentifierValues, insertNewContactProps, overrideComment, pansOfProps, type DuplicatePolicy } from './blocking.js';
+import { BLOCK_DUPLICATES, blockNewPans, checkIdentifierValues, insertNewContactProps, overrideComment, pansOfProps, rememberOverride, type DuplicatePolicy } from './blocking.js';
 import { panLockKeys } from './match-keys.queries.js';
-import { allocateRefId, reserveClientRefId } from './ref-ids.js';
+import { allocateRefId, refIdTaken, renderRefId, reserveClientRefId } from './ref-ids.js';
 import { mergedError } from '../common/merged.js';
 
 /** Instance settings that change what a contact write accepts. */
@@ -60,8 +60,12 @@ export async function lockContact(
 
 async function resolveNamespace(tx: Executor, tenantId: string, nameOrId: string): Promise<NamespaceRow> {
   const ns = await findNamespaceByIdOrName(tx, tenantId, nameOrId);
-  if (!ns) throw new AppError('validation_error', `Unknown namespace "${nameOrId}".`, { errors: { namespace: [`Unknown namespace "${nameOrId}".`] } });
+  if (!ns) throw unknownNamespace(nameOrId);
   return ns;
+}
+
+function unknownNamespace(nameOrId: string): AppError {
+  return new AppError('validation_error', `Unknown namespace "${nameOrId}".`, { errors: { namespace: [`Unknown namespace "${nameOrId}".`] } });
 }
 
 /**
@@ -100,15 +104,15 @@ export async function createContact(
   body: ContactCreateBody,
   policy: DuplicatePolicy = BLOCK_DUPLICATES,
   at = new Date(),
-  /** The namespace `body.namespace` names, when the caller looked it up already in this transaction (an import batch). */
-  resolved?: NamespaceRow,
 ): Promise<ContactState> {
   const tenantId = actor.tenantId;
-  const ns = resolved ?? (await resolveNamespace(tx, tenantId, body.namespace));
+  // The namespace and (for a generated ref id) its next number in one statement; the ref id is
+  // reserved by the contact's own insert below. Round trips are the cost of a create.
+  const found = await findNamespaceTakingCounter(tx, tenantId, body.namespace, body.ref_id == null);
+  if (!found) throw unknownNamespace(body.namespace);
+  const { ns } = found;
   const id = ulid(at.getTime());
-  let refId = body.ref_id ?? null;
-  if (refId !== null) await reserveClientRefId(tx, tenantId, ns.id, refId, id, at);
-  else refId = await allocateRefId(tx, tenantId, ns.id, ns.contact_pattern, id, at);
+  let refId = body.ref_id ?? (found.seq !== null && found.pattern ? renderRefId(found.pattern, found.seq, at) : null);
   const names = nameColumns(body.name, body.type);
   const insert = {
     tenant_id: tenantId,
@@ -131,7 +135,14 @@ export async function createContact(
   const matchProps = matchPropsJson(upserts.map((p, i) => ({ id: propIds[i]!, key: p.key, value: p.value })));
   // The PAN locks of duplicate blocking ride on the insert (no round trip of their own).
   const pans = pansOfProps(upserts);
-  await insertContact(tx, { ...insert, match_props: matchProps }, panLockKeys(tenantId, pans));
+  const lockKeys = panLockKeys(tenantId, pans);
+  if (!(await insertContact(tx, { ...insert, match_props: matchProps }, lockKeys, refId !== null))) {
+    // The ref id is held by another contact: a client's is a conflict; a generated one collided
+    // with a client-chosen one, and allocation skips ahead.
+    if (body.ref_id != null) throw refIdTaken(body.ref_id);
+    refId = insert.ref_id = await allocateRefId(tx, tenantId, ns.id, found.pattern, id, at);
+    await insertContact(tx, { ...insert, match_props: matchProps }, lockKeys);
+  }
   const written = await insertNewContactProps(tx, { tenantId, contactId: id, nameKey: names.name_key, userId: actor.userId, at }, upserts, propIds, policy, pans);
   const props = written.props.sort(byKey);
   // Everything the new row holds is known here: no read-back round trips on the hot create path.
@@ -159,6 +170,7 @@ export async function createContact(
   const created = { row, props, nameKey: names.name_key };
   const comment = overrideComment(policy, written.duplicateOf);
   await recordChange(tx, actor, { event: 'contact.created', action: 'create', objectType: 'contact', objectId: id, contactId: id, before: null, after: contactView(created), at, comment });
+  await rememberOverride(tx, actor, id, policy, written.duplicateOf, at);
   return created;
 }
 
@@ -219,6 +231,7 @@ export async function patchContact(
   const duplicateOf = props ? await blockNewPans(tx, tenantId, row.id, current.props, props, policy) : null;
   const comment = overrideComment(policy, duplicateOf);
   await recordChange(tx, actor, { event: 'contact.updated', action: 'update', objectType: 'contact', objectId: row.id, contactId: row.id, before: contactView(current), after: contactView(next), at, comment });
+  await rememberOverride(tx, actor, row.id, policy, duplicateOf, at);
   return next;
 }
 

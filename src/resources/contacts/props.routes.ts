@@ -31,7 +31,7 @@ export function registerPropRoutes(parent: FastifyInstance, deps: Deps): void {
     async (request, reply) => {
       const id = pathId(request.params.contact_id, 'Contact');
       const tenantId = request.ctx.tenantId;
-      const { contact, props } = await request.db.transaction(async (tx) => ({
+      const { contact, props } = await request.db.read(async (tx) => ({
         contact: await findContact(tx, tenantId, id),
         props: (await propsOf(tx, tenantId, [id])).get(id) ?? [],
       }));

@@ -131,9 +131,9 @@ async function applyRow(tx: Executor, actor: Actor, s: RowSettings, data: Item, 
   checkContactBody(body as ContactCreateBody, s.rules);
 
   if (matchId === undefined) {
-    // An unknown namespace is left to createContact, which refuses it as the API does.
-    const ns = typeof body.namespace === 'string' ? await namespaceOf(tx, actor, s, body.namespace) : undefined;
-    const created = await createContact(tx, actor, body as ContactCreateBody, policy, at, ns);
+    // The namespace is looked up (and its counter taken) by createContact's first statement; an
+    // unknown one is refused there as the API does.
+    const created = await createContact(tx, actor, body as ContactCreateBody, policy, at);
     await addSubresources(tx, actor, created.row.id, addresses, banks, true, at);
     return { outcome: 'created', contactId: created.row.id };
   }

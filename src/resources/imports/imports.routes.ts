@@ -128,7 +128,7 @@ export function registerImportRoutes(parent: FastifyInstance, deps: Deps): void 
       const outcome = filterEnum(errors, 'outcome', request.query.outcome, ROW_OUTCOMES);
       errors.throwIfAny();
       const tenantId = request.ctx.tenantId;
-      const page = await request.db.transaction(async (tx) => {
+      const page = await request.db.read(async (tx) => {
         if (!(await findImportJob(tx, tenantId, id))) throw notFound('Import');
         return listImportRows(tx, tenantId, id, outcome, paging.pageSize, paging.offset);
       });

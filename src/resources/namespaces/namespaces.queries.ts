@@ -67,6 +67,34 @@ export async function findNamespaceByIdOrName(db: Executor, tenantId: string, id
   return res.rows[0];
 }
 
+/**
+ * The namespace a contact is created in (findNamespaceByIdOrName) and, when it has a contact
+ * pattern and `take` is set, the next number of its contact counter (takeCounter) — one
+ * statement for the two. `seq` is null when no number was taken.
+ */
+export async function findNamespaceTakingCounter(
+  tx: Executor,
+  tenantId: string,
+  idOrName: string,
+  take: boolean,
+): Promise<{ ns: NamespaceRow; seq: number | null; pattern: string | null } | undefined> {
+  const res = await tx.query<NamespaceRow & { __seq: number | null; __pattern: string | null }>(
+    `WITH ns AS (SELECT ${COLUMNS} FROM namespaces
+                  WHERE tenant_id = $1 AND NOT is_deleted AND (id = upper($2) OR lower(name) = lower($2))
+                  ORDER BY (id = upper($2)) DESC LIMIT 1),
+          taken AS (UPDATE namespaces n SET contact_counter = n.contact_counter + 1, version = n.version + 1
+                      FROM ns WHERE $3 AND ns.contact_pattern IS NOT NULL AND n.tenant_id = $1 AND n.id = ns.id
+                      RETURNING n.contact_counter - 1 AS seq, n.contact_pattern AS pattern)
+     SELECT ns.*, taken.seq AS __seq, taken.pattern AS __pattern FROM ns LEFT JOIN taken ON true`,
+    [tenantId, idOrName, take],
+    { prepare: true },
+  );
+  const row = res.rows[0];
+  if (!row) return undefined;
+  const { __seq, __pattern, ...ns } = row;
+  return { ns: ns as NamespaceRow, seq: __seq === null ? null : Number(__seq), pattern: __pattern };
+}
+
 export async function insertNamespace(
   tx: Executor,
   row: Omit<NamespaceRow, 'is_deleted' | 'deleted_at' | 'version' | 'updated_by'>,

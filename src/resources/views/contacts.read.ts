@@ -8,8 +8,7 @@ import { expandContacts, type ContactExpand, type ExpansionGate } from './expand
 import { finalSurvivor } from '../common/merged.js';
 
 // The read side of contacts: what GET /contacts/ and GET /contacts/{id}/ (and the console through
-// them) see. All reads of one request share one tenant transaction: it costs the round trips of
-// one lone read, and every further read saves two.
+// them) see. The routes run these in a tenant's `read` scope: each statement one round trip.
 
 export interface ContactListParams extends Omit<ContactFilter, 'namespaceId' | 'search' | 'searchIdentifiers'> {
   /** A namespace name or id; an unknown one matches no contact (a filter, not a reference). */

@@ -111,7 +111,7 @@ export function registerWebhookRoutes(parent: FastifyInstance, deps: Deps): void
       const status = filterEnum(errors, 'status', request.query.status, DELIVERY_STATUSES);
       errors.throwIfAny();
       const tenantId = request.ctx.tenantId;
-      const { rows, count } = await request.db.transaction(async (tx) => {
+      const { rows, count } = await request.db.read(async (tx) => {
         if (!(await findWebhook(tx, tenantId, id))) throw notFound('Webhook');
         return listDeliveries(tx, tenantId, id, status, paging.pageSize, paging.offset);
       });
