@@ -168,6 +168,8 @@ describeEngines(
       const cancelled = await c.req('POST', `/imports/${res.body.id}/cancel/`);
       assert.equal(cancelled.status, 200, cancelled.text);
       assert.equal(cancelled.body.status, 'cancelled');
+      const finished = await h().db.query<{ data: any }>(`SELECT data FROM event_outbox WHERE tenant_id = $1 AND type = 'import.finished' AND object_id = $2`, [c.tenant, res.body.id]);
+      assert.deepEqual(finished.rows.map((r) => r.data.object.status), ['cancelled'], 'a job cancelled while queued publishes import.finished once');
       await drain(h());
       assert.equal(await liveContacts(h(), c.tenant), 0);
       const done = await runImport(h(), c, `name,type\nOnce,individual\n`, `?namespace=${ns.name}`);

@@ -139,7 +139,11 @@ export async function cancelImport(tx: Executor, tenantId: string, id: string, a
   if (!job) throw notFound('Import');
   if (job.status === 'cancelled') return job;
   if (job.status === 'succeeded' || job.status === 'failed') throw new AppError('invalid_state', `The import has already ${job.status === 'succeeded' ? 'succeeded' : 'failed'}; there is nothing to cancel.`);
-  return (await requestCancel(tx, tenantId, id, at)) ?? (await findImportJob(tx, tenantId, id))!;
+  const cancelled = await requestCancel(tx, tenantId, id, at);
+  if (!cancelled) return (await findImportJob(tx, tenantId, id))!;
+  // A queued job ends here (a running one ends, and publishes, at its runner's next batch).
+  if (cancelled.status === 'cancelled') await recordNotice(tx, importActor(cancelled), { event: 'import.finished', objectId: id, contactId: null, object: toImportJob(cancelled), at });
+  return cancelled;
 }
 
 export interface RunSettings {
