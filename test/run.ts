@@ -115,7 +115,9 @@ const groupFiles = groups.map((group, i) => {
 
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${cores}`, ...nodeTestOptions, ...groupFiles],
+  // --test-force-exit: a failed test that left a server, pool or timer open must not hold its
+  // process (and the whole run) open after its results are in.
+  ['--import', 'tsx', '--test', '--test-force-exit', `--test-concurrency=${cores}`, ...nodeTestOptions, ...groupFiles],
   { stdio: 'inherit' },
 );
 // Ctrl-C reaches node:test too; wait for it to stop its processes, then remove the group files.
