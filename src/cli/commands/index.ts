@@ -7,6 +7,7 @@ import { dedupeScan } from './dedupe-scan.js';
 import { verify } from './verify.js';
 import { worker } from './worker.js';
 import { importFile } from './import.js';
+import { merge } from './merge.js';
 
 /** Every subcommand, in the order `contact-registry --help` lists them. */
-export const COMMANDS: readonly Command[] = [serve, worker, migrate, token, openapi, dedupeScan, verify, importFile];
+export const COMMANDS: readonly Command[] = [serve, worker, migrate, token, openapi, dedupeScan, verify, importFile, merge];
