@@ -55,6 +55,9 @@ const MEASURED_SECONDS: Record<string, number> = {
   'test/browser/console-forms.test.ts': 25, // a server and Chromium
   'test/browser/console-records.test.ts': 30, // a server and Chromium
   'test/browser/console-oidc.test.ts': 20, // a server, an OpenID provider and Chromium
+  'test/browser/console-merge.test.ts': 25, // a server and Chromium
+  'test/browser/console-imports.test.ts': 25, // a server with its worker, and Chromium
+  'test/browser/console-webhooks.test.ts': 25, // a server with its worker, a receiver and Chromium
   'test/api/console.test.ts': 14,
   'test/api/merge-property.test.ts': 10, // generated contact graphs, both engines
   'test/api/merge.test.ts': 9,
@@ -113,7 +116,9 @@ const groupFiles = groups.map((group, i) => {
 
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${cores}`, ...nodeTestOptions, ...groupFiles],
+  // --test-force-exit: a failed test that left a server, pool or timer open must not hold its
+  // process (and the whole run) open after its results are in.
+  ['--import', 'tsx', '--test', '--test-force-exit', `--test-concurrency=${cores}`, ...nodeTestOptions, ...groupFiles],
   { stdio: 'inherit' },
 );
 // Ctrl-C reaches node:test too; wait for it to stop its processes, then remove the group files.

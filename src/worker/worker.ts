@@ -6,7 +6,7 @@ import type { Database } from '../db/index.js';
 import { relayOnce } from './relay.js';
 import { attemptDelivery, claimDeliveries, type DeliverySettings } from './deliveries.js';
 import { claimImportJob } from '../resources/imports/imports.queries.js';
-import { runImportJob } from '../resources/imports/imports.service.js';
+import { expireStaleUploads, runImportJob } from '../resources/imports/imports.service.js';
 import { processDuplicateChecks, type CheckSettings } from '../resources/duplicates/checks.service.js';
 import { claimScanJob, runScanJob } from '../resources/duplicates/scans.service.js';
 
@@ -126,6 +126,9 @@ export function startWorker(db: Database, config: Config, log: WorkerLog): Worke
     const res = await db.query<{ n: number }>('SELECT purge_old_events($1, $2) AS n', [ttlMs, PURGE_BATCH]);
     const purged = Number(res.rows[0]?.n ?? 0);
     if (purged > 0) log.info({ purged }, 'purged events past retention');
+    // Uploads whose receiving process died: failed once nothing arrived for IMPORT_LEASE_MS.
+    const stalled = await expireStaleUploads(db, config.imports.leaseMs);
+    if (stalled > 0) log.warn({ stalled }, 'failed stalled import uploads');
     return purged === PURGE_BATCH;
   });
 
