@@ -64,6 +64,7 @@ const MEASURED_SECONDS: Record<string, number> = {
   'test/api/duplicates.test.ts': 14, // write checks and scans run by hand, both engines
   'test/crash/duplicates-worker.test.ts': 14, // API and worker processes on PostgreSQL; serve on PGlite
   'test/api/cli-dedupe-persist.test.ts': 5, // a CLI process on PostgreSQL
+  'test/api/duplicates-concurrency.test.ts': 8, // PostgreSQL only, parallel connections
 };
 
 /**
