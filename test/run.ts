@@ -55,11 +55,15 @@ const MEASURED_SECONDS: Record<string, number> = {
   'test/browser/console-forms.test.ts': 25, // a server and Chromium
   'test/browser/console-records.test.ts': 30, // a server and Chromium
   'test/browser/console-oidc.test.ts': 20, // a server, an OpenID provider and Chromium
+  'test/browser/console-merge.test.ts': 25, // a server and Chromium
+  'test/browser/console-imports.test.ts': 25, // a server with its worker, and Chromium
+  'test/browser/console-webhooks.test.ts': 25, // a server with its worker, a receiver and Chromium
   'test/api/console.test.ts': 14,
   'test/api/merge-property.test.ts': 10, // generated contact graphs, both engines
   'test/api/merge.test.ts': 9,
   'test/api/duplicates.test.ts': 14, // write checks and scans run by hand, both engines
-  'test/crash/duplicates-worker.test.ts': 10, // API and worker processes on PostgreSQL
+  'test/crash/duplicates-worker.test.ts': 14, // API and worker processes on PostgreSQL; serve on PGlite
+  'test/api/cli-dedupe-persist.test.ts': 5, // a CLI process on PostgreSQL
 };
 
 /**

@@ -26,7 +26,7 @@ export function eventData(change: Change): { object: unknown; previous_attribute
 /**
  * Changes after which a contact may newly duplicate another (CONTRACT §8.1, pairs from writes):
  * the seam queues a duplicate check of the contact in the write's own transaction, which the
- * worker runs after commit (src/resources/duplicates/write-checks.ts).
+ * worker runs after commit (src/resources/duplicates/checks.service.ts).
  */
 const DUPLICATE_CHECK_EVENTS: ReadonlySet<EventType> = new Set<EventType>([
   'contact.created',
@@ -40,9 +40,19 @@ const DUPLICATE_CHECK_EVENTS: ReadonlySet<EventType> = new Set<EventType>([
   'address.deleted',
 ]);
 
-/** Whether the change queues a duplicate check of its contact. */
-export const queuesDuplicateCheck = (change: Pick<Change, 'event' | 'contactId'>): boolean =>
-  change.contactId !== null && DUPLICATE_CHECK_EVENTS.has(change.event);
+/** What matching reads of a contact (its addresses are changes of their own). */
+const MATCHED_FIELDS = ['name', 'type', 'props'] as const;
+
+/**
+ * Whether the change queues a duplicate check of its contact. A contact update that leaves what
+ * matching reads alone (tags, status, refs, namespace, …) does not: the check would find the same.
+ */
+export function queuesDuplicateCheck(change: Pick<Change, 'event' | 'contactId' | 'before' | 'after'>): boolean {
+  if (change.contactId === null || !DUPLICATE_CHECK_EVENTS.has(change.event)) return false;
+  const { before, after } = change;
+  if (change.event !== 'contact.updated' || !isObject(before) || !isObject(after)) return true;
+  return MATCHED_FIELDS.some((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]));
+}
 
 // A contact already pending gets a new generation (the worker that holds the older one checks it
 // again) and a fresh attempt budget.

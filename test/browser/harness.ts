@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/config.js';
 import { buildApp } from '../../src/app.js';
 import { mintToken } from '../../src/auth/index.js';
 import { CONSOLE_DIST } from '../../src/http/console.js';
+import { startWorker, type Worker } from '../../src/worker/worker.js';
 import { openMigratedPglite } from '../helpers/databases.js';
 
 // The console in a real browser: Debian's headless Chromium (never a downloaded one) driven by
@@ -51,21 +52,25 @@ export interface ConsoleOptions {
   env?: Record<string, string>;
   /** The port to listen on (0: any free one). */
   port?: number;
+  /** Run the background worker (imports, webhook deliveries) in this process, polling every 50 ms. */
+  worker?: boolean;
 }
 
 export async function startConsole(options: ConsoleOptions = {}): Promise<ConsoleHarness> {
   assertConsoleBuilt();
   assert.ok(existsSync(CHROMIUM_PATH), `no Chromium at ${CHROMIUM_PATH}: apt-get install chromium (or set CHROMIUM_PATH)`);
   const dataDir = mkdtempSync(join(tmpdir(), 'cr-console-'));
-  const config = loadConfig({ DATA_DIR: dataDir, RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'silent', WORKER: 'off', ...options.env });
+  const config = loadConfig({ DATA_DIR: dataDir, RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'silent', WORKER: 'off', WORKER_POLL_MS: '50', ...options.env });
   // The development secret exists only where no auth is configured, as in `npm start`.
   const devSecret = config.auth.jwksUrl || config.auth.jwtSecret ? null : randomBytes(32).toString('base64url');
   const { db, close: closeDb } = await openMigratedPglite();
   let app: FastifyInstance | undefined;
   let browser: Browser | undefined;
+  let worker: Worker | undefined;
   try {
     app = await buildApp({ config, db, ...(devSecret ? { devSecret } : {}) });
     await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
+    if (options.worker) worker = startWorker(db, config, app.log);
     const address = app.server.address();
     assert.ok(address && typeof address === 'object');
     const url = `http://127.0.0.1:${address.port}`;
@@ -107,6 +112,7 @@ export async function startConsole(options: ConsoleOptions = {}): Promise<Consol
       },
       async close() {
         await browser?.close();
+        await worker?.stop();
         await app?.close();
         await closeDb();
         rmSync(dataDir, { recursive: true, force: true });
@@ -115,6 +121,7 @@ export async function startConsole(options: ConsoleOptions = {}): Promise<Consol
     return h;
   } catch (err) {
     await browser?.close().catch(() => {});
+    await worker?.stop().catch(() => {});
     await app?.close().catch(() => {});
     await closeDb().catch(() => {});
     rmSync(dataDir, { recursive: true, force: true });

@@ -70,10 +70,23 @@ export function ContactDetail({ id }: { id: string }) {
   }
   if (!loaded) return <Loading what="the contact" />;
   const { contact } = loaded;
+  const mergedIn = contact.merged_ids?.length ?? 0;
 
   return (
     <article class="contact" aria-labelledby="contact-name" data-id={contact.id}>
       <p class="breadcrumb"><Link href="/">← Contacts</Link></p>
+      {contact.id !== id.toUpperCase() && (
+        <p class="notice" role="status">
+          The contact <span class="mono">{id}</span> was merged into {contact.name}; this is {contact.name}.{' '}
+          <Link href={`/merges?contact=${id.toUpperCase()}`}>See the merge</Link>
+        </p>
+      )}
+      {mergedIn > 0 && contact.id === id.toUpperCase() && (
+        <p class="hint">
+          {mergedIn === 1 ? '1 contact was' : `${mergedIn} contacts were`} merged into this one.{' '}
+          <Link href={`/merges?contact=${contact.id}`}>Merges</Link>
+        </p>
+      )}
       <header class="contact-header">
         <h1 id="contact-name">{contact.name}</h1>
         <div class="badges">
@@ -81,7 +94,12 @@ export function ContactDetail({ id }: { id: string }) {
           <span class={`badge ${contact.status}`}>{humanize(contact.status)}</span>
           <span class={`badge ${contact.approval_status}`}>{humanize(contact.approval_status)}</span>
         </div>
-        {!contact.is_deleted && <Link href={`/contacts/${contact.id}/edit`} class="button secondary heading-action">Edit</Link>}
+        {!contact.is_deleted && (
+          <span class="heading-action header-links">
+            <Link href={`/contacts/${contact.id}/edit`} class="button secondary">Edit</Link>
+            <Link href={`/contacts/${contact.id}/merge`} class="button secondary">Merge…</Link>
+          </span>
+        )}
       </header>
 
       <ContactActions

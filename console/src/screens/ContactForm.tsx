@@ -258,9 +258,9 @@ export function ContactForm({ id }: { id?: string }) {
           error={err('status')}
           options={[['active', rejected ? 'Active (approve the contact first)' : 'Active', rejected && original?.status !== 'active'], ['inactive', 'Inactive']]}
         />
-        <TextField id="ref_id" label="Ref id" mono value={values.ref_id} onInput={set('ref_id')} error={err('ref_id')} maxLength={50} hint={editing ? undefined : "Leave blank to generate one from the namespace's pattern."} />
-        <TextField id="rm_id" label="RM" mono value={values.rm_id} onInput={set('rm_id')} error={err('rm_id')} maxLength={50} />
-        <TextField id="branch_id" label="Branch" mono value={values.branch_id} onInput={set('branch_id')} error={err('branch_id')} maxLength={50} />
+        <TextField id="ref_id" label="Ref id" mono value={values.ref_id} onInput={set('ref_id')} error={err('ref_id')} maxLength={50} hint={editing ? 'Letters, digits and . _ / - (up to 50).' : "Letters, digits and . _ / -. Leave blank to generate one from the namespace's pattern."} />
+        <TextField id="rm_id" label="RM" mono value={values.rm_id} onInput={set('rm_id')} error={err('rm_id')} maxLength={50} hint="Relationship manager code: letters, digits, _ and -" />
+        <TextField id="branch_id" label="Branch" mono value={values.branch_id} onInput={set('branch_id')} error={err('branch_id')} maxLength={50} hint="Branch code: letters, digits, _ and -" />
         <TextField id="tags" label="Tags" value={values.tags} onInput={set('tags')} error={err('tags')} hint="Comma-separated" />
         <div class="span-all">
           <TextAreaField id="refs" label="Refs (JSON object)" mono rows={3} value={values.refs} onInput={set('refs')} error={err('refs')} hint='Free references, e.g. {"crm_id": "C-1001"}' />

@@ -264,7 +264,7 @@ export function NamespaceForm({ id }: { id?: string }) {
     <section aria-labelledby="ns-form-heading">
       <p class="breadcrumb"><Link href="/namespaces">← Namespaces</Link></p>
       <h1 id="ns-form-heading">{editing ? `Namespace ${original!.name}` : 'New namespace'}</h1>
-      <form class="card form-grid" noValidate onSubmit={save}>
+      <form class="card form-grid ns-grid" noValidate onSubmit={save}>
         <div class="span-all">
           <TextField id="name" label="Name" required value={values.name} onInput={set('name')} error={err('name')} maxLength={50} hint="Letters, digits, spaces and _ . - ; unique in your tenant (any case)." />
         </div>
