@@ -182,6 +182,17 @@ async function dryRunConflict(tx: Executor, actor: Actor, s: RowSettings, row: n
   return result;
 }
 
+/**
+ * Keeps what the row wrote and opens the next row's savepoint. On PostgreSQL both travel with the
+ * next statement (Executor.defer), so a row that succeeds costs no round trip of its own for its
+ * savepoint; if they failed, that statement fails and the batch with it.
+ */
+async function keepRow(tx: Executor): Promise<void> {
+  if (!tx.defer) return tx.exec('RELEASE SAVEPOINT import_row; SAVEPOINT import_row');
+  tx.defer('RELEASE SAVEPOINT import_row', [], { prepare: true });
+  tx.defer('SAVEPOINT import_row', [], { prepare: true });
+}
+
 /** Starts the savepoint the batch's first row runs in (see importRow). */
 export async function beginRows(tx: Executor): Promise<void> {
   await tx.query('SAVEPOINT import_row');
@@ -211,13 +222,13 @@ export async function importRow(tx: Executor, actor: Actor, s: RowSettings, row:
     return refusal(row, appErr, s);
   }
   if (!s.dryRun) {
-    await tx.exec('RELEASE SAVEPOINT import_row; SAVEPOINT import_row');
+    await keepRow(tx);
     return { row, outcome: applied.outcome, contactId: applied.contactId, errors: null, duplicateOf: null };
   }
   await undo();
   const conflict = await dryRunConflict(tx, actor, s, row, data, applied);
   // The row's dry keys stay for the rows after it: out of the savepoint the next row may undo.
-  await tx.exec('RELEASE SAVEPOINT import_row; SAVEPOINT import_row');
+  await keepRow(tx);
   // A contact the dry run created does not exist: no id to report.
   return conflict ?? { row, outcome: applied.outcome, contactId: applied.outcome === 'created' ? null : applied.contactId, errors: null, duplicateOf: null };
 }
