@@ -19,6 +19,7 @@ try {
     return res.body;
   };
   await api('POST', '/namespaces/', { name: 'Vayana', contact_pattern: 'VAY-{seq:5}' });
+  await api('POST', '/namespaces/', { name: 'Branch Walk-ins', contact_pattern: 'BW-{yy}{mm}-{seq:4}', contact_counter: 318, account_pattern: 'LN-{yyyy}-{seq:7}', account_counter: 90211 });
   const sukumar = await api('POST', '/contacts/', {
     name: 'Sukumar',
     type: 'individual',
@@ -82,6 +83,55 @@ try {
     await page.getByRole('button', { name: 'Reject', exact: true }).click();
     await page.getByLabel('Reason for rejecting (required)').fill('Turnover documents missing');
     await shot('contact-reject');
+
+    // Create with the live duplicate check (the PAN Sukumar holds) and an API error under a field.
+    await go(page, '/contacts/new');
+    await page.getByLabel('Name (required)').fill('Sukumar R');
+    await page.getByRole('button', { name: 'Add prop' }).click();
+    await page.getByLabel('Key of prop 1').fill('pan_no');
+    await page.getByLabel('Value of pan_no').fill('ABCPS1234K');
+    await page.getByLabel('Ref id').fill('not a ref id!');
+    await page.locator('.duplicate-check.found').waitFor();
+    await page.getByRole('button', { name: 'Create contact' }).click();
+    await page.locator('#ref_id-error').waitFor();
+    await shot('contact-new', true);
+    await page.getByLabel('Ref id').fill('');
+    await page.getByRole('button', { name: 'Create contact' }).click();
+    await page.locator('.duplicate-block').waitFor();
+    await page.locator('.duplicate-block').scrollIntoViewIfNeeded();
+    await shot('contact-new-duplicate');
+
+    await go(page, `/contacts/${sukumar.id}/edit`);
+    await page.getByRole('heading', { name: 'Edit Sukumar', level: 1 }).waitFor();
+    await shot('contact-edit', true);
+
+    await go(page, `/contacts/${sukumar.id}`);
+    await page.getByRole('button', { name: 'Edit props' }).click();
+    await page.getByLabel('Value of monthly_income').fill('eighty-five thousand');
+    await page.getByRole('button', { name: 'Save props' }).click();
+    await page.locator('.prop-row .field-error').waitFor();
+    await page.locator('#props-heading').scrollIntoViewIfNeeded();
+    await shot('contact-props-edit');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    const banks = page.locator('section.card', { has: page.locator('#banks-heading') });
+    await banks.getByRole('button', { name: 'Add bank account' }).click();
+    await banks.getByLabel('Account holder').fill('Sukumar');
+    await banks.getByLabel('Account number').fill('12ab');
+    await banks.getByLabel('IFSC').fill('HDFC0000123');
+    await banks.locator('form').getByRole('button', { name: 'Add bank account' }).click();
+    await banks.locator('.field-error').first().waitFor();
+    await page.locator('#banks-heading').scrollIntoViewIfNeeded();
+    await shot('contact-bank-add');
+
+    await go(page, '/namespaces');
+    await page.locator('table.namespaces').waitFor();
+    await shot('namespaces');
+    await go(page, '/namespaces/new');
+    await page.getByLabel('Name (required)').fill('Retail Loans');
+    await page.getByLabel('Contact ref id pattern').fill('RL-{yyyy}-{seq:6}');
+    await page.getByLabel('Next contact number').fill('1042');
+    await page.getByLabel('Account ref pattern').fill('LN-{yy}{mm}-{sequence}');
+    await shot('namespace-new');
 
     await go(page, '/contacts/01JD8X3QK6Z1V2W3Y4A5B6C7D8');
     await page.getByRole('alert').waitFor();

@@ -30,6 +30,7 @@ import { registerEventRoutes } from './resources/events/events.routes.js';
 import { registerWebhookRoutes } from './resources/webhooks/webhooks.routes.js';
 import { registerImportRoutes } from './resources/imports/imports.routes.js';
 import { registerMergeRoutes } from './resources/merges/merges.routes.js';
+import { registerDuplicateRoutes } from './resources/duplicates/duplicates.routes.js';
 
 export interface BuildAppOptions {
   config: Config;
@@ -164,6 +165,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const devSignIn = !config.auth.jwtSecret && !config.auth.jwksUrl && !config.databaseUrl ? (opts.devSecret ?? null) : null;
   await registerConsole(app, { config, devSecret: devSignIn, distDir: opts.consoleDir });
   registerMergeRoutes(app, deps);
+  registerDuplicateRoutes(app);
 
   return app;
 }

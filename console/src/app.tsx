@@ -6,6 +6,11 @@ import { Loading, ProblemView } from './components/ProblemView';
 import { SignIn } from './screens/SignIn';
 import { ContactList } from './screens/ContactList';
 import { ContactDetail } from './screens/ContactDetail';
+import { ContactForm } from './screens/ContactForm';
+import { NamespaceForm, NamespaceList } from './screens/Namespaces';
+import { MergeList, MergeRecord, MergeScreen } from './screens/Merge';
+import { ImportForm, ImportJob, ImportList } from './screens/Imports';
+import { WebhookDetail, WebhookForm, WebhookList } from './screens/Webhooks';
 
 export function App() {
   const [settings, setSettings] = useState<ConsoleSettings | null>(null);
@@ -36,6 +41,18 @@ function Shell({ settings }: { settings: ConsoleSettings }) {
           <Link href="/" class={location === '/' || location.startsWith('/contacts') ? 'nav-link active' : 'nav-link'} aria-current={location === '/' ? 'page' : undefined}>
             Contacts
           </Link>
+          <Link href="/merges" class={location.startsWith('/merges') ? 'nav-link active' : 'nav-link'} aria-current={location === '/merges' ? 'page' : undefined}>
+            Merges
+          </Link>
+          <Link href="/imports" class={location.startsWith('/imports') ? 'nav-link active' : 'nav-link'} aria-current={location === '/imports' ? 'page' : undefined}>
+            Imports
+          </Link>
+          <Link href="/webhooks" class={location.startsWith('/webhooks') ? 'nav-link active' : 'nav-link'} aria-current={location === '/webhooks' ? 'page' : undefined}>
+            Webhooks
+          </Link>
+          <Link href="/namespaces" class={location.startsWith('/namespaces') ? 'nav-link active' : 'nav-link'} aria-current={location === '/namespaces' ? 'page' : undefined}>
+            Namespaces
+          </Link>
         </nav>
         <div class="who">
           <span class="who-text" title={`Signed in ${session.via === 'development' ? 'with the development sign-in' : 'with OIDC'}`}>
@@ -48,6 +65,20 @@ function Shell({ settings }: { settings: ConsoleSettings }) {
       <main id="main" class="page" tabIndex={-1}>
         <Switch>
           <Route path="/" component={ContactList} />
+          <Route path="/namespaces" component={NamespaceList} />
+          <Route path="/namespaces/new">{() => <NamespaceForm />}</Route>
+          <Route path="/namespaces/:id">{(params: { id: string }) => <NamespaceForm id={params.id} key={params.id} />}</Route>
+          <Route path="/contacts/new">{() => <ContactForm />}</Route>
+          <Route path="/contacts/:id/merge">{(params: { id: string }) => <MergeScreen id={params.id} key={params.id} />}</Route>
+          <Route path="/merges" component={MergeList} />
+          <Route path="/webhooks" component={WebhookList} />
+          <Route path="/webhooks/new">{() => <WebhookForm />}</Route>
+          <Route path="/webhooks/:id">{(params: { id: string }) => <WebhookDetail id={params.id} key={params.id} />}</Route>
+          <Route path="/imports" component={ImportList} />
+          <Route path="/imports/new">{() => <ImportForm />}</Route>
+          <Route path="/imports/:id">{(params: { id: string }) => <ImportJob id={params.id} key={params.id} />}</Route>
+          <Route path="/merges/:id">{(params: { id: string }) => <MergeRecord id={params.id} key={params.id} />}</Route>
+          <Route path="/contacts/:id/edit">{(params: { id: string }) => <ContactForm id={params.id} key={params.id} />}</Route>
           <Route path="/contacts/:id">{(params: { id: string }) => <ContactDetail id={params.id} />}</Route>
           <Route>
             <ProblemView problem={{ type: 'about:blank', title: 'Not found', status: 404, detail: 'There is no such page in the console.', code: 'not_found', instance: '' }}>

@@ -123,7 +123,9 @@ export function signOut(reason: string | null = null): void {
   endedBecause = reason;
   changed();
   if (wasOidc && manager && reason === null) {
-    // Ends the provider's session too, where it offers that; else the local sign-out stands.
-    void manager.removeUser().then(() => manager!.signoutRedirect().catch(() => undefined));
+    // Ends the provider's session too, naming it with the ID token (id_token_hint; the library
+    // then drops its in-memory user); where the provider offers no logout, the local sign-out stands.
+    const m = manager;
+    void m.signoutRedirect().catch(() => m.removeUser());
   }
 }

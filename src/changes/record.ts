@@ -2,61 +2,8 @@ import { ulid } from '../ids.js';
 import type { Executor } from '../db/index.js';
 import type { Actor } from './actor.js';
 
-export type ActionType = 'create' | 'update' | 'delete' | 'action';
-export type ObjectType = 'namespace' | 'contact' | 'address' | 'bank' | 'prop' | 'relation';
-
-/** The event types of the feed and webhooks (docs/api.md, "Events and webhooks"). */
-export const EVENT_TYPES = [
-  'namespace.created',
-  'namespace.updated',
-  'namespace.deleted',
-  'contact.created',
-  'contact.updated',
-  'contact.deleted',
-  'contact.restored',
-  'contact.approved',
-  'contact.rejected',
-  'contact.activated',
-  'contact.deactivated',
-  'contact.merged',
-  'contact.unmerged',
-  'contact.props_updated',
-  'address.created',
-  'address.updated',
-  'address.deleted',
-  'bank.created',
-  'bank.updated',
-  'bank.deleted',
-  'relation.created',
-  'relation.updated',
-  'relation.deleted',
-  'duplicate.opened',
-  'duplicate.dismissed',
-  'import.finished',
-  'webhook.disabled',
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
-
-/** What one write did to one object, as its audit entry (CONTRACT §5) and its event record it. */
-export interface Change {
-  /** The event the change publishes. */
-  event: EventType;
-  action: ActionType;
-  objectType: ObjectType;
-  objectId: string;
-  /** The contact the change belongs to (itself, or the owner of a sub-resource); null for namespaces. */
-  contactId: string | null;
-  /** The object's API representation before and after the change (null before a create). */
-  before: unknown;
-  after: unknown;
-  /**
-   * The event's object before and after, when it is not the audited one: a props write is audited
-   * as the props list, and published as the contact it changed.
-   */
-  subject?: { before: unknown; after: unknown };
-  comment?: string | null;
-  at: Date;
-}
+export * from './change.js';
+import type { Change, EventType } from './change.js';
 
 /** The changed top-level fields' earlier values (Stripe's `previous_attributes`). */
 export function previousAttributes(before: unknown, after: unknown): Record<string, unknown> | null {
@@ -76,6 +23,42 @@ export function eventData(change: Change): { object: unknown; previous_attribute
   return { object: after, previous_attributes: previousAttributes(before, after) };
 }
 
+/**
+ * Changes after which a contact may newly duplicate another (CONTRACT §8.1, pairs from writes):
+ * the seam queues a duplicate check of the contact in the write's own transaction, which the
+ * worker runs after commit (src/resources/duplicates/checks.service.ts).
+ */
+const DUPLICATE_CHECK_EVENTS: ReadonlySet<EventType> = new Set<EventType>([
+  'contact.created',
+  'contact.updated',
+  'contact.props_updated',
+  'contact.restored',
+  'contact.merged',
+  'contact.unmerged',
+  'address.created',
+  'address.updated',
+  'address.deleted',
+]);
+
+/** What matching reads of a contact (its addresses are changes of their own). */
+const MATCHED_FIELDS = ['name', 'type', 'props'] as const;
+
+/**
+ * Whether the change queues a duplicate check of its contact. A contact update that leaves what
+ * matching reads alone (tags, status, refs, namespace, …) does not: the check would find the same.
+ */
+export function queuesDuplicateCheck(change: Pick<Change, 'event' | 'contactId' | 'before' | 'after'>): boolean {
+  if (change.contactId === null || !DUPLICATE_CHECK_EVENTS.has(change.event)) return false;
+  const { before, after } = change;
+  if (change.event !== 'contact.updated' || !isObject(before) || !isObject(after)) return true;
+  return MATCHED_FIELDS.some((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]));
+}
+
+// A contact already pending gets a new generation (the worker that holds the older one checks it
+// again) and a fresh attempt budget.
+const QUEUE_CHECK = `INSERT INTO duplicate_checks (tenant_id, contact_id, queued_at) SELECT $1, q.contact_id, q.at FROM q
+    ON CONFLICT (tenant_id, contact_id) DO UPDATE SET generation = duplicate_checks.generation + 1, attempts = 0`;
+
 // The audit entry and the event in one statement: one round trip per change.
 const RECORD_SQL = `WITH audit AS (
     INSERT INTO audit_log (tenant_id, id, user_id, action_type, object_type, object_id, contact_id, timestamp,
@@ -83,6 +66,12 @@ const RECORD_SQL = `WITH audit AS (
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13))
   INSERT INTO event_outbox (tenant_id, type, object_type, object_id, contact_id, data, request_id, user_id, created_at)
   VALUES ($1, $14, $15, $6, $7, $16, $17, $3, $8)`;
+
+// The same, queueing the contact's duplicate check too.
+const RECORD_AND_QUEUE_SQL = RECORD_SQL.replace(
+  'WITH audit AS (',
+  `WITH q AS (SELECT $7::text AS contact_id, $8::timestamptz AS at), checks AS (${QUEUE_CHECK}), audit AS (`,
+);
 
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
 
@@ -98,29 +87,29 @@ function auditComment(actor: Actor, change: Change): string | null {
  * or not at all. No-op writes must not call it. Audit entries are append-only.
  */
 export async function recordChange(tx: Executor, actor: Actor, change: Change): Promise<void> {
-  await write(
-    tx,
-    RECORD_SQL,
-    [
-      actor.tenantId,
-      ulid(change.at.getTime()),
-      actor.userId,
-      change.action,
-      change.objectType,
-      change.objectId,
-      change.contactId,
-      change.at,
-      actor.ip,
-      actor.userAgent,
-      json(change.before),
-      json(change.after),
-      auditComment(actor, change),
-      change.event,
-      change.event.slice(0, change.event.indexOf('.')),
-      JSON.stringify(eventData(change)),
-      actor.requestId,
-    ],
-  );
+  if (actor.deferred) {
+    actor.deferred.entries.push({ id: ulid(change.at.getTime()), change });
+    return;
+  }
+  await write(tx, queuesDuplicateCheck(change) ? RECORD_AND_QUEUE_SQL : RECORD_SQL, [
+    actor.tenantId,
+    ulid(change.at.getTime()),
+    actor.userId,
+    change.action,
+    change.objectType,
+    change.objectId,
+    change.contactId,
+    change.at,
+    actor.ip,
+    actor.userAgent,
+    json(change.before),
+    json(change.after),
+    auditComment(actor, change),
+    change.event,
+    change.event.slice(0, change.event.indexOf('.')),
+    JSON.stringify(eventData(change)),
+    actor.requestId,
+  ]);
 }
 
 /**
@@ -136,7 +125,9 @@ async function write(tx: Executor, sql: string, params: unknown[]): Promise<void
 // recordChange would write, one round trip instead of one per change.
 const RECORD_MANY_SQL = `WITH c AS (
     SELECT * FROM jsonb_to_recordset($2::jsonb) AS c(id text, action_type text, object_type text, object_id text, contact_id text,
-      ts timestamptz, before_state jsonb, after_state jsonb, comment text, event text, event_object_type text, data jsonb, ord int)),
+      ts timestamptz, before_state jsonb, after_state jsonb, comment text, event text, event_object_type text, data jsonb, ord int, check_dup boolean)),
+  q AS (SELECT c.contact_id, min(c.ts) AS at FROM c WHERE c.check_dup GROUP BY c.contact_id),
+  checks AS (${QUEUE_CHECK}),
   audit AS (
     INSERT INTO audit_log (tenant_id, id, user_id, action_type, object_type, object_id, contact_id, timestamp,
                            ip_address, user_agent, before_state, after_state, comment)
@@ -146,9 +137,27 @@ const RECORD_MANY_SQL = `WITH c AS (
 
 /** recordChange for several changes of one write, in one statement; events keep the given order. */
 export async function recordChanges(tx: Executor, actor: Actor, changes: readonly Change[]): Promise<void> {
-  if (changes.length === 0) return;
-  const rows = changes.map((change, ord) => ({
-    id: ulid(change.at.getTime()),
+  await writeChanges(
+    tx,
+    actor,
+    changes.map((change) => ({ id: ulid(change.at.getTime()), change })),
+  );
+}
+
+/**
+ * Writes the changes an actor with `deferred` collected (in one statement, in the order they were
+ * recorded) and empties the collection. Must run in the transaction of the writes they describe.
+ */
+export async function flushChanges(tx: Executor, actor: Actor): Promise<void> {
+  if (!actor.deferred) return;
+  const entries = actor.deferred.entries.splice(0);
+  await writeChanges(tx, actor, entries);
+}
+
+async function writeChanges(tx: Executor, actor: Actor, entries: readonly { id: string; change: Change }[]): Promise<void> {
+  if (entries.length === 0) return;
+  const rows = entries.map(({ id, change }, ord) => ({
+    id,
     action_type: change.action,
     object_type: change.objectType,
     object_id: change.objectId,
@@ -156,11 +165,12 @@ export async function recordChanges(tx: Executor, actor: Actor, changes: readonl
     ts: change.at.toISOString(),
     before_state: change.before ?? null,
     after_state: change.after ?? null,
-    comment: change.comment ?? null,
+    comment: auditComment(actor, change),
     event: change.event,
     event_object_type: change.event.slice(0, change.event.indexOf('.')),
     data: eventData(change),
     ord,
+    check_dup: queuesDuplicateCheck(change),
   }));
   await write(tx, RECORD_MANY_SQL, [actor.tenantId, JSON.stringify(rows), actor.userId, actor.ip, actor.userAgent, actor.requestId]);
 }
@@ -179,6 +189,16 @@ export async function recordNotice(tx: Executor, actor: Actor, n: Notice): Promi
   await tx.query(
     `INSERT INTO event_outbox (tenant_id, type, object_type, object_id, contact_id, data, request_id, user_id, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [actor.tenantId, n.event, n.event.slice(0, n.event.indexOf('.')), n.objectId, n.contactId, JSON.stringify({ object: n.object, previous_attributes: null }), actor.requestId, actor.userId, n.at],
+    [
+      actor.tenantId,
+      n.event,
+      n.event.slice(0, n.event.indexOf('.')),
+      n.objectId,
+      n.contactId,
+      JSON.stringify({ object: n.object, previous_attributes: null }),
+      actor.requestId,
+      actor.userId,
+      n.at,
+    ],
   );
 }

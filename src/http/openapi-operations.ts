@@ -81,6 +81,15 @@ export const OPERATION_DESCRIPTIONS: Record<string, string> = {
   merges_retrieve: 'Returns one merge record: the decisions taken per field, and what moved or collapsed.',
   merges_undo_create:
     'Undoes a merge exactly: every contact involved reads as it did before the merge. 409 `undo_refused` when already undone, older than MERGE_UNDO_DAYS, followed by a merge of one of its contacts (`later_merge`), or when something it changed was written since (`conflicts`).',
+  duplicates_list:
+    "The review queue, best first (`ordering` `-score`; or `created_at`, `updated_at`). `status` (default `open`; `dismissed`, `merged`), `band`, `source` (`write`, `scan`, `override`), `contact` (either side), `min_score` and the date filters narrow it; `expand=contacts` inlines both contacts with their props. Pairs of a deleted contact are hidden until it is restored.",
+  duplicates_retrieve: 'Returns one pair (`expand=contacts` inlines both contacts); its `ETag` header is the version to send back in `If-Match`.',
+  duplicates_dismiss_update:
+    'Marks the pair as not a duplicate (`comment` required): writes and scans never open it again, and `POST /contacts/dedupe/` flags the candidate `dismissed`. Dismissing a dismissed pair is a no-op; a merged pair is a 409.',
+  duplicates_reopen_update: 'Puts a dismissed pair back in the queue. Reopening an open pair is a no-op; a merged pair is a 409.',
+  duplicates_scan_create:
+    'Queues a scan of every live contact of the tenant (the same near-linear scan as `contact-registry dedupe-scan`); the worker opens a pair (source `scan`) for each pair at `min_band` (default `possible`) or better, refreshes open ones and leaves dismissed and merged ones alone. Answers 202 with the job and `Location`. One scan per tenant at a time: a second is a 409 naming `running_scan`.',
+  duplicates_scan_retrieve: "A scan job: `status` (queued, running, succeeded, failed), `progress` (phase, done of total) and `counts` of the pairs it found, opened, refreshed and kept.",
   webhooks_list: "Lists the tenant's webhook endpoints (without their secrets).",
   webhooks_retrieve: 'Returns one webhook endpoint (without its secret); `disabled_reason` says why the service disabled it.',
   webhooks_partial_update: 'Changes the URL, filter, description or `enabled`; enabling clears `disabled_reason`.',

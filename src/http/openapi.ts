@@ -24,6 +24,7 @@ export const OPENAPI_TAGS = [
   { name: 'webhooks', description: 'Endpoints that receive events as signed HTTP POSTs (Standard Webhooks), with their deliveries.' },
   { name: 'imports', description: 'Bulk import of CSV or NDJSON files: validated and written row by row exactly as the API would, in the background.' },
   { name: 'merges', description: 'Merging duplicate contacts into one survivor, the record of each merge, and its exact undo.' },
+  { name: 'duplicates', description: 'The review queue: pairs of contacts that may be one party, opened by writes, scans and overrides; dismissed pairs are remembered.' },
 ];
 
 /**

@@ -100,6 +100,7 @@ export const ProblemSchema = Type.Object(
     errors: Type.Optional({ ...FieldErrorsSchema, description: 'field path (`props.0.key`) → messages, for 400s and some 409s' }),
     duplicate_of: Type.Optional(Type.String({ description: 'with code `duplicate`: the id of the live contact holding the PAN' })),
     merged_into: Type.Optional(Type.String({ description: 'with code `merged`: the survivor the contact was merged into' })),
+    running_scan: Type.Optional(Type.String({ description: 'with code `conflict` on POST /duplicates/scan/: the id of the tenant\'s scan still running' })),
     conflicts: Type.Optional(
       Type.Array(Type.Object({ object_type: Type.String(), object_id: Type.String() }), { description: 'with code `undo_refused`: the objects written since the merge' }),
     ),

@@ -6,9 +6,12 @@ import type { Database } from '../db/index.js';
 import { relayOnce } from './relay.js';
 import { attemptDelivery, claimDeliveries, type DeliverySettings } from './deliveries.js';
 import { claimImportJob } from '../resources/imports/imports.queries.js';
-import { runImportJob } from '../resources/imports/imports.service.js';
+import { expireStaleUploads, runImportJob } from '../resources/imports/imports.service.js';
+import { processDuplicateChecks, type CheckSettings } from '../resources/duplicates/checks.service.js';
+import { claimScanJob, runScanJob } from '../resources/duplicates/scans.service.js';
 
-// The background worker: publishes the event outbox, delivers webhooks, purges old events. It
+// The background worker: publishes the event outbox, delivers webhooks, runs imports, duplicate
+// checks after writes and duplicate scans, purges old events. It
 // runs inside `serve` (unless WORKER=off) or alone as `contact-registry worker`; any number of
 // them share one PostgreSQL (advisory locks for the relay, leases with SKIP LOCKED for deliveries).
 
@@ -26,6 +29,13 @@ export interface Worker {
 const MAX_IN_FLIGHT = 16;
 const MAINTENANCE_INTERVAL_MS = 60_000;
 const PURGE_BATCH = 5000;
+/** Duplicate checks claimed per step (each one is a dedupe query and a few writes). */
+const CHECK_BATCH = 20;
+/** Checks run at once on PostgreSQL (a few of the pool's connections; the API keeps the rest). */
+const CHECK_PARALLEL = 3;
+/** A claimed check or scan stays this worker's this long (a scan renews it as it progresses). */
+const CHECK_LEASE_MS = 60_000;
+const SCAN_LEASE_MS = 5 * 60_000;
 
 /** Waits `ms`, or less when the worker is stopped meanwhile. */
 const sleep = (ms: number, signal: AbortSignal) => delay(ms, undefined, { signal }).catch(() => undefined);
@@ -89,11 +99,36 @@ export function startWorker(db: Database, config: Config, log: WorkerLog): Worke
     return true;
   });
 
+  // Pairs from writes (CONTRACT §8.1): within a poll interval of the write's commit.
+  const checkSettings: CheckSettings = { owner: settings.owner, leaseMs: CHECK_LEASE_MS, maxAttempts: 5 };
+  const duplicateChecks = loop('duplicate-checks', config.workerPollMs, async () => {
+    const ran = await processDuplicateChecks(
+      db,
+      checkSettings,
+      CHECK_BATCH,
+      (err, c) => log.warn({ err: { message: (err as Error).message, code: (err as { code?: string }).code }, tenant: c.tenant_id, contact: c.contact_id }, 'duplicate check failed'),
+      db.engine === 'pglite' ? 1 : CHECK_PARALLEL,
+    );
+    return ran > 0;
+  });
+
+  const scans = loop('duplicate-scans', config.workerPollMs, async () => {
+    const claimed = await claimScanJob(db, { owner: settings.owner, leaseMs: SCAN_LEASE_MS });
+    if (!claimed) return false;
+    log.info({ scan: claimed.id, tenant: claimed.tenant_id }, 'duplicate scan started');
+    await runScanJob(db, claimed.tenant_id, claimed.id, { owner: settings.owner, leaseMs: SCAN_LEASE_MS });
+    log.info({ scan: claimed.id, tenant: claimed.tenant_id }, 'duplicate scan finished');
+    return true;
+  });
+
   const maintenance = loop('maintenance', MAINTENANCE_INTERVAL_MS, async () => {
     const ttlMs = config.eventRetentionDays * 86_400_000;
     const res = await db.query<{ n: number }>('SELECT purge_old_events($1, $2) AS n', [ttlMs, PURGE_BATCH]);
     const purged = Number(res.rows[0]?.n ?? 0);
     if (purged > 0) log.info({ purged }, 'purged events past retention');
+    // Uploads whose receiving process died: failed once nothing arrived for IMPORT_LEASE_MS.
+    const stalled = await expireStaleUploads(db, config.imports.leaseMs);
+    if (stalled > 0) log.warn({ stalled }, 'failed stalled import uploads');
     return purged === PURGE_BATCH;
   });
 
@@ -101,7 +136,7 @@ export function startWorker(db: Database, config: Config, log: WorkerLog): Worke
   return {
     async stop() {
       stopping.abort();
-      await Promise.all([relay, deliveries, imports, maintenance]);
+      await Promise.all([relay, deliveries, imports, duplicateChecks, scans, maintenance]);
       // Attempts in flight finish within the webhook timeout; their outcomes are recorded.
       await Promise.allSettled([...inFlight]);
       log.info({ owner: settings.owner }, 'worker stopped');

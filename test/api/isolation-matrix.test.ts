@@ -11,6 +11,8 @@ import { uniqueName } from '../helpers/api.js';
 import { relayOnce } from '../../src/worker/relay.js';
 import { claimImportJob } from '../../src/resources/imports/imports.queries.js';
 import { runImportJob } from '../../src/resources/imports/imports.service.js';
+import { processDuplicateChecks } from '../../src/resources/duplicates/checks.service.js';
+import { claimScanJob, runScanJob } from '../../src/resources/duplicates/scans.service.js';
 
 // The security matrix (ARCHITECTURE habit 8), generated from the route table: every route the app
 // registers is collected with an onRoute hook, so a new route is covered without editing this
@@ -45,6 +47,8 @@ interface Fixture {
   event: { id: string };
   delivery: { id: string };
   importJob: { id: string };
+  pair: { id: string };
+  scan: { id: string };
   propIds: string[];
   pan: string;
   accountNo: string;
@@ -157,6 +161,16 @@ async function createFixture(h: Harness, app: FastifyInstance, tenant: string, s
   for (let claimed = await claimImportJob(h.appDb, 'iso', 30_000); claimed; claimed = await claimImportJob(h.appDb, 'iso', 30_000)) {
     await runImportJob(h.appDb, claimed.tenant_id, claimed.id, { owner: 'iso', batchRows: 10, leaseMs: 30_000, rules: { strictIdentifiers: false } });
   }
+  // A contact with the same name and mobile: the write check opens a pair; then a scan runs.
+  const lookalike = await ok('POST', '/contacts/', { name, type: 'individual', namespace: ns.name, props: [{ key: 'mobile', value: label === 'A' ? '9811100001' : '9822200002', type: 'text' }] });
+  const checks = { owner: 'iso', leaseMs: 30_000, maxAttempts: 5 };
+  while ((await processDuplicateChecks(h.appDb, checks, 50)) > 0);
+  const pair = (await ok('GET', `/duplicates/?contact=${lookalike.id}`, undefined)).results[0];
+  assert.ok(pair, 'the write check opened a pair');
+  const scan = await ok('POST', '/duplicates/scan/', {});
+  for (let claimed = await claimScanJob(h.appDb, checks); claimed; claimed = await claimScanJob(h.appDb, checks)) {
+    await runScanJob(h.appDb, claimed.tenant_id, claimed.id, checks);
+  }
   const webhook = await ok('POST', '/webhooks/', { url: `https://hooks.example.com/iso-${label}` });
   await ok('PATCH', `/contacts/${contact.id}/`, { tags: [`tag-${label}`, 'webhooked'] });
   // Publish the outbox: the tenant now has events and, to its webhook, a delivery.
@@ -178,12 +192,14 @@ async function createFixture(h: Harness, app: FastifyInstance, tenant: string, s
     event,
     delivery,
     importJob,
+    pair,
+    scan,
     propIds,
     pan,
     accountNo,
     markers: [
       tenant, ns.id, ns.name, contact.id, contact2.id, address.id, bank.id, relation.id, ...propIds, pan, accountNo, name, contact.ref_id, merge.id, twin.id,
-      webhook.id, webhook.secret, webhook.url, event.id, delivery.id, importJob.id,
+      webhook.id, webhook.secret, webhook.url, event.id, delivery.id, importJob.id, lookalike.id, pair.id, scan.id,
     ].filter(Boolean),
   };
 }
@@ -201,6 +217,8 @@ function paramValue(f: Fixture, param: string): string {
     event_id: f.event.id,
     delivery_id: f.delivery.id,
     import_id: f.importJob.id,
+    pair_id: f.pair.id,
+    scan_id: f.scan.id,
   };
   const v = map[param];
   assert.ok(v, `no fixture for path parameter :${param}; add it to paramValue() in the isolation matrix`);
@@ -234,6 +252,9 @@ function bodyFor(route: Route, a: Fixture, b: Fixture): unknown {
     'POST /events/:event_id/redeliver': { webhook: b.webhook.id },
     'POST /contacts/:contact_id/merge': { merge_ids: [a.contact2.id], comment: 'intruder' },
     'POST /merges/:merge_id/undo': { comment: 'intruder' },
+    'PUT /duplicates/:pair_id/dismiss': { comment: 'intruder' },
+    'PUT /duplicates/:pair_id/reopen': { comment: 'intruder' },
+    'POST /duplicates/scan': {},
   };
   if (key in bodies) return bodies[key];
   return route.method === 'POST' || route.method === 'PUT' || route.method === 'PATCH' ? {} : undefined;
@@ -361,6 +382,9 @@ describeEngines(
         'GET /history/',
         'GET /imports/:import_id/rows/',
         'POST /contacts/dedupe/',
+        'GET /duplicates/',
+        'PUT /duplicates/:pair_id/dismiss/',
+        'GET /duplicates/scan/:scan_id/',
       ]) {
         assert.ok(list.includes(expected), `route table lacks ${expected}: ${list.join(', ')}`);
       }

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { buildApp } from '../../src/app.js';
 import { describeEngines, it, type Harness } from '../helpers/engines.js';
 import { createNamespace, newCaller } from '../helpers/api.js';
+import { claimImportJob } from '../../src/resources/imports/imports.queries.js';
+import { runImportJob } from '../../src/resources/imports/imports.service.js';
 
 // GET /metrics (CONTRACT §12): Prometheus text, series by route template and status, the pool,
 // the event backlog, statement errors, dedupe latency; METRICS_TOKEN or loopback only.
@@ -44,6 +46,23 @@ describeEngines('metrics', (h) => {
     assert.ok(sample(after, 'contact_registry_events_undelivered', { stage: 'outbox' }) >= 2, 'the unpublished events are counted');
     assert.match(after, /contact_registry_db_pool_connections\{state="in_use"\}/);
     assert.match(after, /contact_registry_process_resident_memory_bytes/);
+  });
+
+  it('counts import rows by outcome once the worker has committed them', async () => {
+    const c = await newCaller(h());
+    const ns = await createNamespace(c);
+    const before = await scrape(h());
+    const csv = 'name,type\nAsha Rao,individual\nBad Type,robot\nRavi Rao,individual\n';
+    const job = await c.req('POST', `/imports/?namespace=${ns.name}`, { rawBody: csv, headers: { 'content-type': 'text/csv' } });
+    assert.equal(job.status, 202, job.text);
+    const claimed = await claimImportJob(h().appDb, 'metrics-test', 30_000);
+    assert.ok(claimed, 'the uploaded job is runnable');
+    await runImportJob(h().appDb, claimed.tenant_id, claimed.id, { owner: 'metrics-test', batchRows: 2, leaseMs: 30_000, rules: { strictIdentifiers: false } });
+    const after = await scrape(h());
+    // Other suites in this process may import too: at least this job's rows are counted.
+    const moved = (outcome: string) => sample(after, 'contact_registry_import_rows_total', { outcome }) - sample(before, 'contact_registry_import_rows_total', { outcome });
+    assert.ok(moved('created') >= 2, `created moved by ${moved('created')}`);
+    assert.ok(moved('failed') >= 1, `failed moved by ${moved('failed')}`);
   });
 
   it('answers loopback clients only, unless METRICS_TOKEN is set (then that token only)', async () => {

@@ -17,6 +17,7 @@ const TENANT_TABLES = [
   'namespaces', 'contacts', 'contact_ref_ids', 'contact_props', 'audit_log', 'contact_addresses',
   'contact_banks', 'contact_relations', 'contact_match_keys', 'idempotency_keys',
   'event_outbox', 'events', 'webhooks', 'webhook_deliveries', 'import_jobs', 'import_rows', 'import_dry_keys', 'merges',
+  'duplicate_pairs', 'duplicate_checks', 'duplicate_scans',
 ];
 
 /** Two tenants, each with a row in every tenant table (three contacts: one merged into another). */
@@ -34,6 +35,12 @@ async function twoTenants(h: Harness) {
     const twin = await contact({ name: `Ravi R ${i}` });
     const merged = await c.req('POST', `/contacts/${b.id}/merge/`, { body: { merge_ids: [twin.id], comment: 'same person' } });
     assert.equal(merged.status, 200, merged.text);
+    // b takes a's PAN under an override: a dismissed duplicate pair (and pending duplicate checks).
+    const pan = i ? 'ABCPR1234Q' : 'ABCPS1234Q';
+    const allowed = await c.req('PATCH', `/contacts/${b.id}/?on_duplicate=allow&reason=family%20business`, { body: { props: [{ key: 'pan_no', value: pan, type: 'text' }] } });
+    assert.equal(allowed.status, 200, allowed.text);
+    const scan = await c.req('POST', '/duplicates/scan/', { body: {} });
+    assert.equal(scan.status, 202, scan.text);
     const keyed = await c.req('POST', '/namespaces/', { body: { name: `keyed-${i}-${c.tenant}` }, headers: { 'idempotency-key': `k-${c.tenant}` } });
     assert.equal(keyed.status, 201, keyed.text);
     assert.equal((await c.req('POST', '/webhooks/', { body: { url: 'https://hooks.example.com/rls' } })).status, 201);

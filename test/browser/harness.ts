@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/config.js';
 import { buildApp } from '../../src/app.js';
 import { mintToken } from '../../src/auth/index.js';
 import { CONSOLE_DIST } from '../../src/http/console.js';
+import { startWorker, type Worker } from '../../src/worker/worker.js';
 import { openMigratedPglite } from '../helpers/databases.js';
 
 // The console in a real browser: Debian's headless Chromium (never a downloaded one) driven by
@@ -46,18 +47,30 @@ export interface ConsoleHarness {
   close(): Promise<void>;
 }
 
-export async function startConsole(): Promise<ConsoleHarness> {
+export interface ConsoleOptions {
+  /** More settings (OIDC_ISSUER, AUTH_JWKS_URL, …); with OIDC, no development sign-in is offered. */
+  env?: Record<string, string>;
+  /** The port to listen on (0: any free one). */
+  port?: number;
+  /** Run the background worker (imports, webhook deliveries) in this process, polling every 50 ms. */
+  worker?: boolean;
+}
+
+export async function startConsole(options: ConsoleOptions = {}): Promise<ConsoleHarness> {
   assertConsoleBuilt();
   assert.ok(existsSync(CHROMIUM_PATH), `no Chromium at ${CHROMIUM_PATH}: apt-get install chromium (or set CHROMIUM_PATH)`);
   const dataDir = mkdtempSync(join(tmpdir(), 'cr-console-'));
-  const config = loadConfig({ DATA_DIR: dataDir, RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'silent', WORKER: 'off' });
-  const devSecret = randomBytes(32).toString('base64url');
+  const config = loadConfig({ DATA_DIR: dataDir, RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'silent', WORKER: 'off', WORKER_POLL_MS: '50', ...options.env });
+  // The development secret exists only where no auth is configured, as in `npm start`.
+  const devSecret = config.auth.jwksUrl || config.auth.jwtSecret ? null : randomBytes(32).toString('base64url');
   const { db, close: closeDb } = await openMigratedPglite();
   let app: FastifyInstance | undefined;
   let browser: Browser | undefined;
+  let worker: Worker | undefined;
   try {
-    app = await buildApp({ config, db, devSecret });
-    await app.listen({ host: '127.0.0.1', port: 0 });
+    app = await buildApp({ config, db, ...(devSecret ? { devSecret } : {}) });
+    await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
+    if (options.worker) worker = startWorker(db, config, app.log);
     const address = app.server.address();
     assert.ok(address && typeof address === 'object');
     const url = `http://127.0.0.1:${address.port}`;
@@ -72,6 +85,8 @@ export async function startConsole(): Promise<ConsoleHarness> {
         const page = await browser!.newPage({ viewport });
         page.on('console', (msg) => {
           if (msg.type() !== 'error' && msg.type() !== 'warning') return;
+          // Pages of other origins (an identity provider's login page) are not the console's.
+          if (!page.url().startsWith(url)) return;
           // Chromium logs every 4xx/5xx response as an error; the tests provoke some on purpose
           // and check what the page shows for them.
           if (/^Failed to load resource: the server responded with a status of [45]\d\d/.test(msg.text())) return;
@@ -83,6 +98,7 @@ export async function startConsole(): Promise<ConsoleHarness> {
       async api(tenant, method, path, body, headers = {}) {
         let token = tokens.get(tenant);
         if (!token) {
+          assert.ok(devSecret, 'h.api needs the development secret: this server verifies tokens of an identity provider');
           token = await mintToken({ secret: devSecret, tenant, sub: 'seeder', ttlSeconds: 3600 });
           tokens.set(tenant, token);
         }
@@ -96,6 +112,7 @@ export async function startConsole(): Promise<ConsoleHarness> {
       },
       async close() {
         await browser?.close();
+        await worker?.stop();
         await app?.close();
         await closeDb();
         rmSync(dataDir, { recursive: true, force: true });
@@ -104,6 +121,7 @@ export async function startConsole(): Promise<ConsoleHarness> {
     return h;
   } catch (err) {
     await browser?.close().catch(() => {});
+    await worker?.stop().catch(() => {});
     await app?.close().catch(() => {});
     await closeDb().catch(() => {});
     rmSync(dataDir, { recursive: true, force: true });

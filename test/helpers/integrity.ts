@@ -13,6 +13,7 @@ const OBJECT_TABLES: Record<string, string> = {
   address: 'contact_addresses',
   bank: 'contact_banks',
   relation: 'contact_relations',
+  duplicate: 'duplicate_pairs',
 };
 
 /** Tables whose rows each have exactly one `create` audit entry. */
@@ -22,6 +23,7 @@ const CREATED_OBJECTS: Record<string, string> = {
   contact_addresses: 'address',
   contact_banks: 'bank',
   contact_relations: 'relation',
+  duplicate_pairs: 'duplicate',
 };
 
 const CHECKS: Record<string, string> = {

@@ -1,10 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Link } from 'wouter-preact';
-import { api, asProblem, unwrap, unwrapWithEtag, type Address, type Bank, type Contact, type Problem, type Prop, type Relation } from '../api';
-import { Empty, Loading, ProblemView } from '../components/ProblemView';
+import { api, asProblem, unwrap, unwrapWithEtag, type Address, type Bank, type Contact, type Problem, type Relation } from '../api';
+import { Loading, ProblemView } from '../components/ProblemView';
 import { formatTime, formatValue, humanize, orDash } from '../format';
 import { ContactActions } from './ContactActions';
 import { HistoryTimeline } from './HistoryTimeline';
+import { PropsEditor } from './PropsEditor';
+import { AddressesCard, BanksCard, RelationsCard } from './SubRecords';
 
 // One contact: its fields, props, addresses, banks, relations (linking to the related contacts),
 // the actions its state allows, and its history.
@@ -68,11 +70,23 @@ export function ContactDetail({ id }: { id: string }) {
   }
   if (!loaded) return <Loading what="the contact" />;
   const { contact } = loaded;
-  const props = contact.props.filter((p): p is Prop => typeof p !== 'string');
+  const mergedIn = contact.merged_ids?.length ?? 0;
 
   return (
     <article class="contact" aria-labelledby="contact-name" data-id={contact.id}>
       <p class="breadcrumb"><Link href="/">← Contacts</Link></p>
+      {contact.id !== id.toUpperCase() && (
+        <p class="notice" role="status">
+          The contact <span class="mono">{id}</span> was merged into {contact.name}; this is {contact.name}.{' '}
+          <Link href={`/merges?contact=${id.toUpperCase()}`}>See the merge</Link>
+        </p>
+      )}
+      {mergedIn > 0 && contact.id === id.toUpperCase() && (
+        <p class="hint">
+          {mergedIn === 1 ? '1 contact was' : `${mergedIn} contacts were`} merged into this one.{' '}
+          <Link href={`/merges?contact=${contact.id}`}>Merges</Link>
+        </p>
+      )}
       <header class="contact-header">
         <h1 id="contact-name">{contact.name}</h1>
         <div class="badges">
@@ -80,6 +94,12 @@ export function ContactDetail({ id }: { id: string }) {
           <span class={`badge ${contact.status}`}>{humanize(contact.status)}</span>
           <span class={`badge ${contact.approval_status}`}>{humanize(contact.approval_status)}</span>
         </div>
+        {!contact.is_deleted && (
+          <span class="heading-action header-links">
+            <Link href={`/contacts/${contact.id}/edit`} class="button secondary">Edit</Link>
+            <Link href={`/contacts/${contact.id}/merge`} class="button secondary">Merge…</Link>
+          </span>
+        )}
       </header>
 
       <ContactActions
@@ -110,84 +130,14 @@ export function ContactDetail({ id }: { id: string }) {
         </dl>
       </section>
 
-      <section class="card" aria-labelledby="props-heading">
-        <h2 id="props-heading">Props</h2>
-        {props.length === 0 ? (
-          <Empty><p>No props.</p></Empty>
-        ) : (
-          <table class="props">
-            <thead><tr><th scope="col">Key</th><th scope="col">Value</th><th scope="col">Type</th></tr></thead>
-            <tbody>
-              {props.map((p) => (
-                <tr key={p.id}>
-                  <td data-label="Key" class="mono">{p.key}</td>
-                  <td data-label="Value" class="value-cell">{p.value}</td>
-                  <td data-label="Type">{p.type}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </section>
+      <PropsEditor contact={contact} etag={loaded.etag} onSaved={reload} />
 
       <div class="two-col">
-        <section class="card" aria-labelledby="addresses-heading">
-          <h2 id="addresses-heading">Addresses</h2>
-          {loaded.addresses.length === 0 ? (
-            <Empty><p>No addresses.</p></Empty>
-          ) : (
-            <ul class="plain-list">
-              {loaded.addresses.map((a) => (
-                <li key={a.id}>
-                  <span class="block">{orDash(a.address_line)}</span>
-                  <span class="muted">{[a.city, a.state, a.pincode, a.country].filter(Boolean).join(', ') || '—'}</span>
-                  {a.tags.length > 0 && <span class="tags">{a.tags.join(', ')}</span>}
-                </li>
-              ))}
-            </ul>
-          )}
-        </section>
-        <section class="card" aria-labelledby="banks-heading">
-          <h2 id="banks-heading">Banks</h2>
-          {loaded.banks.length === 0 ? (
-            <Empty><p>No bank accounts.</p></Empty>
-          ) : (
-            <ul class="plain-list">
-              {loaded.banks.map((b) => (
-                <li key={b.id}>
-                  <span class="block">
-                    {b.account_holder_name} {b.is_primary && <span class="badge primary">Primary</span>}
-                  </span>
-                  <span class="mono">{b.account_no} · {b.ifsc}</span>
-                  <span class="muted">{[b.bank_name, b.branch_name, humanize(b.account_type)].filter(Boolean).join(' · ')}</span>
-                </li>
-              ))}
-            </ul>
-          )}
-        </section>
+        <AddressesCard contactId={contact.id} items={loaded.addresses} editable={!contact.is_deleted} onChanged={reload} />
+        <BanksCard contactId={contact.id} items={loaded.banks} editable={!contact.is_deleted} onChanged={reload} />
       </div>
 
-      <section class="card" aria-labelledby="relations-heading">
-        <h2 id="relations-heading">Relations</h2>
-        {loaded.relations.length + loaded.reverse.length === 0 ? (
-          <Empty><p>No relations.</p></Empty>
-        ) : (
-          <ul class="plain-list">
-            {loaded.relations.map((r) => (
-              <li key={r.id}>
-                <span class="relation-type">{humanize(r.type)}</span>
-                <RelatedLink other={r.related_contact} refs={r.refs} />
-              </li>
-            ))}
-            {loaded.reverse.map((r) => (
-              <li key={r.id}>
-                <span class="relation-type">{humanize(r.type)} of</span>
-                <RelatedLink other={r.contact} refs={r.refs} />
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
+      <RelationsCard contactId={contact.id} items={loaded.relations} reverse={loaded.reverse} editable={!contact.is_deleted} onChanged={reload} />
 
       {!contact.is_deleted && <HistoryTimeline contactId={contact.id} version={historyVersion} />}
     </article>
@@ -201,12 +151,4 @@ function Field({ label, value, mono = false }: { label: string; value: string; m
       <dd class={mono ? 'mono' : undefined}>{value}</dd>
     </div>
   );
-}
-
-function RelatedLink({ other, refs }: { other: Relation['related_contact']; refs: Record<string, unknown> }) {
-  if (other === null) {
-    return <span class="muted">a party not on file{Object.keys(refs).length ? ` (${formatValue(refs)})` : ''}</span>;
-  }
-  if (typeof other === 'string') return <Link href={`/contacts/${other}`} class="mono">{other}</Link>;
-  return <Link href={`/contacts/${other.id}`}>{other.name}</Link>;
 }

@@ -92,6 +92,7 @@ export function ContactList() {
       <div class="heading-row">
         <h1 id="contacts-heading">Contacts</h1>
         {page && !problem && <p class="count" aria-live="polite">{page.count === 1 ? '1 contact' : `${page.count.toLocaleString('en-IN')} contacts`}</p>}
+        <Link href="/contacts/new" class="button heading-action">New contact</Link>
       </div>
       {/* key: a new URL resets the form's fields to what the URL says */}
       <form class="filters" onSubmit={submit} key={search} role="search" aria-label="Search and filter contacts">
@@ -164,7 +165,7 @@ export function ContactList() {
           ) : page.count > 0 ? (
             <p>This page is past the last one. <Link href="/">Back to the first page</Link></p>
           ) : (
-            <p>No contacts yet in this tenant. Contacts created through the API appear here.</p>
+            <p>No contacts yet in this tenant. <Link href="/contacts/new">Create the first one</Link>, or create them through the API or an import.</p>
           )}
         </Empty>
       )}

@@ -4,6 +4,8 @@ import { blockingPans, disguisedBlockingValue, identifierKind, normalizeIdentifi
 import { identifierKeys } from './derived.js';
 import type { PropRow, PropUpsert } from './props.queries.js';
 import { findPanHolder, insertPropsAndMatchKeys, lockPans } from './match-keys.queries.js';
+import type { Actor } from '../../changes/index.js';
+import { recordOverridePair } from '../common/duplicate-pairs.js';
 
 // Duplicate blocking (CONTRACT §6, §6a): a write that would give a second live contact of the
 // tenant the same PAN (directly or through a GSTIN) is a 409 with duplicate_of, unless overridden.
@@ -120,4 +122,10 @@ export async function checkRestoreBlocking(tx: Executor, tenantId: string, conta
 export function overrideComment(policy: DuplicatePolicy, duplicateOf: string | null): string | undefined {
   if (!duplicateOf || !policy.override) return undefined;
   return `duplicate override (duplicate_of ${duplicateOf}): ${policy.override.reason}`;
+}
+
+/** An overridden duplicate is remembered as a dismissed pair (CONTRACT §8.1), after the write's own entry. */
+export async function rememberOverride(tx: Executor, actor: Actor, contactId: string, policy: DuplicatePolicy, duplicateOf: string | null, at: Date): Promise<void> {
+  if (!duplicateOf || !policy.override) return;
+  await recordOverridePair(tx, actor, contactId, duplicateOf, policy.override.reason, at);
 }

@@ -1,7 +1,7 @@
 import type { Executor } from '../../db/index.js';
 import { Params, likePattern, pagedQuery, orderBySql, type Ordering } from '../../db/index.js';
 import type { Contact } from './contacts.schema.js';
-import { toProp, type PropRow } from './props.queries.js';
+import { propsOf, toProp, type PropRow } from './props.queries.js';
 import { MATCH_PROPS_SQL } from './derived.js';
 
 const CONTACT_ORDER_COLUMNS = { created_at: 'c.created_at', updated_at: 'c.updated_at', name: 'lower(c.name)', ref_id: 'c.ref_id' };
@@ -97,7 +97,9 @@ export async function findContact(
 }
 
 // What a write needs of the contact, in one statement: the row, locked, with all its props.
+// `snapshot_version` is the row's version in the statement's snapshot (see lockContactWithProps).
 const FOR_WRITE = `SELECT ${COLUMNS}, c.name_key,
+  (SELECT s.version FROM contacts s WHERE s.tenant_id = c.tenant_id AND s.id = c.id) AS snapshot_version,
   (SELECT json_agg(json_build_object('tenant_id', p.tenant_id, 'id', p.id, 'contact_id', p.contact_id, 'key', p.key, 'value', p.value,
      'type', p.type, 'created_at', p.created_at, 'created_by', p.created_by, 'updated_at', p.updated_at, 'updated_by', p.updated_by)
      ORDER BY p.key COLLATE "C") FROM contact_props p WHERE p.tenant_id = c.tenant_id AND p.contact_id = c.id) AS props_json
@@ -115,14 +117,21 @@ export async function lockContactWithProps(
   id: string,
   opts: { includeDeleted?: boolean } = {},
 ): Promise<{ row: ContactRow; props: PropRow[]; nameKey: string } | undefined> {
-  const res = await tx.query<ContactRow & { name_key: string; props_json: PropJson[] | null }>(
+  const res = await tx.query<ContactRow & { name_key: string; snapshot_version: number | null; props_json: PropJson[] | null }>(
     `${FOR_WRITE}${opts.includeDeleted ? '' : ' AND NOT c.is_deleted'} FOR UPDATE OF c`,
     [tenantId, id],
     { prepare: true },
   );
   const found = res.rows[0];
   if (!found) return undefined;
-  const { props_json, name_key, ...row } = found;
+  const { props_json, name_key, snapshot_version, ...row } = found;
+  // A statement that waited for another writer's lock gets that writer's version of the row, but
+  // its sub-select still read the props of the snapshot taken before the wait (READ COMMITTED);
+  // every props write bumps the version, so a newer row means the props are read again.
+  if (snapshot_version !== row.version) {
+    const fresh = await propsOf(tx, tenantId, [id]);
+    return { row, props: fresh.get(id) ?? [], nameKey: name_key };
+  }
   const props = (props_json ?? []).map((p) => ({ ...p, created_at: new Date(p.created_at), updated_at: new Date(p.updated_at) }));
   return { row, props, nameKey: name_key };
 }

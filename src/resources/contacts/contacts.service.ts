@@ -9,7 +9,7 @@ import { insertContact, lockContactWithProps, toContact, updateContact, type Con
 import { byKey, upsertProps, type PropRow } from './props.queries.js';
 import { checkProps, propUpserts } from './props.validation.js';
 import { matchPropsJson, nameColumns, syncNameKeyCopies, writeMatchKeys } from './derived.js';
-import { BLOCK_DUPLICATES, blockNewPans, checkIdentifierValues, insertNewContactProps, overrideComment, pansOfProps, type DuplicatePolicy } from './blocking.js';
+import { BLOCK_DUPLICATES, blockNewPans, checkIdentifierValues, insertNewContactProps, overrideComment, pansOfProps, rememberOverride, type DuplicatePolicy } from './blocking.js';
 import { panLockKeys } from './match-keys.queries.js';
 import { allocateRefId, refIdTaken, renderRefId, reserveClientRefId } from './ref-ids.js';
 import { mergedError } from '../common/merged.js';
@@ -170,6 +170,7 @@ export async function createContact(
   const created = { row, props, nameKey: names.name_key };
   const comment = overrideComment(policy, written.duplicateOf);
   await recordChange(tx, actor, { event: 'contact.created', action: 'create', objectType: 'contact', objectId: id, contactId: id, before: null, after: contactView(created), at, comment });
+  await rememberOverride(tx, actor, id, policy, written.duplicateOf, at);
   return created;
 }
 
@@ -230,6 +231,7 @@ export async function patchContact(
   const duplicateOf = props ? await blockNewPans(tx, tenantId, row.id, current.props, props, policy) : null;
   const comment = overrideComment(policy, duplicateOf);
   await recordChange(tx, actor, { event: 'contact.updated', action: 'update', objectType: 'contact', objectId: row.id, contactId: row.id, before: contactView(current), after: contactView(next), at, comment });
+  await rememberOverride(tx, actor, row.id, policy, duplicateOf, at);
   return next;
 }
 

@@ -4,7 +4,7 @@ import { recordChange, type Actor, type Precondition } from '../../changes/index
 import { findNamespaceById } from '../namespaces/namespaces.queries.js';
 import type { ContactChanges, ContactRow } from './contacts.queries.js';
 import { assertCanActivate, contactView, lockContact, saveContact, type ContactState } from './contacts.service.js';
-import { BLOCK_DUPLICATES, checkRestoreBlocking, overrideComment, type DuplicatePolicy } from './blocking.js';
+import { BLOCK_DUPLICATES, checkRestoreBlocking, overrideComment, rememberOverride, type DuplicatePolicy } from './blocking.js';
 
 export const CONTACT_ACTIONS = ['active', 'inactive', 'approve', 'reject'] as const;
 export type ContactAction = (typeof CONTACT_ACTIONS)[number];
@@ -96,5 +96,6 @@ export async function restoreContact(
     comment: override ? `restore: ${override}` : 'restore',
     at,
   });
+  await rememberOverride(tx, actor, id, policy, duplicateOf, at);
   return next;
 }

@@ -6,7 +6,7 @@ import type { PropWrite } from './contacts.schema.js';
 import { deleteProps, toProp, upsertProps } from './props.queries.js';
 import { checkProps, propUpserts } from './props.validation.js';
 import { contactView, lockContact, mergeProps, saveContact, type ContactRules, type ContactState } from './contacts.service.js';
-import { BLOCK_DUPLICATES, blockNewPans, checkIdentifierValues, overrideComment, type DuplicatePolicy } from './blocking.js';
+import { BLOCK_DUPLICATES, blockNewPans, checkIdentifierValues, overrideComment, rememberOverride, type DuplicatePolicy } from './blocking.js';
 
 // `/contacts/{id}/props/`: props written on their own. One audit entry per write, object `prop`
 // keyed by the contact; the contact's version moves (its ETag covers its props).
@@ -51,6 +51,7 @@ export async function putProps(
   const next = await saveContact(tx, actor, current, {}, at, { props: mergeProps(current.props, changed) });
   const duplicateOf = await blockNewPans(tx, actor.tenantId, id, current.props, next.props, policy);
   await recordPropsChange(tx, actor, current, next, 'update', at, overrideComment(policy, duplicateOf));
+  await rememberOverride(tx, actor, id, policy, duplicateOf, at);
   return next;
 }
 

@@ -53,6 +53,12 @@ export const DedupeBody = Type.Object(
     min_score: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
     ...IGNORED_CREATE_FIELDS,
     ...ReadOnlyBodyFields,
+    id: Type.Optional(
+      Type.Unknown({
+        description:
+          'the candidate\'s own id when it is an existing contact: it is left out of the results, and candidates whose pair with it was dismissed carry `dismissed: true` (anything but a live contact of the tenant is ignored, as a read-only field)',
+      }),
+    ),
   },
   // Any other field is a 400, as on every body (CONTRACT §1).
   { additionalProperties: false },
@@ -74,6 +80,7 @@ export const DedupeResponse = Type.Object({
       score: Type.Number(),
       band: Type.String({ description: 'exact | probable | possible' }),
       reasons: Type.Array(Reason),
+      dismissed: Type.Optional(Type.Boolean({ description: 'present (true) when the pair of this candidate and the body\'s `id` was dismissed: a human said they differ' })),
     }),
   ),
 });

@@ -6,6 +6,8 @@ import { toContact } from '../contacts/contacts.queries.js';
 import type { DedupeBody } from './dedupe.schema.js';
 import { planDedupe, rankCandidates } from './dedupe.match.js';
 import { findCandidates } from './dedupe.queries.js';
+import { normalizeId } from '../../validation/ids.js';
+import { dismissedPartners } from '../common/duplicate-pairs.js';
 
 const DEFAULT_LIMIT = 10;
 
@@ -27,9 +29,18 @@ async function rankedDuplicates(db: Executor, tenantId: string, body: DedupeBody
   if (!namespaceOk) {
     throw new AppError('validation_error', `Unknown namespace "${body.namespace}".`, { errors: { namespace: [`Unknown namespace "${body.namespace}".`] } });
   }
-  const matches = rankCandidates(candidate, rows, { minScore: body.min_score ?? 0, limit: body.limit ?? DEFAULT_LIMIT });
+  const self = normalizeId(body.id);
+  const others = self === undefined ? rows : rows.filter((r) => r.id !== self);
+  const matches = rankCandidates(candidate, others, { minScore: body.min_score ?? 0, limit: body.limit ?? DEFAULT_LIMIT });
+  const dismissed = self === undefined ? new Set<string>() : await dismissedPartners(db, tenantId, self, matches.map((m) => m.row.id));
   return {
     count: matches.length,
-    results: matches.map((m) => ({ contact: toContact(m.row), score: m.result.score, band: m.result.band!, reasons: m.result.reasons })),
+    results: matches.map((m) => ({
+      contact: toContact(m.row),
+      score: m.result.score,
+      band: m.result.band!,
+      reasons: m.result.reasons,
+      ...(dismissed.has(m.row.id) ? { dismissed: true } : {}),
+    })),
   };
 }

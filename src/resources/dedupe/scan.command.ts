@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Config } from '../../config.js';
-import { openDatabase, type Executor } from '../../db/index.js';
+import { openDatabase, type Executor, type TenantDatabase } from '../../db/index.js';
 import { findNamespaceByIdOrName } from '../namespaces/namespaces.queries.js';
 import { type MinBand, type ScanCluster, type ScanProgress, bestPairs, dedupeScan } from './scan.js';
 
@@ -15,6 +15,11 @@ export interface ScanCommandOptions {
   format?: string;
   out?: string;
   minBand?: string;
+  /**
+   * Called with the clusters before they are written (`--persist`: open a pair for each); returns
+   * a line for stderr. The default band becomes `possible` then.
+   */
+  persist?: (db: TenantDatabase, clusters: readonly ScanCluster[]) => Promise<string>;
 }
 
 /** A scan is a batch job: its GROUP BY over a large tenant may outlast the per-request timeout. */
@@ -76,13 +81,14 @@ async function write(out: Writable, text: string): Promise<void> {
 export async function runScanCommand(config: Config, o: ScanCommandOptions, stdout: Writable = process.stdout): Promise<{ clusters: number }> {
   const format = (o.format ?? 'jsonl') as ScanFormat;
   if (format !== 'jsonl' && format !== 'csv') throw new ScanUsageError(`--format must be jsonl or csv, got "${o.format}"`);
-  const minBand = (o.minBand ?? 'probable') as MinBand;
+  const minBand = (o.minBand ?? (o.persist ? 'possible' : 'probable')) as MinBand;
   if (minBand !== 'probable' && minBand !== 'possible') throw new ScanUsageError(`--min-band must be probable or possible, got "${o.minBand}"`);
   const db = await openDatabase({ ...config, statementTimeoutMs: Math.max(config.statementTimeoutMs, SCAN_STATEMENT_TIMEOUT_MS) });
   try {
     const tenantDb = db.forTenant(o.tenant);
     const namespaceId = o.namespace === undefined ? null : await resolveNamespace(tenantDb, o.tenant, o.namespace);
     const { clusters } = await dedupeScan(tenantDb, { tenantId: o.tenant, namespaceId, minBand, onProgress: progressBar(process.stderr) });
+    if (o.persist) process.stderr.write(`${await o.persist(tenantDb, clusters)}\n`);
     const out: Writable = o.out === undefined ? stdout : createWriteStream(o.out);
     if (format === 'csv') await write(out, CSV_HEADER);
     for (const c of clusters) await write(out, format === 'csv' ? clusterCsv(c) : clusterJsonl(c));

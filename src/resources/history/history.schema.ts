@@ -2,7 +2,7 @@ import { Type, type Static } from 'typebox';
 import { EnumField, EnumParam, Envelope, ListQueryFields, NullableString, Timestamp } from '../../http/schemas.js';
 
 export const ACTION_TYPES = ['create', 'update', 'delete', 'action'] as const;
-export const OBJECT_TYPES = ['namespace', 'contact', 'address', 'bank', 'prop', 'relation'] as const;
+export const OBJECT_TYPES = ['namespace', 'contact', 'address', 'bank', 'prop', 'relation', 'duplicate'] as const;
 
 const State = Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Array(Type.Unknown()), Type.Null()], {
   description: 'the object as it was served (props: the list of props); null before a create',

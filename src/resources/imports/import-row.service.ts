@@ -3,7 +3,7 @@ import { AppError, type FieldErrors } from '../../errors/index.js';
 import { fromDbError, type Executor } from '../../db/index.js';
 import type { Actor } from '../../changes/index.js';
 import { bodyValidator } from '../../validation/body-validator.js';
-import { findNamespaceByIdOrName } from '../namespaces/namespaces.queries.js';
+import { findNamespaceByIdOrName, type NamespaceRow } from '../namespaces/namespaces.queries.js';
 import { ContactCreateBody, ContactPatchBody } from '../contacts/contacts.schema.js';
 import { checkContactBody, createContact, lockContact, patchContact, uniqueTags, type ContactRules, type ContactState } from '../contacts/contacts.service.js';
 import { BLOCK_DUPLICATES, pansOfProps, type DuplicatePolicy } from '../contacts/blocking.js';
@@ -31,6 +31,13 @@ export interface RowSettings {
   onDuplicate: OnDuplicate;
   reason: string | null;
   rules: ContactRules;
+  /** The batch's namespace lookups by the name or id rows give (one query per distinct value per batch). */
+  namespaces: Map<string, NamespaceRow | undefined>;
+}
+
+async function namespaceOf(tx: Executor, actor: Actor, s: RowSettings, nameOrId: string): Promise<NamespaceRow | undefined> {
+  if (!s.namespaces.has(nameOrId)) s.namespaces.set(nameOrId, await findNamespaceByIdOrName(tx, actor.tenantId, nameOrId));
+  return s.namespaces.get(nameOrId);
 }
 
 const checkCreate = bodyValidator(ContactCreateBody);
@@ -61,7 +68,7 @@ async function findMatch(tx: Executor, actor: Actor, s: RowSettings, body: Item)
   if (s.matchOn === 'ref_id') {
     const ns = typeof body.namespace === 'string' ? body.namespace : s.namespace;
     if (typeof body.ref_id !== 'string' || ns === null) return undefined;
-    const found = await findNamespaceByIdOrName(tx, actor.tenantId, ns);
+    const found = await namespaceOf(tx, actor, s, ns);
     return found ? findLiveContactByRefId(tx, actor.tenantId, found.id, body.ref_id) : undefined;
   }
   if (s.matchOn === 'pan') return (await findPanHolder(tx, actor.tenantId, pansOfProps(propsOfRaw(body.props)), ''))?.contact_id;
@@ -124,6 +131,8 @@ async function applyRow(tx: Executor, actor: Actor, s: RowSettings, data: Item, 
   checkContactBody(body as ContactCreateBody, s.rules);
 
   if (matchId === undefined) {
+    // The namespace is looked up (and its counter taken) by createContact's first statement; an
+    // unknown one is refused there as the API does.
     const created = await createContact(tx, actor, body as ContactCreateBody, policy, at);
     await addSubresources(tx, actor, created.row.id, addresses, banks, true, at);
     return { outcome: 'created', contactId: created.row.id };
@@ -173,28 +182,42 @@ async function dryRunConflict(tx: Executor, actor: Actor, s: RowSettings, row: n
   return result;
 }
 
+/** Starts the savepoint the batch's first row runs in (see importRow). */
+export async function beginRows(tx: Executor): Promise<void> {
+  await tx.query('SAVEPOINT import_row');
+}
+
 /**
- * One row in its own savepoint: kept when it succeeds (rolled back in a dry run), undone when
- * the API would have refused it. Errors that are not the API's answer (the database gone) throw.
+ * One row in its own savepoint, which the caller opened (beginRows) and importRow leaves open for
+ * the next row: kept (released, and a new one taken in the same round trip) when the row succeeds,
+ * undone when the API would have refused it or in a dry run (ROLLBACK TO keeps the savepoint). The
+ * row's deferred audit entries and events go with its writes. Errors that are not the API's answer
+ * (the database gone) throw.
  */
 export async function importRow(tx: Executor, actor: Actor, s: RowSettings, row: number, data: Item, at: Date): Promise<RowResult> {
   const policy: DuplicatePolicy = s.onDuplicate === 'allow' ? { override: { reason: s.reason ?? 'import' } } : BLOCK_DUPLICATES;
-  await tx.query('SAVEPOINT import_row');
+  const recorded = actor.deferred?.entries.length ?? 0;
+  const undo = async () => {
+    await tx.query('ROLLBACK TO SAVEPOINT import_row');
+    actor.deferred?.entries.splice(recorded);
+  };
   let applied: Applied;
   try {
     applied = await applyRow(tx, actor, s, data, policy, at);
   } catch (err) {
     const appErr = asAppError(err);
-    await tx.query('ROLLBACK TO SAVEPOINT import_row');
+    await undo();
     if (!appErr || appErr.status >= 500) throw err;
     return refusal(row, appErr, s);
   }
   if (!s.dryRun) {
-    await tx.query('RELEASE SAVEPOINT import_row');
+    await tx.exec('RELEASE SAVEPOINT import_row; SAVEPOINT import_row');
     return { row, outcome: applied.outcome, contactId: applied.contactId, errors: null, duplicateOf: null };
   }
-  await tx.query('ROLLBACK TO SAVEPOINT import_row');
+  await undo();
   const conflict = await dryRunConflict(tx, actor, s, row, data, applied);
+  // The row's dry keys stay for the rows after it: out of the savepoint the next row may undo.
+  await tx.exec('RELEASE SAVEPOINT import_row; SAVEPOINT import_row');
   // A contact the dry run created does not exist: no id to report.
   return conflict ?? { row, outcome: applied.outcome, contactId: applied.outcome === 'created' ? null : applied.contactId, errors: null, duplicateOf: null };
 }

@@ -13,6 +13,7 @@ import { toRelation, type RelationRow } from '../relations/relations.queries.js'
 import { UNKNOWN_CONTACT } from '../common/subresource.js';
 import { ulid } from '../../ids.js';
 import { checkPans, checkPrefer, planMerge, type MergeContact } from './merge.plan.js';
+import { closePairsOnMerge } from '../duplicates/merge-pairs.js';
 import { MAX_MERGE_IDS, type MergeBody, type MergeRecord } from './merges.schema.js';
 import {
   applySubresources,
@@ -133,6 +134,7 @@ export async function mergeContacts(tx: Executor, actor: Actor, survivorId: stri
   }
   const after = await applySubresources(tx, tenantId, survivorId, plan, actor.userId, at);
   await markMerged(tx, tenantId, survivorId, victimIds, actor.userId, at);
+  const pairs = await closePairsOnMerge(tx, actor, survivorId, victimIds, at);
   const { namespace_name: _n, ...fields } = plan.fields;
   await updateSurvivor(tx, tenantId, survivorId, { ...fields, ...nameColumns(plan.fields.name, survivor.row.type) }, actor.userId, at);
   for (const id of [survivorId, ...victimIds]) await rebuildDerived(tx, tenantId, id);
@@ -150,7 +152,7 @@ export async function mergeContacts(tx: Executor, actor: Actor, survivorId: stri
     decisions: plan.decisions,
     moved: { addresses: plan.addresses.move, banks: plan.banks.move, relations: plan.relations.move.map((m) => m.id), props: plan.props.move },
     collapsed: { banks: plan.banks.collapse, relations: [...plan.relations.drop, ...plan.relations.collapse] },
-    snapshot,
+    snapshot: { ...snapshot, pairs },
     after_versions: {
       contact: Object.fromEntries([...states.values()].map((s) => [s.row.id, s.row.version])),
       address: versionsOf(after.addresses),

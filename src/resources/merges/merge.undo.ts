@@ -10,6 +10,7 @@ import type { RelationRow } from '../relations/relations.queries.js';
 import { assertUndoable, subresourceChanges, toMergeRecord } from './merge.service.js';
 import { currentVersions, earlierMerges, saveAfterVersions, findMerge, laterMerge, lockContactsInOrder, markUndone, restoreSnapshot, type MergeRow, type VersionMap } from './merges.queries.js';
 import type { MergeRecord } from './merges.schema.js';
+import { restorePairsOnUndo } from '../duplicates/merge-pairs.js';
 
 // Undo (CONTRACT §8.3): every row the merge changed is written back exactly as the merge found it
 // (the record's snapshot), and the derived data of every contact involved is rebuilt. Refused,
@@ -92,6 +93,7 @@ export async function undoMerge(tx: Executor, actor: Actor, mergeId: string, com
   const subBefore = await subresourceRows(tx, tenantId, m.after_versions);
 
   await restoreSnapshot(tx, tenantId, m.snapshot, m.contact_ids);
+  await restorePairsOnUndo(tx, tenantId, m.snapshot.pairs);
   for (const id of m.contact_ids) await rebuildDerived(tx, tenantId, id);
   const done = await markUndone(tx, tenantId, m.id, actor.userId, at, comment);
   await carryVersions(tx, tenantId, m);

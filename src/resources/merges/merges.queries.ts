@@ -4,6 +4,7 @@ import type { AddressRow } from '../addresses/addresses.queries.js';
 import type { BankRow } from '../banks/banks.queries.js';
 import type { RelationRow } from '../relations/relations.queries.js';
 import type { MergePlan, Decision } from './merge.plan.js';
+import type { PairSnapshot } from '../duplicates/merge-pairs.js';
 
 // SQL of merge and undo. Rows are snapshotted with to_jsonb (every column, as stored) and restored
 // with jsonb_populate_recordset over the same table type, so undo writes back exactly what was read.
@@ -142,6 +143,8 @@ export interface MergeSnapshot {
   addresses: unknown[];
   banks: unknown[];
   relations: unknown[];
+  /** Duplicate pairs the merge changed (records from before the review queue have none). */
+  pairs?: PairSnapshot[];
 }
 export type VersionMap = Record<'contact' | 'address' | 'bank' | 'relation', Record<string, number>>;
 
