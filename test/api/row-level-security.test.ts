@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import pg from 'pg';
 import { relayOnce } from '../../src/worker/relay.js';
 import { migrate, migrateDatabase, MigrationPrivilegeError, type Database } from '../../src/db/index.js';
 import { createPgDatabase } from '../../src/db/pg.js';
 import { ADMIN_URL, createPgTestDatabase, describePostgres, it, serviceRoleUrl, SERVICE_ROLE, testConfig, type Harness } from '../helpers/engines.js';
-import { createContact, createNamespace, newCaller } from '../helpers/api.js';
+import { auditRows, createContact, createNamespace, newCaller } from '../helpers/api.js';
 import { createAddress, createBank, createRelation, tenantWithContacts } from '../helpers/subresources.js';
 import { pgTest } from '../helpers/postgres-only.js';
 import { claimImportJob } from '../../src/resources/imports/imports.queries.js';
@@ -202,6 +203,38 @@ describePostgres('row-level security', (h) => {
     } finally {
       await one.close();
     }
+  });
+
+  it('round trips (each a batch ending in one Sync): a GET by id is one, a create with a PAN, a generated ref id and its audit entry four', async () => {
+    const c = await newCaller(h());
+    const ns = await createNamespace(c, { contact_pattern: 'RT{seq:4}' });
+    const body = (pan: string) => ({
+      namespace: ns.name,
+      name: 'Round Trip',
+      type: 'individual',
+      props: [{ key: 'pan_no', value: pan, type: 'text' }, { key: 'mobile', value: '9876501234', type: 'text' }, { key: 'segment', value: 'retail', type: 'text' }],
+    });
+    await createContact(c, body('ABCPR4321Q')); // statements prepared on the connections it used
+    const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+    const original = proto.query;
+    let trips = 0;
+    proto.query = function (this: unknown, ...args: unknown[]) {
+      trips++;
+      return original.apply(this, args);
+    };
+    try {
+      const created = await c.req('POST', '/contacts/', { body: body('ABCPS4321Q') });
+      assert.equal(created.status, 201, created.text);
+      assert.equal(created.body.ref_id, 'RT0002');
+      assert.equal(trips, 4, 'POST /contacts/');
+      trips = 0;
+      assert.equal((await c.req('GET', `/contacts/${created.body.id}/`)).status, 200);
+      assert.equal(trips, 1, 'GET /contacts/{id}/');
+    } finally {
+      proto.query = original;
+    }
+    const audited = (await auditRows(h(), c.tenant)).filter((r) => r.object_type === 'contact' && r.action_type === 'create');
+    assert.equal(audited.length, 2, 'each create has its audit entry (sent with the COMMIT)');
   });
 
   it('search, tag filter and dedupe work through the API under the policies', async () => {
