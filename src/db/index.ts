@@ -7,6 +7,7 @@ import { DatabaseConnectError, isConnectFailure } from './errors.js';
 
 export * from './executor.js';
 export * from './sqlstate.js';
+export { retryingConflicts } from './retry.js';
 export { migrate, pendingMigrations, MigrationPrivilegeError } from './migrate.js';
 export { DataDirLockedError, DatabaseConnectError, isConnectFailure } from './errors.js';
 

@@ -1,6 +1,6 @@
 import type { Config } from '../../config.js';
 import type { CliIo } from '../../cli/command.js';
-import { openDatabase } from '../../db/index.js';
+import { openDatabase, retryingConflicts } from '../../db/index.js';
 import { AppError } from '../../errors/index.js';
 import { systemActor } from '../../changes/index.js';
 import { normalizeId } from '../../validation/ids.js';
@@ -52,12 +52,14 @@ export async function runMergeCommand(config: Config, o: MergeCommandOptions, io
     let outcome: { merge: MergeRecord; contact: unknown };
     try {
       const req = checkMergeBody(survivorId, body);
-      outcome = await db.forTenant(o.tenant).transaction(async (tx) => {
-        const done = await mergeContacts(tx, actor, survivorId, req, { dryRun: o.dryRun });
-        const result = { merge: done.merge, contact: contactView(done.contact) };
-        if (o.dryRun) throw new DryRunRollback(result);
-        return result;
-      });
+      outcome = await retryingConflicts(() =>
+        db.forTenant(o.tenant).transaction(async (tx) => {
+          const done = await mergeContacts(tx, actor, survivorId, req, { dryRun: o.dryRun });
+          const result = { merge: done.merge, contact: contactView(done.contact) };
+          if (o.dryRun) throw new DryRunRollback(result);
+          return result;
+        }),
+      );
     } catch (err) {
       if (err instanceof DryRunRollback) outcome = err.outcome;
       else if (err instanceof AppError) {

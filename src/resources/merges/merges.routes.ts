@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { FieldErrorCollector, notFound } from '../../errors/index.js';
+import { retryingConflicts } from '../../db/index.js';
 import type { Deps } from '../../http/deps.js';
 import { IdParam, problems } from '../../http/schemas.js';
 import { pathId } from '../../http/ids.js';
@@ -39,12 +40,14 @@ export function registerMergeRoutes(parent: FastifyInstance, deps: Deps): void {
       const dryRun = request.body.dry_run === true;
       let outcome;
       try {
-        outcome = await request.db.transaction(async (tx) => {
-          const done = await mergeContacts(tx, request.ctx, survivorId, req, { precondition, dryRun });
-          const result = { merge: done.merge, contact: contactView(done.contact), version: done.contact.row.version };
-          if (dryRun) throw new DryRunRollback(result);
-          return result;
-        });
+        outcome = await retryingConflicts(() =>
+          request.db.transaction(async (tx) => {
+            const done = await mergeContacts(tx, request.ctx, survivorId, req, { precondition, dryRun });
+            const result = { merge: done.merge, contact: contactView(done.contact), version: done.contact.row.version };
+            if (dryRun) throw new DryRunRollback(result);
+            return result;
+          }),
+        );
       } catch (err) {
         if (!(err instanceof DryRunRollback)) throw err;
         outcome = err.outcome as { merge: MergeRecord; contact: unknown; version?: number };
@@ -104,7 +107,7 @@ export function registerMergeRoutes(parent: FastifyInstance, deps: Deps): void {
         errors.add('comment', 'A comment is required.');
         errors.throwIfAny();
       }
-      return request.db.transaction((tx) => undoMerge(tx, request.ctx, id, comment, deps.config.mergeUndoDays));
+      return retryingConflicts(() => request.db.transaction((tx) => undoMerge(tx, request.ctx, id, comment, deps.config.mergeUndoDays)));
     },
   );
 }
