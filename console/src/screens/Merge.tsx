@@ -248,7 +248,10 @@ function ResultSummary({ contact }: { contact: Contact }) {
       <div class="field-row"><dt>Ref id</dt><dd class="mono">{orDash(contact.ref_id)}</dd></div>
       <div class="field-row"><dt>Status</dt><dd>{contact.status}, {contact.approval_status}</dd></div>
       <div class="field-row"><dt>Tags</dt><dd>{contact.tags.length ? contact.tags.join(', ') : '—'}</dd></div>
-      <div class="field-row"><dt>Props</dt><dd>{props.length ? props.map((p) => `${p.key}: ${p.value}`).join(' · ') : '—'}</dd></div>
+      <div class="field-row wide">
+        <dt>Props</dt>
+        <dd>{props.length ? <ul class="inline-list">{props.map((p) => <li key={p.key}><span class="mono">{p.key}</span> {p.value}</li>)}</ul> : '—'}</dd>
+      </div>
     </dl>
   );
 }
