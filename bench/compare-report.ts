@@ -66,7 +66,7 @@ const section = (path: string, start: string, end: string): string | null => {
   return a >= 0 && b > a ? t.slice(a, b + end.length) : null;
 };
 
-export function renderCompare(r: CompareResults, kept: { analysis: string | null; log: string | null; dedupe: string | null; operations: string | null }): string {
+export function renderCompare(r: CompareResults, kept: { analysis: string | null; log: string | null; dedupe: string | null; operations: string | null; imports: string | null }): string {
   const { meta: m } = r;
   const o = m.options;
   const drfRan = 'version' in m.drf;
@@ -188,7 +188,7 @@ export function renderCompare(r: CompareResults, kept: { analysis: string | null
   L.push('');
   L.push(kept.analysis ?? '<!-- analysis:start -->\n## Where the time goes\n\n(to be written)\n<!-- analysis:end -->', '');
   if (kept.log) L.push('## Optimization log (same-SQL baseline era)', '', kept.log, '');
-  return L.join('\n') + (kept.dedupe ? '\n' + kept.dedupe + '\n' : '') + (kept.operations ? '\n' + kept.operations + '\n' : '');
+  return L.join('\n') + (kept.dedupe ? '\n' + kept.dedupe + '\n' : '') + (kept.operations ? '\n' + kept.operations + '\n' : '') + (kept.imports ? '\n' + kept.imports + '\n' : '');
 }
 
 export function writeCompareReport(r: CompareResults, path: string): void {
@@ -198,6 +198,7 @@ export function writeCompareReport(r: CompareResults, path: string): void {
     log: section(path, '<!-- optimization-log:start -->', '<!-- optimization-log:end -->'),
     dedupe: section(path, '<!-- dedupe:start -->', '<!-- dedupe-outside:end -->'),
     operations: section(path, '<!-- operations:start -->', '<!-- operations:end -->'),
+    imports: section(path, '<!-- import:start -->', '<!-- import:end -->'),
   };
   writeFileSync(path, renderCompare(r, kept));
 }

@@ -5,8 +5,10 @@ import { join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { prepareTemplates } from './helpers/databases.js';
 
-// `npm test`: every test file (or the files and folders named as arguments) under node:test, on
-// all cores. A test process spends about two seconds of CPU loading tsx, Fastify and the service
+// `npm test`: every test file but the slow families (or the files and folders named as
+// arguments) under node:test, on all cores; `npm run test:slow` the slow families alone (real
+// processes, Chromium, generated requests: test/crash, test/browser, test/fuzz), `npm run test:all`
+// both. CI runs both. A test process spends about two seconds of CPU loading tsx, Fastify and the service
 // before its first test, so the files are packed into a few groups — each group one process that
 // imports its files in turn — and node:test runs the groups side by side. Each suite still gets a
 // database of its own (test/helpers/databases.ts), so files in one process cannot see each
@@ -16,15 +18,23 @@ import { prepareTemplates } from './helpers/databases.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
-/** The test files under the given files and folders (all of test/ by default). */
-function testFiles(selection: string[]): string[] {
+/** Families of files that start processes or a browser, or generate many requests: `--slow`. */
+const SLOW_FAMILIES = ['crash', 'browser', 'fuzz'].map((dir) => resolve(ROOT, 'test', dir) + sep);
+
+type Family = 'fast' | 'slow' | 'all';
+
+/** The test files under the given files and folders (by default test/, of the given family). */
+function testFiles(selection: string[], family: Family): string[] {
   const roots = selection.length ? selection.map((p) => resolve(p)) : [resolve(ROOT, 'test')];
   const files = roots.flatMap((p) =>
     statSync(p).isDirectory()
       ? readdirSync(p, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.test.ts')).map((f) => join(p, f))
       : [p],
   );
-  return [...new Set(files)].sort();
+  const slow = (f: string) => SLOW_FAMILIES.some((dir) => f.startsWith(dir));
+  // Files named one by one always run; a family narrows what folders contribute.
+  const chosen = selection.length && family === 'fast' ? files : files.filter((f) => family === 'all' || (family === 'slow') === slow(f));
+  return [...new Set(chosen)].sort();
 }
 
 /**
@@ -52,7 +62,8 @@ const MEASURED_SECONDS: Record<string, number> = {
   'test/api/merge-property.test.ts': 10, // generated contact graphs, both engines
   'test/api/merge.test.ts': 9,
   'test/api/duplicates.test.ts': 14, // write checks and scans run by hand, both engines
-  'test/crash/duplicates-worker.test.ts': 10, // API and worker processes on PostgreSQL
+  'test/crash/duplicates-worker.test.ts': 14, // API and worker processes on PostgreSQL; serve on PGlite
+  'test/api/cli-dedupe-persist.test.ts': 5, // a CLI process on PostgreSQL
 };
 
 /**
@@ -85,15 +96,16 @@ function pack(files: string[], groups: number): string[][] {
 }
 
 const args = process.argv.slice(2);
+const family: Family = args.includes('--all') ? 'all' : args.includes('--slow') ? 'slow' : 'fast';
 const selection = args.filter((a) => !a.startsWith('-') && existsSync(a));
-const nodeTestOptions = args.filter((a) => !selection.includes(a));
-const files = testFiles(selection);
+const nodeTestOptions = args.filter((a) => !selection.includes(a) && a !== '--all' && a !== '--slow');
+const files = testFiles(selection, family);
 const cores = availableParallelism();
 const groups = pack(files, cores * 2);
 
 await prepareTemplates();
 
-process.stderr.write(`test/run.ts: ${files.length} files in ${groups.length} processes, ${cores} at a time\n`);
+process.stderr.write(`test/run.ts: ${files.length} ${family === 'all' ? '' : `${family} `}files in ${groups.length} processes, ${cores} at a time\n`);
 const dir = mkdtempSync(join(tmpdir(), 'cr-test-run-'));
 const groupFiles = groups.map((group, i) => {
   const path = join(dir, `group-${i + 1}.mjs`);
@@ -103,7 +115,9 @@ const groupFiles = groups.map((group, i) => {
 
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${cores}`, ...nodeTestOptions, ...groupFiles],
+  // --test-force-exit: a failed test that left a server, pool or timer open must not hold its
+  // process (and the whole run) open after its results are in.
+  ['--import', 'tsx', '--test', '--test-force-exit', `--test-concurrency=${cores}`, ...nodeTestOptions, ...groupFiles],
   { stdio: 'inherit' },
 );
 // Ctrl-C reaches node:test too; wait for it to stop its processes, then remove the group files.

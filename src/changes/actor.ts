@@ -1,4 +1,4 @@
-import type { Change } from './record.js';
+import type { Change } from './change.js';
 
 /**
  * Who makes a change, and from where: what every audit entry (and event) records. An HTTP request,

@@ -2,61 +2,8 @@ import { ulid } from '../ids.js';
 import type { Executor } from '../db/index.js';
 import type { Actor } from './actor.js';
 
-export type ActionType = 'create' | 'update' | 'delete' | 'action';
-export type ObjectType = 'namespace' | 'contact' | 'address' | 'bank' | 'prop' | 'relation' | 'duplicate';
-
-/** The event types of the feed and webhooks (docs/api.md, "Events and webhooks"). */
-export const EVENT_TYPES = [
-  'namespace.created',
-  'namespace.updated',
-  'namespace.deleted',
-  'contact.created',
-  'contact.updated',
-  'contact.deleted',
-  'contact.restored',
-  'contact.approved',
-  'contact.rejected',
-  'contact.activated',
-  'contact.deactivated',
-  'contact.merged',
-  'contact.unmerged',
-  'contact.props_updated',
-  'address.created',
-  'address.updated',
-  'address.deleted',
-  'bank.created',
-  'bank.updated',
-  'bank.deleted',
-  'relation.created',
-  'relation.updated',
-  'relation.deleted',
-  'duplicate.opened',
-  'duplicate.dismissed',
-  'import.finished',
-  'webhook.disabled',
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
-
-/** What one write did to one object, as its audit entry (CONTRACT §5) and its event record it. */
-export interface Change {
-  /** The event the change publishes. */
-  event: EventType;
-  action: ActionType;
-  objectType: ObjectType;
-  objectId: string;
-  /** The contact the change belongs to (itself, or the owner of a sub-resource); null for namespaces. */
-  contactId: string | null;
-  /** The object's API representation before and after the change (null before a create). */
-  before: unknown;
-  after: unknown;
-  /**
-   * The event's object before and after, when it is not the audited one: a props write is audited
-   * as the props list, and published as the contact it changed.
-   */
-  subject?: { before: unknown; after: unknown };
-  comment?: string | null;
-  at: Date;
-}
+export * from './change.js';
+import type { Change, EventType } from './change.js';
 
 /** The changed top-level fields' earlier values (Stripe's `previous_attributes`). */
 export function previousAttributes(before: unknown, after: unknown): Record<string, unknown> | null {
@@ -79,7 +26,7 @@ export function eventData(change: Change): { object: unknown; previous_attribute
 /**
  * Changes after which a contact may newly duplicate another (CONTRACT §8.1, pairs from writes):
  * the seam queues a duplicate check of the contact in the write's own transaction, which the
- * worker runs after commit (src/resources/duplicates/write-checks.ts).
+ * worker runs after commit (src/resources/duplicates/checks.service.ts).
  */
 const DUPLICATE_CHECK_EVENTS: ReadonlySet<EventType> = new Set<EventType>([
   'contact.created',
@@ -93,8 +40,19 @@ const DUPLICATE_CHECK_EVENTS: ReadonlySet<EventType> = new Set<EventType>([
   'address.deleted',
 ]);
 
-/** Whether the change queues a duplicate check of its contact. */
-export const queuesDuplicateCheck = (change: Pick<Change, 'event' | 'contactId'>): boolean => change.contactId !== null && DUPLICATE_CHECK_EVENTS.has(change.event);
+/** What matching reads of a contact (its addresses are changes of their own). */
+const MATCHED_FIELDS = ['name', 'type', 'props'] as const;
+
+/**
+ * Whether the change queues a duplicate check of its contact. A contact update that leaves what
+ * matching reads alone (tags, status, refs, namespace, …) does not: the check would find the same.
+ */
+export function queuesDuplicateCheck(change: Pick<Change, 'event' | 'contactId' | 'before' | 'after'>): boolean {
+  if (change.contactId === null || !DUPLICATE_CHECK_EVENTS.has(change.event)) return false;
+  const { before, after } = change;
+  if (change.event !== 'contact.updated' || !isObject(before) || !isObject(after)) return true;
+  return MATCHED_FIELDS.some((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]));
+}
 
 // A contact already pending gets a new generation (the worker that holds the older one checks it
 // again) and a fresh attempt budget.
@@ -133,29 +91,25 @@ export async function recordChange(tx: Executor, actor: Actor, change: Change): 
     actor.deferred.entries.push({ id: ulid(change.at.getTime()), change });
     return;
   }
-  await write(
-    tx,
-    queuesDuplicateCheck(change) ? RECORD_AND_QUEUE_SQL : RECORD_SQL,
-    [
-      actor.tenantId,
-      ulid(change.at.getTime()),
-      actor.userId,
-      change.action,
-      change.objectType,
-      change.objectId,
-      change.contactId,
-      change.at,
-      actor.ip,
-      actor.userAgent,
-      json(change.before),
-      json(change.after),
-      auditComment(actor, change),
-      change.event,
-      change.event.slice(0, change.event.indexOf('.')),
-      JSON.stringify(eventData(change)),
-      actor.requestId,
-    ],
-  );
+  await write(tx, queuesDuplicateCheck(change) ? RECORD_AND_QUEUE_SQL : RECORD_SQL, [
+    actor.tenantId,
+    ulid(change.at.getTime()),
+    actor.userId,
+    change.action,
+    change.objectType,
+    change.objectId,
+    change.contactId,
+    change.at,
+    actor.ip,
+    actor.userAgent,
+    json(change.before),
+    json(change.after),
+    auditComment(actor, change),
+    change.event,
+    change.event.slice(0, change.event.indexOf('.')),
+    JSON.stringify(eventData(change)),
+    actor.requestId,
+  ]);
 }
 
 /**
@@ -183,7 +137,11 @@ const RECORD_MANY_SQL = `WITH c AS (
 
 /** recordChange for several changes of one write, in one statement; events keep the given order. */
 export async function recordChanges(tx: Executor, actor: Actor, changes: readonly Change[]): Promise<void> {
-  await writeChanges(tx, actor, changes.map((change) => ({ id: ulid(change.at.getTime()), change })));
+  await writeChanges(
+    tx,
+    actor,
+    changes.map((change) => ({ id: ulid(change.at.getTime()), change })),
+  );
 }
 
 /**
@@ -231,6 +189,16 @@ export async function recordNotice(tx: Executor, actor: Actor, n: Notice): Promi
   await tx.query(
     `INSERT INTO event_outbox (tenant_id, type, object_type, object_id, contact_id, data, request_id, user_id, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [actor.tenantId, n.event, n.event.slice(0, n.event.indexOf('.')), n.objectId, n.contactId, JSON.stringify({ object: n.object, previous_attributes: null }), actor.requestId, actor.userId, n.at],
+    [
+      actor.tenantId,
+      n.event,
+      n.event.slice(0, n.event.indexOf('.')),
+      n.objectId,
+      n.contactId,
+      JSON.stringify({ object: n.object, previous_attributes: null }),
+      actor.requestId,
+      actor.userId,
+      n.at,
+    ],
   );
 }

@@ -1,4 +1,4 @@
-import type { Executor } from './executor.js';
+import type { Executor, QueryOptions } from './executor.js';
 import type { Params } from './params.js';
 
 /** A list's order: one of the fields its query allows, ascending or descending. */
@@ -16,8 +16,13 @@ export function orderBySql<F extends string>(o: Ordering<F>, columns: Readonly<R
 export interface PagedSql {
   /** Select list of the page rows (may contain correlated subqueries). */
   select: string;
-  /** FROM clause (tables and joins), shared by the count and the page. */
+  /** FROM clause (tables and joins) of the page. */
   from: string;
+  /**
+   * FROM clause of the count when it can be narrower than the page's (joins that neither filter
+   * nor multiply rows, such as a foreign-key lookup, left out); default `from`.
+   */
+  countFrom?: string;
   where: string;
   orderBy: string;
 }
@@ -28,12 +33,13 @@ export interface PagedSql {
  * `count(*) OVER ()`, which materializes every matching row, correlated subqueries included.
  * An empty page (past the end) still returns the count.
  */
-export async function pagedQuery<T>(db: Executor, q: PagedSql, p: Params, limit: number, offset: number): Promise<{ rows: T[]; count: number }> {
+export async function pagedQuery<T>(db: Executor, q: PagedSql, p: Params, limit: number, offset: number, opts?: QueryOptions): Promise<{ rows: T[]; count: number }> {
   const res = await db.query<T & { __total: number; __page_row: boolean | null }>(
-    `SELECT t.__total, pg.* FROM (SELECT count(*)::int AS __total FROM ${q.from} WHERE ${q.where}) t
+    `SELECT t.__total, pg.* FROM (SELECT count(*)::int AS __total FROM ${q.countFrom ?? q.from} WHERE ${q.where}) t
      LEFT JOIN LATERAL (SELECT true AS __page_row, ${q.select} FROM ${q.from} WHERE ${q.where}
                         ORDER BY ${q.orderBy} LIMIT ${p.add(limit)} OFFSET ${p.add(offset)}) pg ON true`,
     p.values,
+    opts,
   );
   const count = Number(res.rows[0]?.__total ?? 0);
   return { rows: res.rows.filter((r) => r.__page_row), count };

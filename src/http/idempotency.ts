@@ -23,7 +23,7 @@ export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 export const IDEMPOTENCY_LEASE_MS = 2 * 60 * 1000;
 
 const KEY_PATTERN = /^[\x20-\x7E]{1,255}$/;
-const ACTION_PUT = /^\/contacts\/:contact_id\/(active|inactive|approve|reject)\/?$/;
+const ACTION_PUT = /^\/(contacts\/:contact_id\/(active|inactive|approve|reject)|duplicates\/:pair_id\/(dismiss|reopen))\/?$/;
 /** Response headers a replay must carry to be indistinguishable from the original. */
 const STORED_HEADERS = ['content-type', 'etag', 'location', 'retry-after'] as const;
 

@@ -6,7 +6,7 @@ import type { Database } from '../db/index.js';
 import { relayOnce } from './relay.js';
 import { attemptDelivery, claimDeliveries, type DeliverySettings } from './deliveries.js';
 import { claimImportJob } from '../resources/imports/imports.queries.js';
-import { runImportJob } from '../resources/imports/imports.service.js';
+import { expireStaleUploads, runImportJob } from '../resources/imports/imports.service.js';
 import { processDuplicateChecks, type CheckSettings } from '../resources/duplicates/checks.service.js';
 import { claimScanJob, runScanJob } from '../resources/duplicates/scans.service.js';
 
@@ -31,6 +31,8 @@ const MAINTENANCE_INTERVAL_MS = 60_000;
 const PURGE_BATCH = 5000;
 /** Duplicate checks claimed per step (each one is a dedupe query and a few writes). */
 const CHECK_BATCH = 20;
+/** Checks run at once on PostgreSQL (a few of the pool's connections; the API keeps the rest). */
+const CHECK_PARALLEL = 3;
 /** A claimed check or scan stays this worker's this long (a scan renews it as it progresses). */
 const CHECK_LEASE_MS = 60_000;
 const SCAN_LEASE_MS = 5 * 60_000;
@@ -100,8 +102,12 @@ export function startWorker(db: Database, config: Config, log: WorkerLog): Worke
   // Pairs from writes (CONTRACT §8.1): within a poll interval of the write's commit.
   const checkSettings: CheckSettings = { owner: settings.owner, leaseMs: CHECK_LEASE_MS, maxAttempts: 5 };
   const duplicateChecks = loop('duplicate-checks', config.workerPollMs, async () => {
-    const ran = await processDuplicateChecks(db, checkSettings, CHECK_BATCH, (err, c) =>
-      log.warn({ err: { message: (err as Error).message, code: (err as { code?: string }).code }, tenant: c.tenant_id, contact: c.contact_id }, 'duplicate check failed'),
+    const ran = await processDuplicateChecks(
+      db,
+      checkSettings,
+      CHECK_BATCH,
+      (err, c) => log.warn({ err: { message: (err as Error).message, code: (err as { code?: string }).code }, tenant: c.tenant_id, contact: c.contact_id }, 'duplicate check failed'),
+      db.engine === 'pglite' ? 1 : CHECK_PARALLEL,
     );
     return ran > 0;
   });
@@ -120,6 +126,9 @@ export function startWorker(db: Database, config: Config, log: WorkerLog): Worke
     const res = await db.query<{ n: number }>('SELECT purge_old_events($1, $2) AS n', [ttlMs, PURGE_BATCH]);
     const purged = Number(res.rows[0]?.n ?? 0);
     if (purged > 0) log.info({ purged }, 'purged events past retention');
+    // Uploads whose receiving process died: failed once nothing arrived for IMPORT_LEASE_MS.
+    const stalled = await expireStaleUploads(db, config.imports.leaseMs);
+    if (stalled > 0) log.warn({ stalled }, 'failed stalled import uploads');
     return purged === PURGE_BATCH;
   });
 

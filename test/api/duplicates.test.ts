@@ -3,6 +3,8 @@ import { describeEngines, it, type Harness } from '../helpers/engines.js';
 import { assertFieldErrors, assertProblem, auditRows, createContact, createNamespace, newCaller, type Caller } from '../helpers/api.js';
 import { processDuplicateChecks } from '../../src/resources/duplicates/checks.service.js';
 import { claimScanJob, runScanJob } from '../../src/resources/duplicates/scans.service.js';
+import { claimImportJob } from '../../src/resources/imports/imports.queries.js';
+import { runImportJob } from '../../src/resources/imports/imports.service.js';
 
 // The review queue (CONTRACT §8.1): pairs from overrides, from writes (the worker's checks run
 // here by hand), the list's filters, ordering and expand, dismiss and reopen with their rules,
@@ -27,7 +29,7 @@ async function tenant(h: Harness): Promise<Tenant> {
 
 /** Runs every pending duplicate check (what the worker does after each write). */
 async function drainChecks(h: Harness): Promise<void> {
-  while ((await processDuplicateChecks(h.appDb, CHECKS, 50, (err) => assert.fail(String(err)))) > 0);
+  while ((await processDuplicateChecks(h.appDb, CHECKS, 50, (err) => assert.fail(String(err)), h.engine === 'postgres' ? 3 : 1)) > 0);
 }
 
 /** Runs every queued scan (what the worker does). */
@@ -145,7 +147,11 @@ describeEngines('duplicate pairs (/duplicates/)', (h) => {
     const got = await c.req('GET', `/duplicates/${pair.id}/`);
     const etag = String(got.headers.etag);
     assertProblem(await c.req('PUT', `/duplicates/${pair.id}/dismiss/`, { body: { comment: 'twins' }, headers: { 'if-match': '"999"' } }), 412, 'precondition_failed');
-    const dismissed = await c.req('PUT', `/duplicates/${pair.id}/dismiss/`, { body: { comment: 'twins' }, headers: { 'if-match': etag } });
+    const dismissed = await c.req('PUT', `/duplicates/${pair.id}/dismiss/`, { body: { comment: 'twins' }, headers: { 'if-match': etag, 'idempotency-key': `dismiss-${pair.id}` } });
+    // The PUT actions honour Idempotency-Key (CONTRACT §6b): the same request is replayed.
+    const replayed = await c.req('PUT', `/duplicates/${pair.id}/dismiss/`, { body: { comment: 'twins' }, headers: { 'if-match': etag, 'idempotency-key': `dismiss-${pair.id}` } });
+    assert.equal(replayed.headers['idempotent-replayed'], 'true');
+    assert.equal(replayed.text, dismissed.text);
     const d = await ok(dismissed);
     assert.deepEqual([d.status, d.comment, d.resolved_by], ['dismissed', 'twins', c.sub]);
     assert.notEqual(dismissed.headers.etag, etag);
@@ -295,5 +301,37 @@ describeEngines('duplicate pairs (/duplicates/)', (h) => {
     await ok(await c.req('POST', `/merges/${merged.merge.id}/undo/`, { body: { comment: 'two people' } }));
     await drainChecks(h());
     assert.deepEqual(await view(), before, 'undo gives every pair back as the merge found it');
+  });
+
+  it('import rows and address writes queue checks too (every writer passes the change seam)', async () => {
+    const c = await tenant(h());
+    const x = await c.contact({ name: 'Rohit Verma', props: [{ key: 'email', value: 'rohit.verma@example.com', type: 'text' }] });
+    await drainChecks(h());
+    const queued = async () => (await h().db.query<{ contact_id: string }>('SELECT contact_id FROM duplicate_checks WHERE tenant_id = $1', [c.tenant])).rows.map((r) => r.contact_id);
+    const addr = await ok(
+      await c.req('POST', '/contacts/addresses/', { body: { contact_id: x.id, address_line: '4 Park Street', city: 'Kolkata', state: 'West Bengal', pincode: '700016', country: 'India' } }),
+      201,
+    );
+    assert.deepEqual(await queued(), [x.id]);
+    await drainChecks(h());
+    assert.equal((await c.req('DELETE', `/contacts/addresses/${addr.id}/`)).status, 204);
+    assert.deepEqual(await queued(), [x.id]);
+    await drainChecks(h());
+    // A PATCH of what matching does not read queues nothing; one of the name does.
+    await ok(await c.req('PATCH', `/contacts/${x.id}/`, { body: { tags: ['vip'], rm_id: 'RM1' } }));
+    assert.deepEqual(await queued(), []);
+    await ok(await c.req('PATCH', `/contacts/${x.id}/`, { body: { name: 'Rohit Kumar Verma' } }));
+    assert.deepEqual(await queued(), [x.id]);
+    await ok(await c.req('PATCH', `/contacts/${x.id}/`, { body: { name: 'Rohit Verma' } }));
+    await drainChecks(h());
+    const csv = `name,type,prop:email\nRohit Verma,individual,Rohit.Verma@example.com\n`;
+    await ok(await c.req('POST', `/imports/?namespace=${c.ns}`, { rawBody: csv, headers: { 'content-type': 'text/csv' } }), 202);
+    for (let claimed = await claimImportJob(h().appDb, 'dup', 30_000); claimed; claimed = await claimImportJob(h().appDb, 'dup', 30_000)) {
+      await runImportJob(h().appDb, claimed.tenant_id, claimed.id, { owner: 'dup', batchRows: 10, leaseMs: 30_000, rules: { strictIdentifiers: false } });
+    }
+    assert.equal((await queued()).length, 1, 'the imported row queued its check');
+    await drainChecks(h());
+    const pairs = await ok(await c.req('GET', `/duplicates/?contact=${x.id}`));
+    assert.deepEqual(pairs.results.map((p: any) => [p.source, p.band]), [['write', 'probable']]);
   });
 });

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { describeEngines, it, type Harness } from '../helpers/engines.js';
 import { assertFieldErrors, assertProblem, auditRows, createContact, createNamespace, newCaller, ULID_RE, type Caller } from '../helpers/api.js';
 import { claimImportJob } from '../../src/resources/imports/imports.queries.js';
-import { runImportJob } from '../../src/resources/imports/imports.service.js';
+import { PassThrough } from 'node:stream';
+import { expireStaleUploads, receiveImport, runImportJob } from '../../src/resources/imports/imports.service.js';
+import { systemActor } from '../../src/changes/index.js';
+import type { AppError } from '../../src/errors/index.js';
 
 // Bulk import (CONTRACT §10) through the API: upload, the worker's run (driven here by the same
 // runner the worker uses), the job and its per-row report; every outcome, dry run, cancel,
@@ -165,6 +168,8 @@ describeEngines(
       const cancelled = await c.req('POST', `/imports/${res.body.id}/cancel/`);
       assert.equal(cancelled.status, 200, cancelled.text);
       assert.equal(cancelled.body.status, 'cancelled');
+      const finished = await h().db.query<{ data: any }>(`SELECT data FROM event_outbox WHERE tenant_id = $1 AND type = 'import.finished' AND object_id = $2`, [c.tenant, res.body.id]);
+      assert.deepEqual(finished.rows.map((r) => r.data.object.status), ['cancelled'], 'a job cancelled while queued publishes import.finished once');
       await drain(h());
       assert.equal(await liveContacts(h(), c.tenant), 0);
       const done = await runImport(h(), c, `name,type\nOnce,individual\n`, `?namespace=${ns.name}`);
@@ -209,6 +214,64 @@ describeEngines(
       assertProblem(await b.req('GET', `/imports/${aImport.job.id}/rows/`), 404);
       assertProblem(await b.req('POST', `/imports/${aImport.job.id}/cancel/`), 404);
       assert.ok(!(await b.req('GET', '/imports/')).text.includes(aImport.job.id));
+    });
+
+    it('an upload whose process died is failed as stalled once nothing arrived for IMPORT_LEASE_MS; a live one is not', async () => {
+      const c = await newCaller(h());
+      const ns = await createNamespace(c);
+      const actor = systemActor(c.tenant, c.sub, 'test');
+      const options = { format: 'csv' as const, dryRun: false, namespace: ns.name, matchOn: 'none' as const, onDuplicate: 'block' as const, reason: null, maxBytes: MAX_BYTES, uploadTimeoutMs: 30_000 };
+      // Three uploads that never finish: their streams stay open (as a dead process's would stay unfinished).
+      const jobsOf = async () =>
+        (await h().db.query<{ id: string; status: string; rows: number }>(`SELECT id, status, (SELECT count(*)::int FROM import_rows r WHERE r.import_id = j.id) AS rows FROM import_jobs j WHERE tenant_id = $1 ORDER BY id`, [c.tenant])).rows;
+      const stuck = [new PassThrough(), new PassThrough(), new PassThrough()];
+      const receiving: Promise<unknown>[] = [];
+      // One after the other, each until its first 500 rows are staged: job ids in stream order.
+      for (const [i, input] of stuck.entries()) {
+        receiving.push(receiveImport(h().appDb.forTenant(c.tenant), actor, options, input));
+        input.write(`name,type\n${'Row,individual\n'.repeat(600)}`);
+        const deadline = Date.now() + 10_000;
+        while ((await jobsOf()).filter((j) => j.rows >= 500).length < i + 1) {
+          assert.ok(Date.now() < deadline, 'the upload stages its first rows');
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }
+      const [dead, legacy, live] = (await jobsOf()).map((j) => j.id);
+      // `dead` last staged long ago; `legacy` has no lease (staged before migration 0033) and is old.
+      await h().db.query(`UPDATE import_jobs SET lease_until = now() - interval '1 second' WHERE tenant_id = $1 AND id = $2`, [c.tenant, dead]);
+      await h().db.query(`UPDATE import_jobs SET lease_until = NULL, created_at = now() - interval '31 seconds' WHERE tenant_id = $1 AND id = $2`, [c.tenant, legacy]);
+
+      assert.equal(await expireStaleUploads(h().appDb, 30_000), 2);
+      assert.equal(await expireStaleUploads(h().appDb, 30_000), 0, 'once');
+      for (const id of [dead, legacy]) {
+        const job = await c.req('GET', `/imports/${id}/`);
+        assert.equal(job.status, 200, job.text);
+        assert.equal(job.body.status, 'failed');
+        assert.equal(job.body.error.code, 'upload_stalled');
+        assert.match(job.body.error.detail, /nothing arrived for 30 s/);
+        assert.ok(job.body.finished_at);
+        const finished = await h().db.query(`SELECT 1 FROM event_outbox WHERE tenant_id = $1 AND type = 'import.finished' AND object_id = $2`, [c.tenant, id]);
+        assert.equal(finished.rows.length, 1);
+      }
+      const after = await jobsOf();
+      assert.deepEqual(
+        after.map((j) => [j.status, j.rows]),
+        [['failed', 0], ['failed', 0], ['receiving', 500]],
+        'the staged rows of failed uploads are gone; the live upload is untouched',
+      );
+      assertProblem(await c.req('GET', `/imports/${live}/`), 404);
+
+      // The live upload finishes: queued with all its rows. The dead one's stream ending late is refused (408) and leaves no job.
+      stuck[2]!.end();
+      const done = (await receiving[2]!) as { status: string; rows: number };
+      assert.equal(done.status, 'queued');
+      assert.equal(done.rows, 600);
+      stuck[0]!.end();
+      await assert.rejects(receiving[0]!, (err: AppError) => err.code === 'request_timeout');
+      stuck[1]!.destroy(new Error('client gone'));
+      await assert.rejects(receiving[1]!);
+      assert.deepEqual((await jobsOf()).map((j) => j.id), [live]);
+      assert.equal(await liveContacts(h(), c.tenant), 0, 'no row of a stalled upload was imported');
     });
   },
   { imports: { maxBytes: MAX_BYTES, batchRows: 2, leaseMs: 30_000 } },

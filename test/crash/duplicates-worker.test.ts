@@ -1,4 +1,11 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { AddressInfo } from 'node:net';
+import { loadConfig } from '../../src/config.js';
+import { startServer as startInProcess } from '../../src/main.js';
 import { mintToken } from '../../src/auth/index.js';
 import { createPgDatabase } from '../../src/db/pg.js';
 import { createPgTestDatabase, TEST_SECRET } from '../helpers/engines.js';
@@ -68,3 +75,25 @@ pgTest(
   },
   { timeout: 90_000 },
 );
+
+test('embedded mode: serve on PGlite opens the pair of a write by itself', { timeout: 60_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cr-dupes-'));
+  const running = await startInProcess(loadConfig({ DATA_DIR: dir, AUTH_JWT_SECRET: TEST_SECRET, PORT: '0', LOG_LEVEL: 'silent', WORKER_POLL_MS: '50' }));
+  t.after(async () => {
+    await running.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const base = `http://127.0.0.1:${(running.app.server.address() as AddressInfo).port}`;
+  const token = await mintToken({ secret: TEST_SECRET, tenant: 'embedded', sub: 'ops', ttlSeconds: 3600 });
+  const send = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(base + path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  assert.equal((await send('POST', '/namespaces/', { name: 'n1' })).status, 201);
+  for (const mobile of ['9800044455', '+91 98000 44455']) {
+    assert.equal((await send('POST', '/contacts/', { name: 'Imran Qureshi', type: 'individual', namespace: 'n1', props: [{ key: 'mobile', value: mobile, type: 'text' }] })).status, 201);
+  }
+  const started = Date.now();
+  await until('the embedded worker to open the pair', async () => (await send('GET', '/duplicates/')).body.count === 1);
+  t.diagnostic(`embedded: pair open ${Date.now() - started} ms after the second write returned`);
+});

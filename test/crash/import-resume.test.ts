@@ -89,5 +89,5 @@ pgTest(
     assert.equal(await q(`SELECT count(*)::int AS n FROM import_rows WHERE tenant_id = $1 AND import_id = $2 AND outcome = 'failed' AND duplicate_of IS NOT NULL AND row % 10 = 0`), expectedDuplicates);
     assert.equal(await q(`SELECT count(DISTINCT contact_id)::int AS n FROM import_rows WHERE tenant_id = $1 AND import_id = $2 AND outcome = 'created'`), ROWS - expectedDuplicates);
   },
-  { timeout: 90_000 },
+  { timeout: 180_000 },
 );

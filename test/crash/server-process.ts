@@ -62,6 +62,10 @@ export function startWorkerProcess(databaseUrl: string, env: Record<string, stri
   return { child, output: () => out, exited };
 }
 
+// A deadline, not a wait: a loaded machine (a CI runner shared with other jobs) can take tens of
+// seconds to load tsx and the service in a fresh process.
+const READY_SECONDS = 90;
+
 export async function startServer(databaseUrl: string, port: number, env: Record<string, string> = {}): Promise<ServerProcess> {
   const child = spawnCli('serve', databaseUrl, { PORT: String(port), ...env });
   let out = '';
@@ -71,7 +75,7 @@ export async function startServer(databaseUrl: string, port: number, env: Record
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + READY_SECONDS * 1000;
   let early: { code: number | null } | null = null;
   void exited.then((e) => (early = e));
   for (;;) {
@@ -84,7 +88,7 @@ export async function startServer(databaseUrl: string, port: number, env: Record
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`server did not become ready in 30 s:\n${out}`);
+      throw new Error(`server did not become ready in ${READY_SECONDS} s:\n${out}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

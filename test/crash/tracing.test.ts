@@ -58,5 +58,5 @@ pgTest(
     assert.ok(statements.some((s) => s.name === 'db INSERT'), `statements of the request: ${statements.map((s) => s.name).join(', ')}`);
     assert.ok(statements.every((s) => s.parentSpanId === request.spanId));
   },
-  { timeout: 90_000 },
+  { timeout: 180_000 },
 );

@@ -74,7 +74,7 @@ pgTest(
     assert.equal(s.requests(), 2);
     assert.deepEqual(await s.delivery(), [{ status: 'succeeded', attempt: 1, last_status_code: 204 }]);
   },
-  { timeout: 60_000 },
+  { timeout: 150_000 },
 );
 
 pgTest(
@@ -88,5 +88,5 @@ pgTest(
     assert.equal(exit.code, 0, w.output());
     assert.deepEqual(await s.delivery(), [{ status: 'succeeded', attempt: 1, last_status_code: 204 }]);
   },
-  { timeout: 60_000 },
+  { timeout: 150_000 },
 );

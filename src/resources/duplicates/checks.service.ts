@@ -47,16 +47,20 @@ export async function runDuplicateCheck(db: Database, c: Claimed, s: CheckSettin
   return opened;
 }
 
-/** Claims and runs up to `limit` due checks; returns how many it ran. Failures are reported, not thrown. */
-export async function processDuplicateChecks(db: Database, s: CheckSettings, limit: number, onError?: (err: unknown, c: Claimed) => void): Promise<number> {
+/**
+ * Claims and runs up to `limit` due checks, `parallel` at a time (a bulk import queues one per
+ * row: several connections keep up with it on PostgreSQL; PGlite has one). Returns how many it
+ * ran. Failures are reported, not thrown: the lease runs out and the check is retried.
+ */
+export async function processDuplicateChecks(db: Database, s: CheckSettings, limit: number, onError?: (err: unknown, c: Claimed) => void, parallel = 1): Promise<number> {
   const claimed = await claimDuplicateChecks(db, s, limit);
-  for (const c of claimed) {
-    try {
-      await runDuplicateCheck(db, c, s);
-    } catch (err) {
-      // The lease runs out and the check is retried (up to maxAttempts).
-      onError?.(err, c);
+  let next = 0;
+  const lane = async () => {
+    while (next < claimed.length) {
+      const c = claimed[next++]!;
+      await runDuplicateCheck(db, c, s).catch((err: unknown) => onError?.(err, c));
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(parallel, claimed.length)) }, lane));
   return claimed.length;
 }

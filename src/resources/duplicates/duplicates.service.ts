@@ -79,7 +79,9 @@ export async function persistPairs(tx: Executor, actor: Actor, found: readonly F
     `SELECT 1 FROM duplicate_pairs WHERE tenant_id = $1 AND (contact_a, contact_b) IN (SELECT * FROM unnest($2::text[], $3::text[])) ORDER BY id FOR UPDATE`,
     [actor.tenantId, found.map((f) => f.a), found.map((f) => f.b)],
   );
-  for (const f of found) {
+  // In key order too: two checks inserting the same new pairs wait for each other, never deadlock.
+  const ordered = [...found].sort((x, y) => (x.a < y.a ? -1 : x.a > y.a ? 1 : x.b < y.b ? -1 : x.b > y.b ? 1 : 0));
+  for (const f of ordered) {
     const outcome = await openOrRefreshPair(tx, actor.tenantId, f, source, at);
     if (outcome.kind === 'opened') await recordChange(tx, actor, pairChange('duplicate.opened', null, outcome.row, `opened by ${source}`, at));
     out.push(outcome);

@@ -105,7 +105,7 @@ export async function runImportCommand(config: Config, o: ImportCommandOptions, 
       job = await receiveImport(
         db.forTenant(o.tenant),
         actor,
-        { format, dryRun: o.dryRun, namespace: o.namespace ?? null, matchOn, onDuplicate, reason: o.reason?.trim() || null, maxBytes: Number.MAX_SAFE_INTEGER, leaseTo: { owner, ms: config.imports.leaseMs } },
+        { format, dryRun: o.dryRun, namespace: o.namespace ?? null, matchOn, onDuplicate, reason: o.reason?.trim() || null, maxBytes: Number.MAX_SAFE_INTEGER, uploadTimeoutMs: config.imports.leaseMs, leaseTo: { owner, ms: config.imports.leaseMs } },
         createReadStream(o.file),
       );
     } catch (err) {

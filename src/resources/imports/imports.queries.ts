@@ -65,12 +65,49 @@ export interface NewImportJob {
   created_by: string;
 }
 
-export async function insertImportJob(tx: Executor, j: NewImportJob): Promise<void> {
+/** A new job, `receiving` for `uploadTimeoutMs` unless renewUpload extends it (see migration 0033). */
+export async function insertImportJob(tx: Executor, j: NewImportJob, uploadTimeoutMs: number): Promise<void> {
   await tx.query(
-    `INSERT INTO import_jobs (tenant_id, id, status, format, dry_run, namespace, match_on, on_duplicate, reason, created_at, created_by)
-     VALUES ($1, $2, 'receiving', $3, $4, $5, $6, $7, $8, $9, $10)`,
-    [j.tenant_id, j.id, j.format, j.dry_run, j.namespace, j.match_on, j.on_duplicate, j.reason, j.created_at, j.created_by],
+    `INSERT INTO import_jobs (tenant_id, id, status, format, dry_run, namespace, match_on, on_duplicate, reason, created_at, created_by, lease_until)
+     VALUES ($1, $2, 'receiving', $3, $4, $5, $6, $7, $8, $9, $10, clock_timestamp() + make_interval(secs => $11::float8 / 1000))`,
+    [j.tenant_id, j.id, j.format, j.dry_run, j.namespace, j.match_on, j.on_duplicate, j.reason, j.created_at, j.created_by, uploadTimeoutMs],
   );
+}
+
+/**
+ * The upload is alive: its job stays `receiving` for another `uploadTimeoutMs`. False when the job
+ * is no longer receiving (a worker failed it as stalled): the upload must stop.
+ */
+export async function renewUpload(tx: Executor, tenantId: string, id: string, uploadTimeoutMs: number): Promise<boolean> {
+  const res = await tx.query(
+    `UPDATE import_jobs SET lease_until = clock_timestamp() + make_interval(secs => $3::float8 / 1000)
+      WHERE tenant_id = $1 AND id = $2 AND status = 'receiving' RETURNING id`,
+    [tenantId, id, uploadTimeoutMs],
+  );
+  return res.rows.length > 0;
+}
+
+/** Uploads of any tenant that sent nothing for `timeoutMs` (the worker's one cross-tenant question about them). */
+export async function findStaleUploads(db: Executor, timeoutMs: number, limit: number): Promise<{ tenant_id: string; id: string }[]> {
+  const res = await db.query<{ tenant_id: string; id: string }>('SELECT tenant_id, id FROM stale_import_uploads($1, $2)', [timeoutMs, limit]);
+  return res.rows;
+}
+
+/**
+ * Fails a stalled upload (re-checked in the tenant's transaction) and drops its staged rows, which
+ * no runner will ever apply. Undefined when it is not stalled (any more).
+ */
+export async function failStaleUpload(tx: Executor, tenantId: string, id: string, timeoutMs: number, at: Date, error: NonNullable<ImportJobRow['error']>): Promise<ImportJobRow | undefined> {
+  const res = await tx.query<ImportJobRow>(
+    `UPDATE import_jobs SET status = 'failed', finished_at = $4, error = $5, lease_owner = NULL, lease_until = NULL
+      WHERE tenant_id = $1 AND id = $2 AND status = 'receiving'
+        AND coalesce(lease_until, created_at + make_interval(secs => $3::float8 / 1000)) < clock_timestamp()
+      RETURNING *`,
+    [tenantId, id, timeoutMs, at, JSON.stringify(error)],
+  );
+  if (res.rows.length === 0) return undefined;
+  await tx.query('DELETE FROM import_rows WHERE tenant_id = $1 AND import_id = $2', [tenantId, id]);
+  return res.rows[0];
 }
 
 export async function insertStagedRows(tx: Executor, tenantId: string, importId: string, rows: readonly StagedRow[]): Promise<void> {
@@ -91,19 +128,20 @@ export async function insertStagedRows(tx: Executor, tenantId: string, importId:
 }
 
 /**
- * The upload is complete: the job becomes visible and runnable. `leaseTo` leases it at once to
+ * The upload is complete: the job becomes visible and runnable (undefined when a worker failed it
+ * as stalled meanwhile). `leaseTo` leases it at once to
  * an in-process runner (the CLI), so no worker takes it while that runner is alive.
  */
-export async function markReceived(tx: Executor, tenantId: string, id: string, rows: number, lease?: { owner: string; ms: number }): Promise<ImportJobRow> {
+export async function markReceived(tx: Executor, tenantId: string, id: string, rows: number, lease?: { owner: string; ms: number }): Promise<ImportJobRow | undefined> {
   const res = await tx.query<ImportJobRow>(
     `UPDATE import_jobs SET rows = $3,
             status = CASE WHEN $4::text IS NULL THEN 'queued' ELSE 'running' END,
             lease_owner = $4, lease_until = CASE WHEN $4::text IS NULL THEN NULL ELSE clock_timestamp() + make_interval(secs => $5::float8 / 1000) END,
             started_at = CASE WHEN $4::text IS NULL THEN NULL ELSE clock_timestamp() END
-      WHERE tenant_id = $1 AND id = $2 RETURNING *`,
+      WHERE tenant_id = $1 AND id = $2 AND status = 'receiving' RETURNING *`,
     [tenantId, id, rows, lease?.owner ?? null, lease?.ms ?? 0],
   );
-  return res.rows[0]!;
+  return res.rows[0];
 }
 
 export async function deleteImportJob(tx: Executor, tenantId: string, id: string): Promise<void> {

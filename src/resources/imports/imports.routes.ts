@@ -80,7 +80,7 @@ export function registerImportRoutes(parent: FastifyInstance, deps: Deps): void 
         const options = parseCreateQuery(request.query);
         const length = Number(request.headers['content-length'] ?? NaN);
         if (length > maxBytes) throw new AppError('payload_too_large', `The file is larger than IMPORT_MAX_BYTES (${maxBytes} bytes).`);
-        const job = await receiveImport(request.db, request.ctx, { format, maxBytes, ...options }, request.body as Readable);
+        const job = await receiveImport(request.db, request.ctx, { format, maxBytes, uploadTimeoutMs: deps.config.imports.leaseMs, ...options }, request.body as Readable);
         return reply.code(202).header('location', `/imports/${job.id}/`).send(toImportJob(job));
       },
     );

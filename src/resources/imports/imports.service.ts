@@ -12,6 +12,8 @@ import { beginRows, importRow, type RowSettings } from './import-row.service.js'
 import {
   advanceJob,
   deleteImportJob,
+  failStaleUpload,
+  findStaleUploads,
   finishJob,
   findImportJob,
   insertImportJob,
@@ -19,6 +21,7 @@ import {
   markReceived,
   nextRows,
   releaseJob,
+  renewUpload,
   requestCancel,
   saveRowResults,
   toImportJob,
@@ -40,6 +43,11 @@ export interface ImportOptions {
   onDuplicate: OnDuplicate;
   reason: string | null;
   maxBytes: number;
+  /**
+   * IMPORT_LEASE_MS: an upload that stages nothing for this long counts as dead (its process gone)
+   * and the worker fails its job (expireStaleUploads). Rows are staged at least every quarter of it.
+   */
+  uploadTimeoutMs: number;
   /** Lease the job to this in-process runner as soon as it is received (the CLI). */
   leaseTo?: { owner: string; ms: number };
 }
@@ -64,27 +72,66 @@ export async function receiveImport(db: TenantDatabase, actor: Actor, o: ImportO
   let next = await rows.next();
   const id = ulid(at.getTime());
   const job = { tenant_id: tenantId, id, format: o.format, dry_run: o.dryRun, namespace: o.namespace, match_on: o.matchOn, on_duplicate: o.onDuplicate, reason: o.reason, created_at: at, created_by: actor.userId };
-  await db.transaction((tx) => insertImportJob(tx, job));
+  await db.transaction((tx) => insertImportJob(tx, job, o.uploadTimeoutMs));
   try {
     let batch: StagedRow[] = [];
     let count = 0;
+    let staged = Date.now();
     for (; !next.done; next = await rows.next()) {
       batch.push(next.value);
       count++;
-      if (batch.length >= STAGE_BATCH) {
+      // Also a slow upload stages (and so renews its job) well within its timeout.
+      if (batch.length >= STAGE_BATCH || Date.now() - staged > o.uploadTimeoutMs / 4) {
         const full = batch;
         batch = [];
-        await db.transaction((tx) => insertStagedRows(tx, tenantId, id, full));
+        staged = Date.now();
+        await db.transaction(async (tx) => {
+          if (!(await renewUpload(tx, tenantId, id, o.uploadTimeoutMs))) throw uploadExpired();
+          await insertStagedRows(tx, tenantId, id, full);
+        });
       }
     }
-    return await db.transaction(async (tx) => {
+    const received = await db.transaction(async (tx) => {
       await insertStagedRows(tx, tenantId, id, batch);
       return markReceived(tx, tenantId, id, count, o.leaseTo);
     });
+    if (!received) throw uploadExpired();
+    return received;
   } catch (err) {
     await db.transaction((tx) => deleteImportJob(tx, tenantId, id)).catch(() => undefined);
     throw err;
   }
+}
+
+const UPLOAD_STALLED = 'upload_stalled';
+const uploadExpired = () =>
+  new AppError('request_timeout', 'The upload sent no rows for longer than IMPORT_LEASE_MS and its job was failed as stalled; upload the file again.');
+
+/** Stalled uploads failed per worker pass (the rest wait for the next one). */
+const EXPIRE_BATCH = 50;
+
+/**
+ * Fails the jobs of uploads that stopped mid-stream: `receiving` and nothing staged for
+ * `timeoutMs` (IMPORT_LEASE_MS), because the process receiving them died (a live process that
+ * loses its client deletes the job itself). Such a job becomes `failed` with the error
+ * `upload_stalled`, its staged rows are dropped (no row was written to contacts), and it publishes
+ * import.finished like any job that ends. Returns how many were failed.
+ */
+export async function expireStaleUploads(db: Database, timeoutMs: number, at = new Date()): Promise<number> {
+  let failed = 0;
+  for (const { tenant_id: tenantId, id } of await findStaleUploads(db, timeoutMs, EXPIRE_BATCH)) {
+    const done = await db.forTenant(tenantId).transaction(async (tx) => {
+      const error = {
+        code: UPLOAD_STALLED,
+        detail: `The upload stopped before the whole file was received (nothing arrived for ${Math.round(timeoutMs / 1000)} s); no row was imported. Upload the file again.`,
+      };
+      const job = await failStaleUpload(tx, tenantId, id, timeoutMs, at, error);
+      if (job) await recordNotice(tx, importActor(job), { event: 'import.finished', objectId: id, contactId: null, object: toImportJob(job), at });
+      return job !== undefined;
+    });
+    if (done) failed++;
+  }
+  return failed;
 }
 
 export async function cancelImport(tx: Executor, tenantId: string, id: string, at = new Date()): Promise<ImportJobRow> {
@@ -92,7 +139,11 @@ export async function cancelImport(tx: Executor, tenantId: string, id: string, a
   if (!job) throw notFound('Import');
   if (job.status === 'cancelled') return job;
   if (job.status === 'succeeded' || job.status === 'failed') throw new AppError('invalid_state', `The import has already ${job.status === 'succeeded' ? 'succeeded' : 'failed'}; there is nothing to cancel.`);
-  return (await requestCancel(tx, tenantId, id, at)) ?? (await findImportJob(tx, tenantId, id))!;
+  const cancelled = await requestCancel(tx, tenantId, id, at);
+  if (!cancelled) return (await findImportJob(tx, tenantId, id))!;
+  // A queued job ends here (a running one ends, and publishes, at its runner's next batch).
+  if (cancelled.status === 'cancelled') await recordNotice(tx, importActor(cancelled), { event: 'import.finished', objectId: id, contactId: null, object: toImportJob(cancelled), at });
+  return cancelled;
 }
 
 export interface RunSettings {
