@@ -170,6 +170,10 @@ try {
     await page.locator('table.import-rows').waitFor();
     await shot('import-dry-run', true);
 
+    await go(page, '/events?type=contact.updated,contact.approved,contact.merged');
+    await page.locator('ol.events > li').first().waitFor();
+    await shot('events');
+
     await go(page, '/webhooks');
     await page.locator('table.webhooks').waitFor();
     await shot('webhooks');

@@ -80,7 +80,7 @@ export function EventFeed() {
         <h1 id="events-heading">Events</h1>
         <p class="count">Oldest first, as webhooks receive them</p>
       </div>
-      <form class="filters filter-grid" role="search" aria-label="Filter events" onSubmit={submit} key={`${type}|${objectId}`}>
+      <form class="filters event-filters" role="search" aria-label="Filter events" onSubmit={submit} key={`${type}|${objectId}`}>
         <div class="field">
           <label for="ev-type">Types</label>
           <input id="ev-type" name="type" defaultValue={type} placeholder="contact.created, contact.merged" aria-invalid={problem?.errors?.type ? true : undefined} />
