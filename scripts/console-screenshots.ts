@@ -11,7 +11,7 @@ const OUT = resolve(import.meta.dirname, '../docs/screenshots');
 const SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
 const TENANT = 'demo';
 
-const h = await startConsole();
+const h = await startConsole({ worker: true });
 try {
   const api = async (method: string, path: string, body?: unknown) => {
     const res = await h.api(TENANT, method, path, body);
@@ -52,6 +52,25 @@ try {
   await api('POST', '/contacts/relations/', { contact: sukumar.id, related_contact: lakshmi.id, type: 'spouse' });
   await api('PATCH', `/contacts/${sukumar.id}/`, { rm_id: 'RM-221' });
   await api('PUT', `/contacts/${sukumar.id}/approve/`, { comment: 'Documents verified at branch' });
+  // A duplicate of Sukumar (same PAN, allowed with a reason) to merge; a webhook; a finished import.
+  const twinRes = await h.api(TENANT, 'POST', '/contacts/?on_duplicate=allow&reason=HUF%20account', {
+    name: 'Sukumar R',
+    type: 'individual',
+    namespace: 'Vayana',
+    tags: ['huf'],
+    props: [
+      { key: 'pan', value: 'ABCPS1234K', type: 'text' },
+      { key: 'mobile', value: '9876500000', type: 'text' },
+      { key: 'email', value: 'sukumar.r@example.com', type: 'text' },
+    ],
+  });
+  assert.equal(twinRes.status, 201, JSON.stringify(twinRes.body));
+  const twin = twinRes.body;
+  await api('POST', '/contacts/banks/', { contact_id: twin.id, account_holder_name: 'Sukumar R', account_no: '33445566778899', ifsc: 'ICIC0000456', bank_name: 'ICICI Bank', is_primary: true });
+  await api('POST', '/webhooks/', { url: 'https://los.example.com/hooks/contact-registry', events: ['contact.*', 'bank.created'], description: 'Loan origination system' });
+  const deepa = await api('POST', '/contacts/', { name: 'Deepa Rao', type: 'individual', namespace: 'Vayana', props: [{ key: 'mobile', value: '9000011111', type: 'text' }] });
+  const deepa2 = await api('POST', '/contacts/', { name: 'Deepa S Rao', type: 'individual', namespace: 'Vayana', props: [{ key: 'mobile', value: '+91 90000 11111', type: 'text' }, { key: 'email', value: 'deepa@example.com', type: 'text' }] });
+  const merged = await api('POST', `/contacts/${deepa.id}/merge/`, { merge_ids: [deepa2.id], comment: 'Same mobile; confirmed on a call with the borrower' });
 
   mkdirSync(OUT, { recursive: true });
   for (const [size, viewport] of Object.entries(SIZES)) {
@@ -132,6 +151,35 @@ try {
     await page.getByLabel('Next contact number').fill('1042');
     await page.getByLabel('Account ref pattern').fill('LN-{yy}{mm}-{sequence}');
     await shot('namespace-new');
+
+    await go(page, `/contacts/${sukumar.id}/merge`);
+    await page.locator('.merge-candidates li', { hasText: 'Sukumar R' }).getByRole('checkbox').check();
+    await page.getByLabel('Comment (required)').fill('Same PAN; HUF account opened by mistake');
+    await page.getByRole('button', { name: 'Preview the merge' }).click();
+    await page.locator('table.decisions').waitFor();
+    await shot('merge-preview', true);
+    await go(page, `/merges/${merged.merge.id}`);
+    await page.getByRole('button', { name: 'Undo this merge' }).waitFor();
+    await shot('merge-record', true);
+
+    await go(page, '/imports/new');
+    await page.getByLabel('File (required)').setInputFiles(resolve(import.meta.dirname, '../examples/import-sample.csv'));
+    await page.getByLabel('Namespace').selectOption('Vayana');
+    await page.getByRole('button', { name: 'Start the dry run' }).click();
+    await page.locator('.import-job .heading-row .badge', { hasText: 'Succeeded' }).waitFor();
+    await page.locator('table.import-rows').waitFor();
+    await shot('import-dry-run', true);
+
+    await go(page, '/events?type=contact.updated,contact.approved,contact.merged');
+    await page.locator('ol.events > li').first().waitFor();
+    await shot('events');
+
+    await go(page, '/webhooks');
+    await page.locator('table.webhooks').waitFor();
+    await shot('webhooks');
+    await page.locator('table.webhooks').getByRole('link').first().click();
+    await page.getByRole('heading', { name: 'Deliveries' }).waitFor();
+    await shot('webhook');
 
     await go(page, '/contacts/01JD8X3QK6Z1V2W3Y4A5B6C7D8');
     await page.getByRole('alert').waitFor();

@@ -11,6 +11,7 @@ import { NamespaceForm, NamespaceList } from './screens/Namespaces';
 import { MergeList, MergeRecord, MergeScreen } from './screens/Merge';
 import { ImportForm, ImportJob, ImportList } from './screens/Imports';
 import { WebhookDetail, WebhookForm, WebhookList } from './screens/Webhooks';
+import { EventFeed } from './screens/Events';
 
 export function App() {
   const [settings, setSettings] = useState<ConsoleSettings | null>(null);
@@ -50,6 +51,9 @@ function Shell({ settings }: { settings: ConsoleSettings }) {
           <Link href="/webhooks" class={location.startsWith('/webhooks') ? 'nav-link active' : 'nav-link'} aria-current={location === '/webhooks' ? 'page' : undefined}>
             Webhooks
           </Link>
+          <Link href="/events" class={location.startsWith('/events') ? 'nav-link active' : 'nav-link'} aria-current={location === '/events' ? 'page' : undefined}>
+            Events
+          </Link>
           <Link href="/namespaces" class={location.startsWith('/namespaces') ? 'nav-link active' : 'nav-link'} aria-current={location === '/namespaces' ? 'page' : undefined}>
             Namespaces
           </Link>
@@ -71,6 +75,7 @@ function Shell({ settings }: { settings: ConsoleSettings }) {
           <Route path="/contacts/new">{() => <ContactForm />}</Route>
           <Route path="/contacts/:id/merge">{(params: { id: string }) => <MergeScreen id={params.id} key={params.id} />}</Route>
           <Route path="/merges" component={MergeList} />
+          <Route path="/events" component={EventFeed} />
           <Route path="/webhooks" component={WebhookList} />
           <Route path="/webhooks/new">{() => <WebhookForm />}</Route>
           <Route path="/webhooks/:id">{(params: { id: string }) => <WebhookDetail id={params.id} key={params.id} />}</Route>

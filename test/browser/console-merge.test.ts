@@ -47,11 +47,13 @@ describe('console: merge and undo (Chromium)', () => {
 
     await navigate(page, `/contacts/${ravi}`);
     await page.getByRole('link', { name: 'Merge…' }).click();
-    await page.getByRole('heading', { name: 'Merge into Ravi Kumar', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'Merge duplicates of Ravi Kumar', level: 1 }).waitFor();
     const rkRow = page.locator('.merge-candidates li', { hasText: 'R Kumar' }).filter({ hasNotText: 'Kumaar' });
     assert.match(await rkRow.innerText(), /exact[\s\S]*pan no: same/i);
     await rkRow.getByRole('checkbox').check();
     await page.locator('.merge-candidates li', { hasText: 'Ravi Kumaar' }).getByRole('checkbox').check();
+    // All pending: the oldest survives by default, and the page says why.
+    assert.match(await page.locator('.survivor-choice label', { has: page.getByRole('radio', { checked: true }) }).innerText(), /^Ravi Kumar[\s\S]*the default: the oldest$/);
     const preview = page.getByRole('button', { name: 'Preview the merge' });
     assert.equal(await preview.isDisabled(), true, 'a merge needs a comment');
     await page.getByLabel('Comment (required)').fill('Same borrower: PAN and mobile match');
@@ -123,6 +125,22 @@ describe('console: merge and undo (Chromium)', () => {
     await alert.waitFor();
     assert.match(await alert.innerText(), /\(409\)[\s\S]*Two different PANs are two tax identities/);
     assert.equal((await h.api(tenant, 'GET', `/contacts/${b}/`)).body.id, b);
+  });
+
+  test('the survivor: the approved contact by default; another one may be chosen', async () => {
+    const older = await contact('Kavya Nair', [{ key: 'pan_no', value: 'EFGPN5678Q' }]);
+    const approved = await contact('Kavya R Nair', [{ key: 'pan_no', value: 'EFGPN5678Q' }], true);
+    assert.equal((await h.api(tenant, 'PUT', `/contacts/${approved}/approve/`, {})).status, 200);
+    await navigate(page, `/contacts/${older}/merge`);
+    await page.locator('.merge-candidates li', { hasText: 'Kavya R Nair' }).getByRole('checkbox').check();
+    const selected = page.locator('.survivor-choice label', { has: page.getByRole('radio', { checked: true }) });
+    assert.match(await selected.innerText(), /^Kavya R Nair[\s\S]*the default: the approved one$/);
+    await page.locator('.survivor-choice label', { hasText: /^Kavya Nair/ }).getByRole('radio').check();
+    await page.getByLabel('Comment (required)').fill('same PAN');
+    await page.getByRole('button', { name: 'Preview the merge' }).click();
+    await page.getByRole('button', { name: 'Merge 1 contact into Kavya Nair' }).click();
+    await page.getByRole('heading', { name: 'Merge into Kavya Nair', level: 1 }).waitFor();
+    assert.equal((await h.api(tenant, 'GET', `/contacts/${approved}/`)).body.id, older, 'the chosen contact survived');
   });
 
   test('the pages logged no error, warning or blocked resource', () => {

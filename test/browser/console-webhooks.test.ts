@@ -8,7 +8,8 @@ import { devSignIn, navigate, startConsole, uniqueTenant, type ConsoleHarness } 
 // Webhooks in headless Chromium (CONTRACT §9), with the worker running in the server's process
 // and a receiver on a local port: a URL the API refuses shown under its field, create (the
 // secret shown once, and it verifies the deliveries), a delivery appearing with its response
-// code and latency, a failing delivery with its error and a retry that succeeds, disable.
+// code and latency, a failing delivery with its error and a retry that succeeds, disable; the
+// events feed (filter, follow, changed fields, redeliver).
 
 describe('console: webhooks (Chromium)', () => {
   let h: ConsoleHarness;
@@ -103,6 +104,30 @@ describe('console: webhooks (Chromium)', () => {
     const listed = page.locator('table.webhooks tbody tr');
     await listed.first().waitFor();
     assert.match(await listed.first().innerText(), /\/hooks\s+contact\.\*\s+Disabled\s+Loan origination/);
+  });
+
+  test('events feed: filter by type, follow new events, the changed fields, redeliver', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Events' }).click();
+    await page.locator('ol.events > li').first().waitFor();
+    const types = await page.locator('ol.events > li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-type')));
+    assert.deepEqual(types, ['namespace.created', 'contact.created', 'contact.created', ...types.slice(3)]);
+
+    await page.getByLabel('Types').fill('contact.nope');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.locator('form[aria-label="Filter events"] .field-error').waitFor();
+
+    await page.getByLabel('Types').fill('contact.updated');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByText('No events match these filters.').waitFor();
+    await page.getByLabel('Follow new events as they happen').check();
+    const contact = (await h.api(tenant, 'GET', '/contacts/?search=Asha')).body.results[0];
+    assert.equal((await h.api(tenant, 'PATCH', `/contacts/${contact.id}/`, { name: 'Asha K Verma' })).status, 200);
+    const item = page.locator('ol.events > li[data-type="contact.updated"]');
+    await item.waitFor();
+    assert.match(await item.locator('table.diff').innerText(), /name\s+Asha Verma\s+Asha K Verma/);
+    assert.equal(await item.getByRole('link', { name: 'open the contact' }).getAttribute('href'), `/console/contacts/${contact.id}`);
+    await item.getByRole('button', { name: 'Redeliver' }).click();
+    await page.getByText(/contact\.updated .* queued again/).waitFor();
   });
 
   test('the pages logged no error, warning or blocked resource', () => {

@@ -295,7 +295,7 @@ export function ImportJob({ id }: { id: string }) {
                       {r.errors && (
                         <ul class="row-errors">
                           {Object.entries(r.errors).map(([field, messages]) => (
-                            <li key={field}><code>{field}</code>: {messages.join(' ')}</li>
+                            <li key={field}>{field === 'non_field_errors' ? null : <><code>{field}</code>: </>}{messages.join(' ')}</li>
                           ))}
                         </ul>
                       )}

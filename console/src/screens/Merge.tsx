@@ -7,11 +7,12 @@ import { formatTime, formatValue, orDash } from '../format';
 import { ContactPicker } from './ContactPicker';
 import { reasonText } from './DuplicateCheck';
 
-// Merging duplicates into one contact (CONTRACT §8.2) and undoing a merge (§8.3). The contact the
-// merge starts from is the survivor: it keeps its id and ref id. The user picks the contacts to
-// merge in (its likely duplicates are offered), sees a dry run of the result — which value wins
-// per field, what is dropped into the record, what moves and what collapses —, may pick another
-// winner per field, and confirms with a comment. The merge record page offers Undo.
+// Merging duplicates into one contact (CONTRACT §8.2) and undoing a merge (§8.3). From a contact,
+// the user picks the contacts to merge with it (its likely duplicates are offered) and the
+// survivor, which keeps its id and ref id (default: the approved one, else the oldest — the page
+// says which), sees a dry run of the result — which value wins per field, what is dropped into the
+// record, what moves and what collapses —, may pick another winner per field, and confirms with a
+// comment. The merge record page offers Undo.
 
 type Merge = Schemas['Merge'];
 type MergeResult = { merge: Merge; contact: Contact };
@@ -23,7 +24,8 @@ export function MergeScreen({ id }: { id: string }) {
   const [, navigate] = useLocation();
   const [survivor, setSurvivor] = useState<{ contact: Contact; etag: string | null } | null>(null);
   const [candidates, setCandidates] = useState<Candidate[]>([]);
-  const [chosen, setChosen] = useState<Record<string, string>>({});
+  const [chosen, setChosen] = useState<Record<string, Contact>>({});
+  const [picked, setPicked] = useState<string | null>(null);
   const [comment, setComment] = useState('');
   const [prefer, setPrefer] = useState<Record<string, string>>({});
   const [preview, setPreview] = useState<MergeResult | null>(null);
@@ -42,8 +44,12 @@ export function MergeScreen({ id }: { id: string }) {
       .catch((err: unknown) => setLoadProblem(asProblem(err)));
   }, [id]);
 
-  const ids = Object.keys(chosen);
-  const names: Record<string, string> = { ...chosen, ...(survivor ? { [survivor.contact.id]: survivor.contact.name } : {}) };
+  const participants = survivor ? [survivor.contact, ...Object.values(chosen)] : [];
+  const byDefault = defaultSurvivor(participants);
+  const survivorId = picked && participants.some((p) => p.id === picked) ? picked : (byDefault?.contact.id ?? id);
+  const survivorContact = participants.find((p) => p.id === survivorId) ?? survivor?.contact;
+  const ids = participants.map((p) => p.id).filter((pid) => pid !== survivorId);
+  const names: Record<string, string> = Object.fromEntries(participants.map((p) => [p.id, p.name]));
 
   async function run(dryRun: boolean, preferNow = prefer) {
     if (!survivor) return;
@@ -52,7 +58,8 @@ export function MergeScreen({ id }: { id: string }) {
     try {
       const result = (await unwrap(
         api.POST('/contacts/{contact_id}/merge/', {
-          params: { path: { contact_id: id }, header: !dryRun && survivor.etag ? { 'If-Match': survivor.etag } : {} },
+          // If-Match where this page read the survivor (the contact it was opened from).
+          params: { path: { contact_id: survivorId }, header: !dryRun && survivor.etag && survivorId === id ? { 'If-Match': survivor.etag } : {} },
           body: { merge_ids: ids, comment: comment.trim(), prefer: preferNow, dry_run: dryRun },
         }),
       )) as MergeResult;
@@ -66,11 +73,11 @@ export function MergeScreen({ id }: { id: string }) {
     }
   }
 
-  function toggle(contact: { id: string; name: string }, on: boolean) {
+  function toggle(contact: Contact, on: boolean) {
     setPreview(null);
     setChosen((old) => {
       const next = { ...old };
-      if (on) next[contact.id] = contact.name;
+      if (on) next[contact.id] = contact;
       else delete next[contact.id];
       return next;
     });
@@ -85,15 +92,22 @@ export function MergeScreen({ id }: { id: string }) {
   }
   if (!survivor) return <Loading what="the contact and its likely duplicates" />;
   const s = survivor.contact;
-  const others = Object.entries(chosen).filter(([cid]) => !candidates.some((c) => c.contact.id === cid));
+  const target = survivorContact ?? s;
+  const others = Object.values(chosen).filter((c) => !candidates.some((k) => k.contact.id === c.id));
+
+  /** A contact found by search: loaded whole, for its approval state and age. */
+  function add(cid: string) {
+    if (!cid || cid === s.id || cid in chosen) return;
+    unwrap(api.GET('/contacts/{contact_id}/', { params: { path: { contact_id: cid } } })).then((c) => toggle(c, true), (err: unknown) => setProblem(asProblem(err)));
+  }
 
   return (
     <section aria-labelledby="merge-heading" class="merge">
       <p class="breadcrumb"><Link href={`/contacts/${s.id}`}>← {s.name}</Link></p>
-      <h1 id="merge-heading">Merge into {s.name}</h1>
+      <h1 id="merge-heading">Merge duplicates of {s.name}</h1>
       <p class="lead">
-        {s.name} <span class="mono">{orDash(s.ref_id)}</span> survives: it keeps its id and ref id. The contacts merged into it are hidden; links to them
-        open {s.name}. A merge can be undone from its record.
+        One contact survives: it keeps its id and ref id. The others are merged into it and hidden; links to them open the survivor. A merge can be
+        undone from its record.
       </p>
 
       <div class="card">
@@ -114,11 +128,11 @@ export function MergeScreen({ id }: { id: string }) {
                 </label>
               </li>
             ))}
-            {others.map(([cid, name]) => (
-              <li key={cid}>
+            {others.map((c) => (
+              <li key={c.id}>
                 <label class="check-row">
-                  <input type="checkbox" checked onChange={() => toggle({ id: cid, name }, false)} />
-                  <span><strong>{name}</strong> <span class="mono muted">{cid}</span></span>
+                  <input type="checkbox" checked onChange={() => toggle(c, false)} />
+                  <span><strong>{c.name}</strong> <span class="mono muted">{orDash(c.ref_id)}</span></span>
                 </label>
               </li>
             ))}
@@ -126,20 +140,35 @@ export function MergeScreen({ id }: { id: string }) {
         )}
         {candidates.length === 0 && others.length > 0 && (
           <ul class="plain-list">
-            {others.map(([cid, name]) => (
-              <li key={cid}>
+            {others.map((c) => (
+              <li key={c.id}>
                 <label class="check-row">
-                  <input type="checkbox" checked onChange={() => toggle({ id: cid, name }, false)} />
-                  <span><strong>{name}</strong> <span class="mono muted">{cid}</span></span>
+                  <input type="checkbox" checked onChange={() => toggle(c, false)} />
+                  <span><strong>{c.name}</strong> <span class="mono muted">{orDash(c.ref_id)}</span></span>
                 </label>
               </li>
             ))}
           </ul>
         )}
         {ids.length < MAX_MERGE && (
-          <ContactPicker id="merge-find" label="Add another contact" value="" chosenName="" onChange={(cid, name) => cid && cid !== s.id && toggle({ id: cid, name }, true)} />
+          <ContactPicker id="merge-find" label="Add another contact" value="" chosenName="" onChange={(cid) => add(cid)} />
         )}
       </div>
+
+      {participants.length > 1 && (
+        <fieldset class="card survivor-choice">
+          <legend>Survivor</legend>
+          {participants.map((p) => (
+            <label class="check-row" key={p.id}>
+              <input type="radio" name="survivor" value={p.id} checked={p.id === survivorId} onChange={() => (setPicked(p.id), setPreview(null), setPrefer({}))} />
+              <span>
+                <strong>{p.name}</strong> <span class="mono muted">{orDash(p.ref_id)}</span> <span class="muted">{p.approval_status}, created {formatTime(p.created_at)}</span>
+                {byDefault?.contact.id === p.id && <span class="default-reason"> — the default: {byDefault.reason}</span>}
+              </span>
+            </label>
+          ))}
+        </fieldset>
+      )}
 
       <div class="card">
         <TextAreaField id="merge-comment" label="Comment" required rows={2} maxLength={500} value={comment} onInput={(v) => (setComment(v), setPreview(null))} hint="Why these are one borrower; kept in the merge record and the history." />
@@ -162,17 +191,27 @@ export function MergeScreen({ id }: { id: string }) {
             void run(true, next);
           }} />
           <Movements merge={preview.merge} />
-          <h3>{s.name} after the merge</h3>
+          <h3>{target.name} after the merge</h3>
           <ResultSummary contact={preview.contact} />
           <div class="form-buttons">
             <button type="button" class="button danger" disabled={busy} onClick={() => void run(false)}>
-              Merge {ids.length === 1 ? '1 contact' : `${ids.length} contacts`} into {s.name}
+              Merge {ids.length === 1 ? '1 contact' : `${ids.length} contacts`} into {target.name}
             </button>
           </div>
         </div>
       )}
     </section>
   );
+}
+
+/** The approved contact (the one a credit team has vetted), else the oldest; and why. */
+export function defaultSurvivor(contacts: Contact[]): { contact: Contact; reason: string } | null {
+  if (contacts.length === 0) return null;
+  const oldest = (list: Contact[]) => [...list].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id))[0]!;
+  const approved = contacts.filter((c) => c.approval_status === 'approved');
+  if (approved.length === 1) return { contact: approved[0]!, reason: 'the approved one' };
+  if (approved.length > 1) return { contact: oldest(approved), reason: 'the oldest of the approved ones' };
+  return { contact: oldest(contacts), reason: 'the oldest' };
 }
 
 function MergeProblem({ problem }: { problem: Problem }) {
@@ -248,7 +287,10 @@ function ResultSummary({ contact }: { contact: Contact }) {
       <div class="field-row"><dt>Ref id</dt><dd class="mono">{orDash(contact.ref_id)}</dd></div>
       <div class="field-row"><dt>Status</dt><dd>{contact.status}, {contact.approval_status}</dd></div>
       <div class="field-row"><dt>Tags</dt><dd>{contact.tags.length ? contact.tags.join(', ') : '—'}</dd></div>
-      <div class="field-row"><dt>Props</dt><dd>{props.length ? props.map((p) => `${p.key}: ${p.value}`).join(' · ') : '—'}</dd></div>
+      <div class="field-row wide">
+        <dt>Props</dt>
+        <dd>{props.length ? <ul class="inline-list">{props.map((p) => <li key={p.key}><span class="mono">{p.key}</span> {p.value}</li>)}</ul> : '—'}</dd>
+      </div>
     </dl>
   );
 }
