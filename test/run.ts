@@ -6,9 +6,9 @@ import { pathToFileURL } from 'node:url';
 import { prepareTemplates } from './helpers/databases.js';
 
 // `npm test`: every test file but the slow families (or the files and folders named as
-// arguments) under node:test, on all cores; `npm run test:slow` the slow families alone (real
-// processes, Chromium, generated requests: test/crash, test/browser, test/fuzz), `npm run test:all`
-// both. CI runs both. A test process spends about two seconds of CPU loading tsx, Fastify and the service
+// arguments) under node:test, on all cores; `npm run test:slow` the slow families alone (server
+// and worker processes killed and restarted, generated requests: test/crash, test/fuzz),
+// `npm run test:all` both. CI runs both. The console's browser tests stay in `npm test`. A test process spends about two seconds of CPU loading tsx, Fastify and the service
 // before its first test, so the files are packed into a few groups — each group one process that
 // imports its files in turn — and node:test runs the groups side by side. Each suite still gets a
 // database of its own (test/helpers/databases.ts), so files in one process cannot see each
@@ -18,8 +18,8 @@ import { prepareTemplates } from './helpers/databases.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
-/** Families of files that start processes or a browser, or generate many requests: `--slow`. */
-const SLOW_FAMILIES = ['crash', 'browser', 'fuzz'].map((dir) => resolve(ROOT, 'test', dir) + sep);
+/** Families of files that start and kill processes, or generate many requests: `--slow`. */
+const SLOW_FAMILIES = ['crash', 'fuzz'].map((dir) => resolve(ROOT, 'test', dir) + sep);
 
 type Family = 'fast' | 'slow' | 'all';
 
