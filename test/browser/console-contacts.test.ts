@@ -203,6 +203,38 @@ describe('console: sign-in, contacts list and detail (Chromium)', () => {
     assert.match(await page.locator('#f-created_at_after ~ .field-error').innerText(), /\S/);
   });
 
+  test('keyboard only: a visible focus ring, the skip link, search and opening a contact', async () => {
+    const page = await freshPage('/console/');
+    await page.locator('table.contacts tbody tr').first().waitFor();
+    const focused = () =>
+      page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        const style = el ? getComputedStyle(el) : null;
+        return { label: el?.getAttribute('aria-label') ?? el?.textContent?.trim() ?? '', tag: el?.tagName ?? '', outline: style ? `${style.outlineStyle} ${style.outlineWidth}` : '' };
+      });
+    await page.keyboard.press('Tab');
+    const first = await focused();
+    assert.equal(first.label, 'Skip to content', 'the first Tab reaches the skip link');
+    assert.equal(first.outline, 'solid 3px', 'focus is visible');
+    // Tab on to the search box: every stop on the way shows the same ring.
+    let stop = first;
+    for (let i = 0; i < 20 && !(stop.tag === 'INPUT' && /search/i.test(await page.evaluate(() => document.activeElement?.id ?? ''))); i++) {
+      await page.keyboard.press('Tab');
+      stop = await focused();
+      assert.equal(stop.outline, 'solid 3px', `focus on ${stop.tag} "${stop.label}" is visible`);
+    }
+    assert.equal(stop.tag, 'INPUT', 'the search box is reachable by Tab');
+    await page.keyboard.type('Sukumar');
+    await page.keyboard.press('Enter');
+    await page.locator('.count', { hasText: '1 contact' }).waitFor();
+    // On to the contact's link, and open it with Enter.
+    for (let i = 0; i < 30 && (await focused()).label !== 'Sukumar Rao'; i++) await page.keyboard.press('Tab');
+    assert.equal((await focused()).label, 'Sukumar Rao', 'the contact link is reachable by Tab');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Sukumar Rao', level: 1 }).waitFor();
+    await page.close();
+  });
+
   test('the page loaded no error, warning or blocked resource', () => {
     assert.deepEqual(h.errors, []);
   });
