@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { prepareTemplates } from './helpers/databases.js';
@@ -125,4 +125,6 @@ const child = spawn(
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
 const code = await new Promise<number>((done) => child.on('exit', (status) => done(status ?? 1)));
 rmSync(dir, { recursive: true, force: true });
+const seconds = Math.round(performance.now() / 1000);
+process.stderr.write(`test/run.ts: ${files.length} files in ${Math.floor(seconds / 60)} min ${seconds % 60} s (load average ${loadavg()[0]!.toFixed(1)})\n`);
 process.exitCode = code;
