@@ -1,11 +1,10 @@
 import type { Config } from '../../config.js';
 import type { CliIo } from '../../cli/command.js';
-import { openDatabase, retryingConflicts } from '../../db/index.js';
+import { openDatabase } from '../../db/index.js';
 import { AppError } from '../../errors/index.js';
 import { systemActor } from '../../changes/index.js';
 import { normalizeId } from '../../validation/ids.js';
-import { contactView } from '../contacts/contacts.service.js';
-import { DryRunRollback, checkMergeBody, mergeContacts } from './merge.service.js';
+import { checkMergeBody, runMerge } from './merge.service.js';
 import type { MergeRecord } from './merges.schema.js';
 
 // `contact-registry merge`: the merge of POST /contacts/{id}/merge/ for scripted clean-ups, run in
@@ -51,21 +50,12 @@ export async function runMergeCommand(config: Config, o: MergeCommandOptions, io
     const actor = systemActor(o.tenant, o.user ?? 'cli', 'cli:merge');
     let outcome: { merge: MergeRecord; contact: unknown };
     try {
-      const req = checkMergeBody(survivorId, body);
-      outcome = await retryingConflicts(() =>
-        db.forTenant(o.tenant).transaction(async (tx) => {
-          const done = await mergeContacts(tx, actor, survivorId, req, { dryRun: o.dryRun });
-          const result = { merge: done.merge, contact: contactView(done.contact) };
-          if (o.dryRun) throw new DryRunRollback(result);
-          return result;
-        }),
-      );
+      const { merge, contact } = await runMerge(db.forTenant(o.tenant), actor, survivorId, checkMergeBody(survivorId, body), { dryRun: o.dryRun });
+      outcome = { merge, contact };
     } catch (err) {
-      if (err instanceof DryRunRollback) outcome = err.outcome;
-      else if (err instanceof AppError) {
-        io.err(`${describeRefusal(err)}\n`);
-        return 1;
-      } else throw err;
+      if (!(err instanceof AppError)) throw err;
+      io.err(`${describeRefusal(err)}\n`);
+      return 1;
     }
     io.out(`${JSON.stringify(outcome)}\n`);
     const m = outcome.merge;

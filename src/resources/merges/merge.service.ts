@@ -1,5 +1,6 @@
 import { AppError, FieldErrorCollector, notFound } from '../../errors/index.js';
-import type { Executor } from '../../db/index.js';
+import { retryingConflicts, type Executor, type TenantDatabase } from '../../db/index.js';
+import type { Contact } from '../contacts/contacts.schema.js';
 import { checkPrecondition, recordChanges, type Actor, type Change, type Precondition } from '../../changes/index.js';
 import { normalizeId } from '../../validation/ids.js';
 import { lockContactWithProps } from '../contacts/contacts.queries.js';
@@ -233,9 +234,36 @@ export function subresourceChanges(
 }
 
 /** Thrown to roll a dry run back after computing it (nothing it wrote survives). */
-export class DryRunRollback extends Error {
-  constructor(readonly outcome: { merge: MergeRecord; contact: unknown }) {
+class DryRunRollback extends Error {
+  constructor(readonly outcome: MergeAnswer) {
     super('dry run');
+  }
+}
+
+/** What a merge answers: the record, the survivor afterwards (props expanded) and its version. */
+export interface MergeAnswer {
+  merge: MergeRecord;
+  contact: Contact;
+  version: number;
+}
+
+/**
+ * A merge in a transaction of its own, for the API and the CLI: run again when it lost a deadlock
+ * (retryingConflicts), and for a dry run computed and then rolled back.
+ */
+export async function runMerge(db: TenantDatabase, actor: Actor, survivorId: string, req: MergeRequest, o: { precondition?: Precondition; dryRun?: boolean } = {}): Promise<MergeAnswer> {
+  try {
+    return await retryingConflicts(() =>
+      db.transaction(async (tx) => {
+        const done = await mergeContacts(tx, actor, survivorId, req, o);
+        const answer = { merge: done.merge, contact: contactView(done.contact), version: done.contact.row.version };
+        if (o.dryRun) throw new DryRunRollback(answer);
+        return answer;
+      }),
+    );
+  } catch (err) {
+    if (err instanceof DryRunRollback) return err.outcome;
+    throw err;
   }
 }
 

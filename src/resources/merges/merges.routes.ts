@@ -9,9 +9,8 @@ import { ifMatch, setEtag } from '../../http/etag.js';
 import { envelope, parseDateRange, parseOrdering, parsePaging } from '../../http/list.js';
 import { filterId } from '../common/subresource.js';
 import { ContactIdParam } from '../contacts/contacts.routes.js';
-import { contactView } from '../contacts/contacts.service.js';
 import { MergeBody, MergeList, MergeListQuery, MergeRecord, MergeResult, UndoBody } from './merges.schema.js';
-import { DryRunRollback, checkMergeBody, mergeContacts, toMergeRecord } from './merge.service.js';
+import { checkMergeBody, runMerge, toMergeRecord } from './merge.service.js';
 import { undoMerge } from './merge.undo.js';
 import { MERGE_ORDERINGS, findMerge, listMerges } from './merges.queries.js';
 
@@ -38,22 +37,9 @@ export function registerMergeRoutes(parent: FastifyInstance, deps: Deps): void {
       const req = checkMergeBody(survivorId, request.body);
       const precondition = ifMatch(request);
       const dryRun = request.body.dry_run === true;
-      let outcome;
-      try {
-        outcome = await retryingConflicts(() =>
-          request.db.transaction(async (tx) => {
-            const done = await mergeContacts(tx, request.ctx, survivorId, req, { precondition, dryRun });
-            const result = { merge: done.merge, contact: contactView(done.contact), version: done.contact.row.version };
-            if (dryRun) throw new DryRunRollback(result);
-            return result;
-          }),
-        );
-      } catch (err) {
-        if (!(err instanceof DryRunRollback)) throw err;
-        outcome = err.outcome as { merge: MergeRecord; contact: unknown; version?: number };
-      }
-      if (!dryRun && outcome.version !== undefined) setEtag(reply, outcome.version);
-      return { merge: outcome.merge, contact: outcome.contact as never };
+      const answer = await runMerge(request.db, request.ctx, survivorId, req, { precondition, dryRun });
+      if (!dryRun) setEtag(reply, answer.version);
+      return { merge: answer.merge, contact: answer.contact };
     },
   );
 
