@@ -1,7 +1,7 @@
 import type { Database, Executor } from '../db/index.js';
 import { recordNotice, systemActor } from '../changes/index.js';
 import { toEvent, type EventRow } from '../resources/events/events.queries.js';
-import { toWebhook, updateWebhook, type WebhookRow } from '../resources/webhooks/webhooks.queries.js';
+import { setFailingSince, toWebhook, updateWebhook, type WebhookRow } from '../resources/webhooks/webhooks.queries.js';
 import { sendWebhook, type SendOutcome } from '../resources/webhooks/webhook-send.js';
 import { webhookDeliveries } from '../observability/metrics.js';
 
@@ -71,19 +71,23 @@ async function finish(tx: Executor, tenantId: string, id: string, owner: string,
   return res.rowCount > 0;
 }
 
-/** The endpoint's health after an attempt: a success clears its failure streak; 410 or a streak too long disables it. */
+/**
+ * The endpoint's health after an attempt: a success clears its failure streak; 410 or a streak too
+ * long disables it. The streak is bookkeeping (setFailingSince leaves the ETag alone); disabling is
+ * a change a client must see, so it moves the version and publishes `webhook.disabled`.
+ */
 async function updateEndpoint(tx: Executor, webhook: WebhookRow, outcome: SendOutcome, s: DeliverySettings, at: Date): Promise<void> {
-  const actor = systemActor(webhook.tenant_id, 'system', 'worker');
   if (outcome.delivered) {
-    if (webhook.failing_since) await updateWebhook(tx, webhook.tenant_id, webhook.id, { failing_since: null }, actor.userId, at);
+    if (webhook.failing_since) await setFailingSince(tx, webhook.tenant_id, webhook.id, null);
     return;
   }
   const since = webhook.failing_since ?? at;
   const tooLong = at.getTime() - since.getTime() >= s.disableAfterDays * 86_400_000;
   if (!outcome.gone && !tooLong) {
-    if (!webhook.failing_since) await updateWebhook(tx, webhook.tenant_id, webhook.id, { failing_since: at }, actor.userId, at);
+    if (!webhook.failing_since) await setFailingSince(tx, webhook.tenant_id, webhook.id, at);
     return;
   }
+  const actor = systemActor(webhook.tenant_id, 'system', 'worker');
   const reason = outcome.gone ? 'The endpoint answered 410 Gone.' : `Every delivery failed since ${since.toISOString()}.`;
   const disabled = await updateWebhook(tx, webhook.tenant_id, webhook.id, { enabled: false, disabled_reason: reason, failing_since: since }, actor.userId, at);
   await recordNotice(tx, actor, { event: 'webhook.disabled', objectId: webhook.id, contactId: null, object: toWebhook(disabled), at });
