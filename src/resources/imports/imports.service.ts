@@ -155,6 +155,8 @@ export interface RunSettings {
   /** Stops between batches (worker shutdown); the job is handed back, not finished. */
   signal?: AbortSignal;
   onBatch?: (job: ImportJobRow) => void;
+  /** Every row through importRow, none by the batch path: the reference the batch path is tested against. */
+  rowByRow?: boolean;
 }
 
 const noCounts = (): Counts => ({ created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 });
@@ -198,7 +200,7 @@ async function runBatch(tx: Executor, s: RunSettings, tenantId: string, id: stri
   const writer: Actor = { ...actor, deferred: { entries: [] } };
   await beginRows(tx);
   // A batch that only creates (no matching, written for real) is applied as a whole; others row by row.
-  if (!job.dry_run && job.match_on === 'none') results.push(...(await importCreates(tx, writer, settings, rows, at)));
+  if (!job.dry_run && job.match_on === 'none' && !s.rowByRow) results.push(...(await importCreates(tx, writer, settings, rows, at)));
   else
     for (const r of rows) {
       if (r.outcome === 'failed' || r.data === null) results.push({ row: r.row, outcome: 'failed', contactId: null, errors: null, duplicateOf: null });
