@@ -50,6 +50,7 @@ const MEASURED_SECONDS: Record<string, number> = {
   'test/api/imports.test.ts': 25, // import jobs through the worker, both engines
   'test/crash/import-resume.test.ts': 15, // a worker process killed mid-file
   'test/api/cli-import.test.ts': 11, // CLI processes
+  'test/api/import-batch.test.ts': 20, // eight imports each way, both engines
   'test/browser/console-contacts.test.ts': 12, // a server and Chromium
   'test/browser/console-actions.test.ts': 12, // a server and Chromium
   'test/browser/console-forms.test.ts': 25, // a server and Chromium

@@ -49,7 +49,7 @@ export function checkIdentifierValues(errors: FieldErrorCollector, props: readon
   });
 }
 
-function duplicateError(holderId: string): AppError {
+export function duplicateError(holderId: string): AppError {
   return new AppError('duplicate', `A live contact with the same PAN already exists (${holderId}). Use ?on_duplicate=allow&reason=… to override.`, {
     extra: { duplicate_of: holderId },
   });

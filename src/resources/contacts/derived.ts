@@ -94,6 +94,21 @@ export async function syncAddressCopies(tx: Executor, tenantId: string, contactI
   await tx.query(SYNC_ADDRESSES_SQL, [tenantId, contactId], { prepare: true });
 }
 
+const SYNC_ADDRESSES_MANY_SQL = `WITH named AS (
+    UPDATE contact_addresses a SET name_key = c.name_key FROM contacts c
+     WHERE a.tenant_id = $1 AND a.contact_id = ANY($2) AND c.tenant_id = $1 AND c.id = a.contact_id AND a.name_key <> c.name_key)
+  UPDATE contacts SET match_addresses = ${MATCH_ADDRESSES_SQL} WHERE tenant_id = $1 AND id = ANY($2)`;
+
+/**
+ * syncAddressCopies for many contacts in one statement (an import batch's new contacts). Nothing
+ * reads its result: on PostgreSQL it travels with the transaction's next statement.
+ */
+export async function syncAddressCopiesOf(tx: Executor, tenantId: string, contactIds: readonly string[]): Promise<void> {
+  if (contactIds.length === 0) return;
+  if (tx.defer) tx.defer(SYNC_ADDRESSES_MANY_SQL, [tenantId, contactIds], { prepare: true });
+  else await tx.query(SYNC_ADDRESSES_MANY_SQL, [tenantId, contactIds], { prepare: true });
+}
+
 /**
  * Recomputes every derived item of a contact from its name, type, props and addresses: for writes
  * that move data between contacts (merge, undo) or load it in bulk, and for repairs.
