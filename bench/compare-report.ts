@@ -176,13 +176,19 @@ export function renderCompare(r: CompareResults, kept: { analysis: string | null
     '**p99 at a fixed offered load** of 50% of the floor’s median capacity (open loop: latency counts from when a request was due). Target: ours ≤ 1.5× the floor.',
     '',
   );
-  L.push('| scenario | offered req/s | p99 ms ours | p99 ms floor | ratio | target |', '|---|--:|--:|--:|--:|---|');
+  L.push(
+    '| scenario | offered req/s | p99 ms ours | p99 ms floor | non-2xx + errors ours / floor | ratio | target |',
+    '|---|--:|--:|--:|--:|--:|---|',
+  );
+  // A run with failed requests compares nothing (a 400 is answered in microseconds): no verdict.
+  const failed = (m: Measured) => m.requests - m.ok;
   for (const [s, fx] of Object.entries(r.fixed)) {
     const [a, b] = [fx.runs.ours, fx.runs.floor];
     if (!a || !b) continue;
     const ratio = a.p99 / b.p99;
+    const judged = Number.isFinite(ratio) && failed(a) === 0 && failed(b) === 0;
     L.push(
-      `| ${s} | ${f(fx.rate)} | ${ms(a.p99)} | ${ms(b.p99)} | ${x(ratio)} | ${Number.isFinite(ratio) ? (ratio <= 1.5 ? '✅ met' : '❌ missed') : '–'} |`,
+      `| ${s} | ${f(fx.rate)} | ${ms(a.p99)} | ${ms(b.p99)} | ${failed(a)} / ${failed(b)} | ${x(ratio)} | ${judged ? (ratio <= 1.5 ? '✅ met' : '❌ missed') : '– (failed requests)'} |`,
     );
   }
   L.push('');

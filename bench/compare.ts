@@ -9,7 +9,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { mintToken } from '../src/auth/token.js';
-import { LARGE_INDEX, contactId, tenantId, type Sizes } from './dataset.js';
+import { LARGE_INDEX, benchPan, contactId, tenantId, type Sizes } from './dataset.js';
 import { ADMIN_URL, admin, pgClient, postgresVersion, preparePostgres } from './db.js';
 import { drfUnavailable, startDrfPeer } from './drf-peer.js';
 import { runHttpLoad, type LoadRequest, type LoadResult } from './http-load.js';
@@ -154,9 +154,7 @@ function requests(t: Target, tokens: Map<string, string>, scenario: ScenarioName
     // Numbered per target over the whole run: a PAN is never posted twice (that would be a 409).
     const i = posted.get(t.panLetter) ?? 0;
     posted.set(t.panLetter, i + 1);
-    const hi = Math.floor(i / 10000);
-    const l = (d: number) => String.fromCharCode(65 + (Math.floor(hi / 26 ** d) % 26));
-    const pan = `${l(3)}${l(2)}${l(1)}${l(0)}Q${String(i % 10000).padStart(4, '0')}${t.panLetter}`;
+    const pan = benchPan(i, t.panLetter);
     const tenant = t.postTenants[Math.floor(r() * t.postTenants.length)]!;
     const body = JSON.stringify({
       name: `Asha Rao ${i}`,

@@ -43,6 +43,18 @@ export const seededPan = (ti: number, j: number): string =>
   String(j % 10000).padStart(4, '0') +
   letter(ti);
 
+/**
+ * The n-th PAN a bench run posts, tagged by one letter per target or engine: 3 letters + 'P' + 'Q' +
+ * 4 digits + the tag, unique for n < 26³ × 10,000. The 4th character is a PAN's holder type and the
+ * service rejects unknown ones (400), so it is fixed at 'P' (individual) rather than counted: counting
+ * it ran into 'D' after 30,000 creates, and the floor's fixed-load POST run got 400s for its last
+ * requests. The 5th is 'Q' so that no posted PAN equals a seeded one ('P' 5th).
+ */
+export const benchPan = (n: number, tag: string): string => {
+  const hi = Math.floor(n / 10000);
+  return letter(Math.floor(hi / 676)) + letter(Math.floor(hi / 26)) + letter(hi) + 'PQ' + String(n % 10000).padStart(4, '0') + tag;
+};
+
 export const FIRST_NAMES = [
   'Aarav',
   'Vivaan',

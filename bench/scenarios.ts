@@ -1,6 +1,6 @@
 // The load scenarios. Each yields the next request from its own deterministic PRNG; the same
 // generator drives our service and the baselines, so every target sees the same request mix.
-import { FIRST_NAMES, LARGE_INDEX, LAST_NAMES, NAMESPACE, contactId, pools, prng, seededPan, tenantId, type Sizes } from './dataset.js';
+import { FIRST_NAMES, LARGE_INDEX, LAST_NAMES, NAMESPACE, contactId, pools, prng, benchPan, seededPan, tenantId, type Sizes } from './dataset.js';
 import { ActionPool } from './action-pool.js';
 
 export interface Req {
@@ -57,12 +57,8 @@ export function makeScenarios(o: ScenarioOptions): Scenario[] {
   let posted = 0;
   let patched = 0;
 
-  // New PANs: 4 letters + 'Q' + 4 digits + a letter per engine; seeded PANs have 'P' fifth.
-  const newPan = (n: number): string => {
-    const hi = Math.floor(n / 10000);
-    const l = (d: number) => String.fromCharCode(65 + (Math.floor(hi / 26 ** d) % 26));
-    return l(3) + l(2) + l(1) + l(0) + 'Q' + String(n % 10000).padStart(4, '0') + String.fromCharCode(65 + (o.panSeed % 26));
-  };
+  // New PANs: see benchPan; the tag letter is per engine.
+  const newPan = (n: number): string => benchPan(n, String.fromCharCode(65 + (o.panSeed % 26)));
   const actions = new ActionPool(
     Array.from({ length: sizes.tenants * actionPerTenant }, (_, k) => {
       const ti = Math.floor(k / actionPerTenant);

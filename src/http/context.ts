@@ -86,8 +86,9 @@ export function registerAuth(
 
 /** Refuses an unauthenticated request (after the rate limit, before the body is parsed). */
 export function registerAuthGate(app: FastifyInstance): void {
-  app.addHook('preParsing', async (request: FastifyRequest) => {
-    if (request.authFailure) throw request.authFailure;
+  app.addHook('preParsing', (request, _reply, payload, done) => {
+    if (request.authFailure) done(request.authFailure);
+    else done(null, payload);
   });
 }
 

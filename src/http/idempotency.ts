@@ -194,17 +194,28 @@ export async function capIdempotencyKeys(db: Executor, maxPerTenant: number, bat
   }
 }
 
+/** A route's hooks of one kind as an array (Fastify takes one function or an array). */
+function hooks<T>(h: T | T[] | undefined): T[] {
+  return h === undefined ? [] : Array.isArray(h) ? h : [h];
+}
+
 export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptions = {}): void {
   const ttlMs = opts.ttlMs ?? IDEMPOTENCY_TTL_MS;
   const leaseMs = opts.leaseMs ?? IDEMPOTENCY_LEASE_MS;
   app.decorateRequest('idempotencyClaim', null);
 
-  // Marks the routes and documents the header in OpenAPI (the schema accepts any string: the
-  // format is checked in onRequest so its 400 names `Idempotency-Key` and precedes body errors).
+  // Marks the routes, gives them the hooks below and documents the header in OpenAPI (the schema
+  // accepts any string: the format is checked before parsing so its 400 names `Idempotency-Key`
+  // and precedes body errors). The hooks are the route's own, not global: a GET or a list runs
+  // none of them. A route's hooks run after the global ones of the same kind, where these ran when
+  // they were global (registered after the auth gate and compression; no other route has hooks).
   app.addHook('onRoute', (route: RouteOptions) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (!methods.some((m) => isIdempotentRoute(m, route.url)) || route.config?.public) return;
     route.config = { ...(route.config ?? {}), idempotent: true } as RouteOptions['config'];
+    route.preParsing = [...hooks(route.preParsing), checkKey];
+    route.preHandler = [...hooks(route.preHandler), claimBeforeHandler];
+    route.onSend = [...hooks(route.onSend), storeResponse];
     if (route.schema && !route.schema.hide) {
       const existing = (route.schema.headers ?? { type: 'object', properties: {} }) as { properties?: Record<string, unknown> };
       route.schema = {
@@ -225,18 +236,17 @@ export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptio
     }
   });
 
-  // Registered after the auth gate, so this runs on authenticated requests; before the body is parsed.
-  app.addHook('preParsing', async (request: FastifyRequest) => {
-    if (!request.routeOptions.config?.idempotent) return;
+  // After the auth gate (a global hook), so this runs on authenticated requests; before the body is parsed.
+  async function checkKey(request: FastifyRequest): Promise<void> {
     const key = request.headers[IDEMPOTENCY_HEADER];
     if (key === undefined) return;
     if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
       throw fieldError('Idempotency-Key', 'Must be 1–255 printable ASCII characters.');
     }
-  });
+  }
 
-  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!request.routeOptions.config?.idempotent || !request.ctx) return;
+  async function claimBeforeHandler(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    if (!request.ctx) return;
     const key = request.headers[IDEMPOTENCY_HEADER];
     if (typeof key !== 'string') return;
     const claim: Claim = { tenantId: request.ctx.tenantId, key, claimId: ulid() };
@@ -263,9 +273,9 @@ export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptio
     throw new AppError('idempotency_in_progress', 'A request with this Idempotency-Key is being retried concurrently; retry later.', {
       headers: { 'retry-after': '1' },
     });
-  });
+  }
 
-  app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+  async function storeResponse(request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
     const claim = request.idempotencyClaim;
     if (!claim) return payload;
     request.idempotencyClaim = null;
@@ -297,5 +307,5 @@ export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptio
         .catch(() => {});
     }
     return payload;
-  });
+  }
 }

@@ -31,7 +31,7 @@ export function registerObservability(app: FastifyInstance, db: Database, metric
     // The rest of the request runs inside the span's context: database spans become its children.
     context.with(trace.setSpan(context.active(), span), done);
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const labels = { method: request.method, route: routeOf(request), status: String(reply.statusCode) };
     httpRequests.inc(labels);
     httpDuration.observe(labels, reply.elapsedTime / 1000);
@@ -40,6 +40,7 @@ export function registerObservability(app: FastifyInstance, db: Database, metric
       if (reply.statusCode >= 500) request.span.setStatus({ code: SpanStatusCode.ERROR });
       request.span.end();
     }
+    done();
   });
 
   const gauges = createDatabaseGauges({

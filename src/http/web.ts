@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import helmet from '@fastify/helmet';
+import { createRequire } from 'node:module';
+import type { ServerResponse } from 'node:http';
+import type { HelmetOptions } from 'helmet';
 import compress from '@fastify/compress';
 import cors from '@fastify/cors';
 import { constants as zlib } from 'node:zlib';
@@ -33,8 +35,45 @@ const COMPRESS_THRESHOLD_BYTES = 4096;
  */
 const BROTLI_OPTIONS = { params: { [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT, [zlib.BROTLI_PARAM_QUALITY]: 4, [zlib.BROTLI_PARAM_LGWIN]: 18 } };
 
+/** A header write of helmet's middleware: set (name, value) or remove (name). */
+type HeaderStep = [name: string, value: string | null];
+
+/**
+ * The header writes helmet makes for these options, recorded once. Helmet's middleware is a pure
+ * function of its options (no directive here depends on the request), but @fastify/helmet rebuilds
+ * it — option parsing, CSP validation and serialization — on every request, a few per cent of a
+ * GET's CPU. Replaying the recorded writes on the raw response gives the same headers, in the same
+ * order and spelling. Helmet is the one @fastify/helmet depends on (resolved from there: it is not a
+ * dependency of ours).
+ */
+export function helmetHeaderSteps(options: HelmetOptions): HeaderStep[] {
+  const helmet = createRequire(createRequire(import.meta.url).resolve('@fastify/helmet'))('helmet') as (
+    o: HelmetOptions,
+  ) => (req: unknown, res: unknown, next: (err?: unknown) => void) => void;
+  const steps: HeaderStep[] = [];
+  const recorder = {
+    setHeader: (name: string, value: unknown) => void steps.push([name, String(value)]),
+    removeHeader: (name: string) => void steps.push([name, null]),
+  };
+  let failure: unknown = null;
+  helmet(options)({}, recorder, (err) => (failure = err ?? null));
+  if (failure) throw failure;
+  return steps;
+}
+
+function applySteps(res: ServerResponse, steps: HeaderStep[]): void {
+  for (const [name, value] of steps) {
+    if (value === null) res.removeHeader(name);
+    else res.setHeader(name, value);
+  }
+}
+
 export async function registerWebConventions(app: FastifyInstance, corsOrigins: string[]): Promise<void> {
-  await app.register(helmet, { contentSecurityPolicy: API_CSP });
+  const security = helmetHeaderSteps({ contentSecurityPolicy: API_CSP });
+  app.addHook('onRequest', (_request, reply, done) => {
+    applySteps(reply.raw, security);
+    done();
+  });
   // Request bodies are not decompressed: a small gzip body could expand past BODY_LIMIT_BYTES' intent.
   await app.register(compress, { threshold: COMPRESS_THRESHOLD_BYTES, globalDecompression: false, brotliOptions: BROTLI_OPTIONS });
   if (corsOrigins.length > 0) {
