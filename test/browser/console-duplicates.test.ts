@@ -101,6 +101,16 @@ describe('console: duplicate queue (Chromium)', () => {
     assert.match(await page.locator('.compare-summary').innerText(), /= \d+ the same\s+≠ 1 different\s+◧ 1 only in A\s+◨ 1 only in B/);
   });
 
+  test("a contact's page points to its open pairs in the queue", async () => {
+    await navigate(page, `/contacts/${ids.ravi}`);
+    await page.getByText('1 possible duplicate waits for review.').waitFor();
+    await page.getByRole('link', { name: 'Review in the duplicate queue' }).click();
+    await page.getByText(`Pairs of contact ${ids.ravi}`).waitFor();
+    await items().first().waitFor();
+    assert.equal(await items().count(), 1);
+    assert.match(await items().first().innerText(), /Ravi Kumar\s+and\s+Ravi Kumaar/);
+  });
+
   test('dismiss with a required comment, then reopen', async () => {
     const pair = await pairOf('mohan', 'sharma');
     await navigate(page, `/duplicates/${pair.id}`);
