@@ -46,7 +46,7 @@ export function describeReason(r: PairReason): { text: string; leaning: Leaning 
       if (r.match === 'partial') return { text: `Date of birth partly the same${r.detail ? ` (${r.detail})` : ''}`, leaning };
       return { text: 'Different dates of birth', leaning };
     case 'type':
-      return { text: r.match === 'exact' ? 'Same type (individual or corporate)' : 'One is an individual, the other a corporate', leaning };
+      return { text: r.match === 'exact' ? 'Same type' : 'One is an individual, the other a corporate', leaning };
     case 'pincode':
       if (r.match === 'exact') return { text: `Same pincode${r.detail ? ` ${r.detail}` : ''}`, leaning };
       if (r.match === 'partial') return { text: 'Pincodes one digit apart', leaning };
@@ -61,7 +61,8 @@ export function describeReason(r: PairReason): { text: string; leaning: Leaning 
       return { text: `Different address lines at the same pincode (${pct(r.similarity)} alike)`, leaning };
   }
   const kind = identifierKind(r.field);
-  const what = kind ? `${kind} (${r.field})` : r.field.replace(/_/g, ' ');
+  // The prop key in brackets where it says more than the kind (`mobile_no`, not `mobile`).
+  const what = kind ? (kind.toLowerCase() === r.field.toLowerCase() ? kind : `${kind} (${r.field})`) : r.field.replace(/_/g, ' ');
   if (r.match === 'invalid_identifier') return { text: `${what} is not a valid identifier${r.detail ? `: ${r.detail}` : ''}`, leaning };
   if (r.match === 'mismatch') return { text: r.detail === 'holder type' ? `${what}: its holder type contradicts the contact's type` : `Different ${what}`, leaning };
   if (r.match === 'partial') {
@@ -117,7 +118,8 @@ export function fieldRows(a: Contact, b: Contact): Row[] {
     row('Name', a.name, b.name),
     row('Type', humanize(a.type), humanize(b.type)),
     row('Namespace', a.namespace, b.namespace),
-    row('Ref id', a.ref_id, b.ref_id),
+    // Every contact has a ref id of its own: two that differ say nothing; shown, never marked.
+    row('Ref id', a.ref_id, b.ref_id, false),
     row('Status', humanize(a.status), humanize(b.status)),
     row('Approval', humanize(a.approval_status), humanize(b.approval_status)),
     row('RM', a.rm_id, b.rm_id),
@@ -168,8 +170,11 @@ export function propRows(a: Contact, b: Contact): Row[] {
   return rows.sort((x, y) => x.label.localeCompare(y.label));
 }
 
-/** Records matched across the two sides by a key; a match with different details differs. */
-function matchRecords<T>(as: T[], bs: T[], key: (x: T) => string, text: (x: T) => string, label: (x: T) => string): Row[] {
+/**
+ * Records matched across the two sides by a key; a match with different details differs, unless
+ * the key is the record (`byKey`: one bank account held on both sides is the same account).
+ */
+function matchRecords<T>(as: T[], bs: T[], key: (x: T) => string, text: (x: T) => string, label: (x: T) => string, byKey = false): Row[] {
   const rows: Row[] = [];
   const left = [...bs];
   for (const x of as) {
@@ -179,7 +184,7 @@ function matchRecords<T>(as: T[], bs: T[], key: (x: T) => string, text: (x: T) =
       continue;
     }
     const y = left.splice(i, 1)[0]!;
-    rows.push({ label: label(x), a: text(x), b: text(y), mark: norm(text(x)) === norm(text(y)) ? 'same' : 'differs' });
+    rows.push({ label: label(x), a: text(x), b: text(y), mark: byKey || norm(text(x)) === norm(text(y)) ? 'same' : 'differs' });
   }
   for (const y of left) rows.push({ label: label(y), a: null, b: text(y), mark: 'only-b' });
   return rows;
@@ -192,10 +197,13 @@ export function addressRows(as: Address[], bs: Address[]): Row[] {
   return matchRecords(as, bs, (x) => (x.pincode ?? '').replace(/\s/g, '') || `id:${x.id}`, addressText, (x) => (x.pincode ? `Pincode ${x.pincode}` : 'Address'));
 }
 
-/** An account is its IFSC and number: two holders of one account agree, two accounts are one-sided. */
+/**
+ * An account is its IFSC and number: one account on both sides is the same account (the holder's
+ * name as each side wrote it is shown); different accounts are each one-sided.
+ */
 export function bankRows(as: Bank[], bs: Bank[]): Row[] {
-  const text = (x: Bank) => `${x.account_no} · ${x.ifsc}${x.bank_name ? ` (${x.bank_name})` : ''} · holder ${x.account_holder_name}`;
-  return matchRecords(as, bs, (x) => `${x.ifsc.toUpperCase()}/${x.account_no}`, text, (x) => (x.is_primary ? 'Primary account' : 'Account'));
+  const text = (x: Bank) => `holder ${x.account_holder_name}${x.bank_name ? `, ${x.bank_name}` : ''}${x.is_primary ? ', primary' : ''}`;
+  return matchRecords(as, bs, (x) => `${x.ifsc.toUpperCase()}/${x.account_no}`, text, (x) => `${x.account_no} · ${x.ifsc}`, true);
 }
 
 const relatedName = (r: Relation) => (r.related_contact && typeof r.related_contact === 'object' ? r.related_contact.name : r.related_contact ?? 'a party not on file');

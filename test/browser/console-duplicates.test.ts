@@ -94,11 +94,21 @@ describe('console: duplicate queue (Chromium)', () => {
     assert.match(await row('Props', /mobile/).innerText(), /9876543210\s+\+91 98765 43210\s+= Same/);
     assert.match(await row('Props', /dob/).innerText(), /1988-04-12\s+12\/04\/1988\s+= Same/);
     assert.match(await row('Props', 'email').innerText(), /—\s*none\s+ravi@example\.com\s+◨ Only in B/);
-    assert.match(await row('Bank accounts', 'Account').innerText(), /50100234567891[\s\S]*◧ Only in A/);
+    assert.match(await row('Bank accounts', /50100234567891/).innerText(), /holder Ravi Kumar\s+—\s*none\s+◧ Only in A/);
     assert.match(await page.locator('.compare-card', { has: page.getByRole('table', { name: 'Fields' }) }).innerText(), /Neither has: Ref id, RM, Branch, Tags\./);
     assert.match(await page.getByRole('table', { name: 'Relations' }).innerText(), /Neither has relations\./);
     // Marks are words and signs, not colour alone; the summary counts them.
     assert.match(await page.locator('.compare-summary').innerText(), /= \d+ the same\s+≠ 1 different\s+◧ 1 only in A\s+◨ 1 only in B/);
+  });
+
+  test("a contact's page points to its open pairs in the queue", async () => {
+    await navigate(page, `/contacts/${ids.ravi}`);
+    await page.getByText('1 possible duplicate waits for review.').waitFor();
+    await page.getByRole('link', { name: 'Review in the duplicate queue' }).click();
+    await page.getByText(`Pairs of contact ${ids.ravi}`).waitFor();
+    await items().first().waitFor();
+    assert.equal(await items().count(), 1);
+    assert.match(await items().first().innerText(), /Ravi Kumar\s+and\s+Ravi Kumaar/);
   });
 
   test('dismiss with a required comment, then reopen', async () => {
@@ -161,6 +171,17 @@ describe('console: duplicate queue (Chromium)', () => {
     await page.getByRole('link', { name: 'Duplicate queue' }).click();
     await page.getByRole('link', { name: 'Review Ravi Kumar and Ravi Kumaar' }).waitFor();
     assert.equal(await items().count(), 2);
+  });
+
+  test('a pair not found and a filter the API refuses are explained', async () => {
+    await navigate(page, '/duplicates/01JD8X3QK6Z1V2W3Y4A5B6C7D8');
+    assert.match(await page.getByRole('alert').innerText(), /Pair not found \(404\)/);
+    await navigate(page, '/duplicates?band=maybe');
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /\(400\)[\s\S]*band/);
+    await alert.getByRole('link', { name: 'Back to the open pairs' }).click();
+    await items().first().waitFor();
   });
 
   test('the pages logged no error, warning or blocked resource', () => {

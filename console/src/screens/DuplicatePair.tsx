@@ -193,7 +193,7 @@ function Decision({ pair: { pair, etag }, a, b, onChange, onStale }: DecisionPro
             error={messagesFor(problem, 'comment')}
           />
           <div class="confirm-buttons">
-            <button type="button" class="button danger" disabled={busy || comment.trim() === ''} onClick={() => void act('dismiss')}>Dismiss the pair</button>
+            <button type="button" class="button" disabled={busy || comment.trim() === ''} onClick={() => void act('dismiss')}>Dismiss the pair</button>
             <button type="button" class="button secondary" disabled={busy} onClick={() => (setDismissing(false), setProblem(null))}>Cancel</button>
           </div>
         </div>

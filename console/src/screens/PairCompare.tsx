@@ -12,6 +12,7 @@ export interface Side {
   relations: Relation[];
 }
 
+const LABEL_HEADS: Record<string, string> = { fields: 'Field', props: 'Key', addresses: 'Where', banks: 'Account · IFSC', relations: 'Relation' };
 const SIGNS: Record<Mark, string> = { same: '=', differs: '≠', 'only-a': '◧', 'only-b': '◨' };
 
 export function PairCompare({ a, b }: { a: Side; b: Side }) {
@@ -43,7 +44,7 @@ export function PairCompare({ a, b }: { a: Side; b: Side }) {
               <thead>
                 <tr>
                   <th scope="col" class="cmp-label">
-                    {title === 'Props' ? 'Key' : 'Field'}
+                    {LABEL_HEADS[key]}
                   </th>
                   <th scope="col">
                     <span class="side-tag">A</span> <Link href={`/contacts/${a.contact.id}`}>{a.contact.name}</Link>
@@ -83,7 +84,7 @@ export function PairCompare({ a, b }: { a: Side; b: Side }) {
                           </span>
                         )}
                       </td>
-                      <td class="cmp-mark">{r.mark ? <MarkBadge mark={r.mark} /> : <span class="muted">not compared</span>}</td>
+                      <td class="cmp-mark">{r.mark ? <MarkBadge mark={r.mark} /> : <span class="muted">each its own</span>}</td>
                     </tr>
                   ))
                 )}
