@@ -60,6 +60,7 @@ const MEASURED_SECONDS: Record<string, number> = {
   'test/browser/console-imports.test.ts': 25, // a server with its worker, and Chromium
   'test/browser/console-webhooks.test.ts': 25, // a server with its worker, a receiver and Chromium
   'test/browser/console-duplicates.test.ts': 35, // a server with its worker, and Chromium
+  'test/browser/docs.test.ts': 20, // a server and Chromium; Swagger UI resolving the whole document
   'test/api/console.test.ts': 14,
   'test/api/merge-property.test.ts': 10, // generated contact graphs, both engines
   'test/api/merge.test.ts': 9,
