@@ -30,6 +30,9 @@ const { values: o } = parseArgs({
     // the workers' CPU is the events' alone: relay, delivery, signature, attempt record.
     write: { type: 'string', default: 'create' },
     // Workers run with --cpu-prof into this directory and are stopped gracefully at the end.
+    // drain: the workers are paused (SIGSTOP) while the writes run and resumed after them, so
+    // their CPU per event is measured on a backlog, apart from the API's load and from its rate.
+    drain: { type: 'boolean', default: false },
     'profile-dir': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
@@ -148,8 +151,9 @@ async function main(): Promise<void> {
   await waitFor(() => warm.every((id) => arrivals.has(id)), 60_000);
   arrivals.clear();
 
-  const cpu0 = [api.pid, ...workers.map((w) => w.pid!)].map(treeCpuMs);
-  const db0 = databaseBackendsCpuMs(database);
+  if (o.drain) for (const w of workers) w.kill('SIGSTOP');
+  let cpu0 = [api.pid, ...workers.map((w) => w.pid!)].map(treeCpuMs);
+  let db0 = databaseBackendsCpuMs(database);
   console.log(`${rate} ${patching ? 'PATCHes' : 'creates'}/s for ${seconds} s over ${tenantCount} tenants; 1 API node (WORKER=off), ${workerCount} workers, poll ${o['poll-ms']} ms`);
   const res = await runHttpLoad({
     url: api.url,
@@ -166,7 +170,18 @@ async function main(): Promise<void> {
   });
   console.log(`writes: ${res.ok} created (${res.rps.toFixed(0)}/s), p95 ${res.p95.toFixed(1)} ms, codes ${JSON.stringify(res.statusCodes)}, errors ${res.errors}`);
 
-  await waitFor(() => [...committedAt.keys()].every((id) => arrivals.has(id)), 60_000);
+  let drainStart = 0;
+  if (o.drain) {
+    // From here the workers' CPU and the backends' are the backlog's delivery alone.
+    const apiCpu = treeCpuMs(api.pid) - cpu0[0]!;
+    cpu0 = [api.pid, ...workers.map((w) => w.pid!)].map(treeCpuMs);
+    cpu0[0]! -= apiCpu;
+    db0 = databaseBackendsCpuMs(database);
+    drainStart = performance.now();
+    for (const w of workers) w.kill('SIGCONT');
+  }
+  await waitFor(() => [...committedAt.keys()].every((id) => arrivals.has(id)), 120_000);
+  if (o.drain) console.log(`drain: ${committedAt.size} events delivered in ${((performance.now() - drainStart) / 1000).toFixed(1)} s by ${workerCount} workers`);
   const cpu = [api.pid, ...workers.map((w) => w.pid!)].map((pid, i) => treeCpuMs(pid) - cpu0[i]!);
   const dbCpu = cpuSince(db0, databaseBackendsCpuMs(database));
 
@@ -187,7 +202,7 @@ async function main(): Promise<void> {
   const per = (ms: number) => `${((ms * 1000) / committedAt.size).toFixed(0)} µs`;
   console.log(
     `CPU per ${patching ? 'PATCH' : 'created contact'}: API ${per(cpu[0]!)}, workers ${per(cpu.slice(1).reduce((a, b) => a + b, 0))}, ` +
-      `PostgreSQL backends (API's and workers') ${per(dbCpu)}`,
+      `PostgreSQL backends (${o.drain ? "workers' alone" : "API's and workers'"}) ${per(dbCpu)}`,
   );
   console.log(`load after: ${load()}`);
   if (profile.length) {
