@@ -220,7 +220,7 @@ export interface NewMatchKeyRow {
 // then undoes the statement (its savepoint) and goes row by row, where the API's rules decide.
 const INSERT_CONTACTS_SQL = `WITH c AS (
     SELECT * FROM jsonb_to_recordset($2::jsonb) AS c(id text, namespace_id text, name text, status text, type text, ref_id text,
-      tags jsonb, refs jsonb, rm_id text, branch_id text, name_key text, name_phonetic text, match_props text, ord int)),
+      tags jsonb, refs jsonb, rm_id text, branch_id text, name_key text, name_phonetic text, match_props text, match_addresses text, ord int)),
   p AS (SELECT * FROM jsonb_to_recordset($5::jsonb) AS p(id text, contact_id text, key text, value text, type text)),
   k AS (SELECT * FROM jsonb_to_recordset($6::jsonb) AS k(contact_id text, kind text, value text, prop_key text, via text, name_key text)),
   refs AS (
@@ -228,10 +228,11 @@ const INSERT_CONTACTS_SQL = `WITH c AS (
     SELECT $1, c.namespace_id, c.ref_id, c.id, $3 FROM c WHERE c.ref_id IS NOT NULL ORDER BY c.ord
     ON CONFLICT (tenant_id, namespace_id, ref_id) DO NOTHING RETURNING 1),
   contacts_in AS (
-    ${CONTACT_INSERT_COLUMNS}
+    INSERT INTO contacts (tenant_id, id, namespace_id, name, status, type, ref_id, tags, refs, rm_id, branch_id,
+                          name_key, name_phonetic, created_at, created_by, updated_at, match_props, match_addresses)
     SELECT $1, c.id, c.namespace_id, c.name, c.status, c.type, c.ref_id,
            ARRAY(SELECT t FROM jsonb_array_elements_text(c.tags) WITH ORDINALITY AS x(t, i) ORDER BY x.i), c.refs, c.rm_id, c.branch_id,
-           c.name_key, c.name_phonetic, $3, $4, $3, c.match_props::json
+           c.name_key, c.name_phonetic, $3, $4, $3, c.match_props::json, c.match_addresses::json
       FROM c ORDER BY c.ord
     RETURNING 1),
   props_in AS (
@@ -245,7 +246,8 @@ const INSERT_CONTACTS_SQL = `WITH c AS (
 
 /**
  * Inserts many new contacts (an import batch's) with their props and match keys, reserving their
- * ref ids, in one statement; all share one creation time and creator. Returns how many ref ids were
+ * ref ids, in one statement; all share one creation time and creator. Both copies come with each
+ * contact (derived.ts matchPropsJson, matchAddressesJson). Returns how many ref ids were
  * reserved (fewer than the contacts holding one: some were taken, see above).
  */
 export async function insertContacts(
@@ -253,7 +255,7 @@ export async function insertContacts(
   tenantId: string,
   at: Date,
   userId: string,
-  contacts: readonly Omit<ContactInsert, 'tenant_id' | 'at' | 'user_id'>[],
+  contacts: readonly (Omit<ContactInsert, 'tenant_id' | 'at' | 'user_id'> & { match_addresses: string })[],
   props: readonly NewPropRow[],
   keys: readonly NewMatchKeyRow[],
 ): Promise<{ refs: number; contacts: number }> {

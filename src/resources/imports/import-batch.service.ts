@@ -11,7 +11,7 @@ import { duplicateError, pansOfProps } from '../contacts/blocking.js';
 import { propUpserts } from '../contacts/props.validation.js';
 import type { PropRow } from '../contacts/props.queries.js';
 import { findPanHolders, lockPanKeys, panLockKeys } from '../contacts/match-keys.queries.js';
-import { identifierKeys, matchPropsJson, syncAddressCopiesOf } from '../contacts/derived.js';
+import { identifierKeys, matchAddressesJson, matchPropsJson } from '../contacts/derived.js';
 import { refIdTaken, renderRefId } from '../contacts/ref-ids.js';
 import { insertAddresses, toAddress, type AddressInsert } from '../addresses/addresses.queries.js';
 import { uniqueTags } from '../contacts/contacts.service.js';
@@ -22,8 +22,8 @@ import { checkAddress, checkCreate, importRow, itemErrors, keepRow, namespaceOf,
 // rows are validated in JS by the API's own schemas and rules, their blocking questions (PAN
 // holders, taken ref ids) answered for the whole batch by one statement after one statement took
 // all their PAN locks, and the rows that pass are written together — ref ids from one counter
-// update, contacts + ref ids + props + match keys in one statement, addresses in one, their copies
-// in one, audit entries and events with the batch's (flushChanges). Every decision is the one the
+// update, contacts + ref ids + props + match keys in one statement (with their copies of props and
+// addresses, derived.ts), addresses in one, audit entries and events with the batch's (flushChanges). Every decision is the one the
 // API would take row by row, in file order: the earlier rows of the batch count as holders of
 // their PANs and ref ids. Rows the fast path does not decide itself (banks, address codes, an
 // overridden duplicate) go through importRow, and a write that fails unexpectedly is undone and
@@ -188,20 +188,8 @@ async function writePlanned(tx: Executor, actor: Actor, planned: readonly Planne
     // A pattern that cannot render is refused row by row (renderRefId's 409), as the API does.
     list.forEach((p, i) => (p.insert.ref_id = renderRefId(taken.pattern!, taken.first + i, at)));
   }
-  const contacts = planned.map((p) => {
-    const { tenant_id: _t, at: _at, user_id: _u, ...c } = p.insert;
-    return { ...c, match_props: matchPropsJson(p.props) };
-  });
-  const props: NewPropRow[] = planned.flatMap((p) => p.props.map((x) => ({ id: x.id, contact_id: x.contact_id, key: x.key, value: x.value, type: x.type })));
-  const keys: NewMatchKeyRow[] = planned.flatMap((p) =>
-    identifierKeys(p.props).map((m) => ({ contact_id: p.insert.id, kind: m.kind, value: m.value, prop_key: m.key, via: m.via ?? null, name_key: p.insert.name_key })),
-  );
-  const written = await insertContacts(tx, tenantId, at, actor.userId, contacts, props, keys);
-  // A ref id held by another contact (a generated one colliding with a client's, or a writer in
-  // between): the rows go one by one, where allocation skips ahead or the row is refused.
-  if (written.refs !== planned.filter((p) => p.insert.ref_id !== null).length) throw new Redo();
-
-  const addressRows: AddressInsert[] = planned.flatMap((p) =>
+  // Address rows first: their ids decide the contact's copy of them, written with the contact.
+  const addressRows = planned.map((p) =>
     p.addresses.map((a) => ({
       tenant_id: tenantId,
       id: ulid(at.getTime()),
@@ -216,10 +204,22 @@ async function writePlanned(tx: Executor, actor: Actor, planned: readonly Planne
       tags: uniqueTags((a.tags as string[] | undefined) ?? []),
       at,
       user_id: actor.userId,
+      name_key: p.insert.name_key,
     })),
   );
-  const addresses = await insertAddresses(tx, tenantId, addressRows);
-  await syncAddressCopiesOf(tx, tenantId, [...new Set(addresses.map((a) => a.contact_id))]);
+  const contacts = planned.map((p, i) => {
+    const { tenant_id: _t, at: _at, user_id: _u, ...c } = p.insert;
+    return { ...c, match_props: matchPropsJson(p.props), match_addresses: matchAddressesJson(addressRows[i]!) };
+  });
+  const props: NewPropRow[] = planned.flatMap((p) => p.props.map((x) => ({ id: x.id, contact_id: x.contact_id, key: x.key, value: x.value, type: x.type })));
+  const keys: NewMatchKeyRow[] = planned.flatMap((p) =>
+    identifierKeys(p.props).map((m) => ({ contact_id: p.insert.id, kind: m.kind, value: m.value, prop_key: m.key, via: m.via ?? null, name_key: p.insert.name_key })),
+  );
+  const written = await insertContacts(tx, tenantId, at, actor.userId, contacts, props, keys);
+  // A ref id held by another contact (a generated one colliding with a client's, or a writer in
+  // between): the rows go one by one, where allocation skips ahead or the row is refused.
+  if (written.refs !== planned.filter((p) => p.insert.ref_id !== null).length) throw new Redo();
+  const addresses = await insertAddresses(tx, tenantId, addressRows.flat());
 
   // The changes in the order the API's creates would record them: each contact, then its addresses.
   let a = 0;
