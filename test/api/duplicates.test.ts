@@ -61,6 +61,7 @@ async function probablePair(h: Harness, c: Tenant, mobile = '9876543210') {
   return { x, y, pair: list.results[0] };
 }
 
+// This suite runs a queue (its worker claims any tenant's job): a database of its own.
 describeEngines('duplicate pairs (/duplicates/)', (h) => {
   it('an on_duplicate=allow override records the pair as dismissed, with the reason; dedupe flags it', async () => {
     const c = await tenant(h());
@@ -334,4 +335,4 @@ describeEngines('duplicate pairs (/duplicates/)', (h) => {
     const pairs = await ok(await c.req('GET', `/duplicates/?contact=${x.id}`));
     assert.deepEqual(pairs.results.map((p: any) => [p.source, p.band]), [['write', 'probable']]);
   });
-});
+}, {}, { isolated: true });

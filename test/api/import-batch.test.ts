@@ -127,6 +127,7 @@ async function importBoth(h: Harness, query: string, batchRows: number) {
   return out;
 }
 
+// This suite runs a queue (its worker claims any tenant's job): a database of its own.
 describeEngines('import batch path', (h) => {
   for (const [query, batchRows] of [['', 4], ['', 50], ['&on_duplicate=skip', 3], ['&on_duplicate=allow&reason=migration', 5]] as const) {
     it(`writes exactly what the row-by-row path writes (${query || 'on_duplicate=block'}, batches of ${batchRows})`, async () => {
@@ -138,4 +139,4 @@ describeEngines('import batch path', (h) => {
       for (const part of Object.keys(rowByRow!) as (keyof typeof rowByRow)[]) assert.deepEqual(batch![part], rowByRow![part], part);
     });
   }
-});
+}, {}, { isolated: true });

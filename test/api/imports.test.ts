@@ -44,6 +44,7 @@ async function liveContacts(h: Harness, tenant: string): Promise<number> {
   return Number(res.rows[0]!.n);
 }
 
+// This suite runs a queue (its worker claims any tenant's job): a database of its own.
 describeEngines(
   'imports',
   (h) => {
@@ -275,4 +276,5 @@ describeEngines(
     });
   },
   { imports: { maxBytes: MAX_BYTES, batchRows: 2, leaseMs: 30_000 } },
+  { isolated: true },
 );

@@ -24,6 +24,7 @@ async function scrape(h: Harness) {
   return res.body;
 }
 
+// This suite runs a queue (its worker claims any tenant's job): a database of its own.
 describeEngines('metrics', (h) => {
   it('counts requests by route template and status, and the pipeline, pool, errors and dedupe series move', async () => {
     const c = await newCaller(h());
@@ -80,4 +81,4 @@ describeEngines('metrics', (h) => {
       await app.close();
     }
   });
-});
+}, {}, { isolated: true });

@@ -62,6 +62,7 @@ async function hook(c: Caller, url: string, body: Record<string, unknown> = {}) 
   return res.body;
 }
 
+// This suite runs a queue (its worker claims any tenant's job): a database of its own.
 describeEngines('webhooks', (h) => {
   const r = receiver();
   before(() => new Promise<void>((resolve) => r.server.listen(0, '127.0.0.1', resolve)));
@@ -250,7 +251,7 @@ describeEngines('webhooks', (h) => {
     assertFieldErrors(await other.req('POST', `/events/${(await otherEvent(h(), other)).id}/redeliver/`, { body: { webhook: a.id } }), 'webhook');
     assert.equal((await other.req('GET', '/webhooks/')).body.count, 0);
   });
-});
+}, {}, { isolated: true });
 
 async function otherEvent(h: Harness, c: Caller) {
   await createNamespace(c);
