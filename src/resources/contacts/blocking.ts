@@ -56,7 +56,7 @@ function duplicateError(holderId: string): AppError {
 }
 
 /** A holder found → 409, unless the policy overrides (then its id, for the audit entry). */
-function decide(holder: { contact_id: string } | undefined, policy: DuplicatePolicy): string | null {
+export function decide(holder: { contact_id: string } | undefined, policy: DuplicatePolicy): string | null {
   if (!holder) return null;
   if (!policy.override) throw duplicateError(holder.contact_id);
   return holder.contact_id;

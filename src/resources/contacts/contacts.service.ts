@@ -8,9 +8,10 @@ import { REFS_MAX_BYTES, type Contact, type ContactCreateBody, type ContactPatch
 import { insertContact, lockContactWithProps, toContact, updateContact, type ContactChanges, type ContactRow } from './contacts.queries.js';
 import { byKey, upsertProps, type PropRow } from './props.queries.js';
 import { checkProps, propUpserts } from './props.validation.js';
-import { matchPropsJson, nameColumns, syncNameKeyCopies, writeMatchKeys } from './derived.js';
-import { BLOCK_DUPLICATES, blockNewPans, checkIdentifierValues, insertNewContactProps, overrideComment, pansOfProps, rememberOverride, type DuplicatePolicy } from './blocking.js';
-import { panLockKeys } from './match-keys.queries.js';
+import { identifierKeys, matchPropsJson, nameColumns, syncNameKeyCopies, writeMatchKeys } from './derived.js';
+import { BLOCK_DUPLICATES, blockNewPans, checkIdentifierValues, decide, insertNewContactProps, overrideComment, rememberOverride, type DuplicatePolicy } from './blocking.js';
+import { insertContactWithProps, panLockKeys } from './match-keys.queries.js';
+import { blockingPans } from '../../dedupe/identifiers.js';
 import { allocateRefId, refIdTaken, renderRefId, reserveClientRefId } from './ref-ids.js';
 import { mergedError } from '../common/merged.js';
 
@@ -106,9 +107,15 @@ export async function createContact(
   at = new Date(),
 ): Promise<ContactState> {
   const tenantId = actor.tenantId;
-  // The namespace and (for a generated ref id) its next number in one statement; the ref id is
-  // reserved by the contact's own insert below. Round trips are the cost of a create.
-  const found = await findNamespaceTakingCounter(tx, tenantId, body.namespace, body.ref_id == null);
+  const upserts = propUpserts(body.props);
+  const keys = identifierKeys(upserts);
+  const pans = blockingPans(keys);
+  const lockKeys = panLockKeys(tenantId, pans);
+  // Round trips are the cost of a create: (1) the namespace, (for a generated ref id) its next
+  // number and the PAN locks of duplicate blocking; (2) the contact, its ref id reservation, props,
+  // match keys and the PAN holder check, whose snapshot comes after the locks; (3) the audit entry
+  // and event, with the COMMIT.
+  const found = await findNamespaceTakingCounter(tx, tenantId, body.namespace, body.ref_id == null, lockKeys);
   if (!found) throw unknownNamespace(body.namespace);
   const { ns } = found;
   const id = ulid(at.getTime());
@@ -130,20 +137,19 @@ export async function createContact(
     at,
     user_id: actor.userId,
   };
-  const upserts = propUpserts(body.props);
   const propIds = upserts.map(() => ulid(at.getTime()));
   const matchProps = matchPropsJson(upserts.map((p, i) => ({ id: propIds[i]!, key: p.key, value: p.value })));
-  // The PAN locks of duplicate blocking ride on the insert (no round trip of their own).
-  const pans = pansOfProps(upserts);
-  const lockKeys = panLockKeys(tenantId, pans);
-  if (!(await insertContact(tx, { ...insert, match_props: matchProps }, lockKeys, refId !== null))) {
+  const first = await insertContactWithProps(tx, { ...insert, match_props: matchProps }, refId !== null, upserts, propIds, keys, pans);
+  let written: { props: PropRow[]; duplicateOf: string | null };
+  if (first.inserted) written = { props: first.props, duplicateOf: decide(first.holder, policy) };
+  else {
     // The ref id is held by another contact: a client's is a conflict; a generated one collided
     // with a client-chosen one, and allocation skips ahead.
     if (body.ref_id != null) throw refIdTaken(body.ref_id);
     refId = insert.ref_id = await allocateRefId(tx, tenantId, ns.id, found.pattern, id, at);
     await insertContact(tx, { ...insert, match_props: matchProps }, lockKeys);
+    written = await insertNewContactProps(tx, { tenantId, contactId: id, nameKey: names.name_key, userId: actor.userId, at }, upserts, propIds, policy, pans);
   }
-  const written = await insertNewContactProps(tx, { tenantId, contactId: id, nameKey: names.name_key, userId: actor.userId, at }, upserts, propIds, policy, pans);
   const props = written.props.sort(byKey);
   // Everything the new row holds is known here: no read-back round trips on the hot create path.
   const row: ContactRow = {
