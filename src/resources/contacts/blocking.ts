@@ -49,7 +49,8 @@ export function checkIdentifierValues(errors: FieldErrorCollector, props: readon
   });
 }
 
-function duplicateError(holderId: string): AppError {
+/** The 409 naming the live contact that holds the PAN. */
+export function duplicateError(holderId: string): AppError {
   return new AppError('duplicate', `A live contact with the same PAN already exists (${holderId}). Use ?on_duplicate=allow&reason=… to override.`, {
     extra: { duplicate_of: holderId },
   });

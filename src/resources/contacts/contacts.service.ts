@@ -1,16 +1,16 @@
 import { ulid } from '../../ids.js';
 import { AppError, FieldErrorCollector, notFound } from '../../errors/index.js';
-import type { Executor } from '../../db/index.js';
+import { sqlState, type Executor, type TenantDatabase } from '../../db/index.js';
 import { checkPrecondition, recordChange, type Actor, type Precondition } from '../../changes/index.js';
 import { checkFreeJson } from '../../validation/free-json.js';
 import { findNamespaceByIdOrName, findNamespaceTakingCounter, type NamespaceRow } from '../namespaces/namespaces.queries.js';
 import { REFS_MAX_BYTES, type Contact, type ContactCreateBody, type ContactPatchBody } from './contacts.schema.js';
-import { insertContact, lockContactWithProps, toContact, updateContact, type ContactChanges, type ContactRow } from './contacts.queries.js';
+import { insertContact, lockContactWithProps, toContact, updateContact, type ContactChanges, type ContactInsert, type ContactRow } from './contacts.queries.js';
 import { byKey, upsertProps, type PropRow } from './props.queries.js';
 import { checkProps, propUpserts } from './props.validation.js';
 import { identifierKeys, matchPropsJson, nameColumns, syncNameKeyCopies, writeMatchKeys } from './derived.js';
-import { BLOCK_DUPLICATES, blockNewPans, checkIdentifierValues, decide, insertNewContactProps, overrideComment, rememberOverride, type DuplicatePolicy } from './blocking.js';
-import { insertContactWithProps, panLockKeys } from './match-keys.queries.js';
+import { BLOCK_DUPLICATES, blockNewPans, checkIdentifierValues, decide, duplicateError, insertNewContactProps, overrideComment, rememberOverride, type DuplicatePolicy } from './blocking.js';
+import { DUPLICATE_PAN_STATE, REF_ID_TAKEN_STATE, insertContactWithProps, insertContactWithPropsChecked, panLockKeys } from './match-keys.queries.js';
 import { blockingPans } from '../../dedupe/identifiers.js';
 import { allocateRefId, refIdTaken, renderRefId, reserveClientRefId } from './ref-ids.js';
 import { mergedError } from '../common/merged.js';
@@ -105,6 +105,7 @@ export async function createContact(
   body: ContactCreateBody,
   policy: DuplicatePolicy = BLOCK_DUPLICATES,
   at = new Date(),
+  o: { oneBatch?: boolean } = {},
 ): Promise<ContactState> {
   const tenantId = actor.tenantId;
   const upserts = propUpserts(body.props);
@@ -139,8 +140,16 @@ export async function createContact(
   };
   const propIds = upserts.map(() => ulid(at.getTime()));
   const matchProps = matchPropsJson(upserts.map((p, i) => ({ id: propIds[i]!, key: p.key, value: p.value })));
-  const first = await insertContactWithProps(tx, { ...insert, match_props: matchProps }, refId !== null, upserts, propIds, keys, pans);
   let written: { props: PropRow[]; duplicateOf: string | null };
+  if (o.oneBatch && !policy.override) {
+    // Two round trips (see createContactCommitted): the write goes with the COMMIT, and the rows it
+    // writes are known here.
+    await insertContactWithPropsChecked(tx, { ...insert, match_props: matchProps }, refId !== null, upserts, propIds, keys, pans);
+    const stamp = { tenant_id: tenantId, contact_id: id, created_at: at, created_by: actor.userId, updated_at: at, updated_by: null };
+    written = { props: upserts.map((p, i) => ({ ...stamp, id: propIds[i]!, key: p.key, value: p.value, type: p.type })), duplicateOf: null };
+    return finishCreate(tx, actor, insert, ns.name, names.name_key, written, policy, at);
+  }
+  const first = await insertContactWithProps(tx, { ...insert, match_props: matchProps }, refId !== null, upserts, propIds, keys, pans);
   if (first.inserted) written = { props: first.props, duplicateOf: decide(first.holder, policy) };
   else {
     // The ref id is held by another contact: a client's is a conflict; a generated one collided
@@ -150,13 +159,28 @@ export async function createContact(
     await insertContact(tx, { ...insert, match_props: matchProps }, lockKeys);
     written = await insertNewContactProps(tx, { tenantId, contactId: id, nameKey: names.name_key, userId: actor.userId, at }, upserts, propIds, policy, pans);
   }
+  return finishCreate(tx, actor, insert, ns.name, names.name_key, written, policy, at);
+}
+
+/** The new contact's state from what was written, its audit entry and event, and an override's pair. */
+async function finishCreate(
+  tx: Executor,
+  actor: Actor,
+  insert: Omit<ContactInsert, 'match_props'>,
+  namespaceName: string,
+  nameKey: string,
+  written: { props: PropRow[]; duplicateOf: string | null },
+  policy: DuplicatePolicy,
+  at: Date,
+): Promise<ContactState> {
+  const id = insert.id;
   const props = written.props.sort(byKey);
   // Everything the new row holds is known here: no read-back round trips on the hot create path.
   const row: ContactRow = {
     ...insert,
     status: insert.status as ContactRow['status'],
     type: insert.type as ContactRow['type'],
-    namespace_name: ns.name,
+    namespace_name: namespaceName,
     approval_status: 'pending',
     approval_comment: null,
     approval_by: null,
@@ -173,11 +197,29 @@ export async function createContact(
     merged_ids: [],
     prop_ids: props.map((p) => p.id),
   };
-  const created = { row, props, nameKey: names.name_key };
+  const created = { row, props, nameKey };
   const comment = overrideComment(policy, written.duplicateOf);
   await recordChange(tx, actor, { event: 'contact.created', action: 'create', objectType: 'contact', objectId: id, contactId: id, before: null, after: contactView(created), at, comment });
   await rememberOverride(tx, actor, id, policy, written.duplicateOf, at);
   return created;
+}
+
+/**
+ * A create in its own transaction, in two round trips when it blocks duplicates: (1) the namespace,
+ * counter and PAN locks; (2) the write, its audit entry and event, and the COMMIT in one batch. The
+ * write's checks then fail the batch rather than answer the service (migration 0039): a PAN held by
+ * a live contact is the same 409 as ever; a generated ref id held by another contact rolls the
+ * attempt back (its counter step too) and the create runs again the long way, which skips ahead.
+ */
+export async function createContactCommitted(db: TenantDatabase, actor: Actor, body: ContactCreateBody, policy: DuplicatePolicy): Promise<ContactState> {
+  try {
+    return await db.transaction((tx) => createContact(tx, actor, body, policy, new Date(), { oneBatch: true }));
+  } catch (err) {
+    const state = sqlState(err);
+    if (state === DUPLICATE_PAN_STATE) throw duplicateError(String((err as { detail?: unknown }).detail));
+    if (state === REF_ID_TAKEN_STATE) return db.transaction((tx) => createContact(tx, actor, body, policy));
+    throw err;
+  }
 }
 
 export function assertCanActivate(row: Pick<ContactRow, 'approval_status'>): void {
