@@ -26,7 +26,8 @@ const HELP = `Usage: npm run bench:import -- [--rows N] [--post-seconds S] [--co
   --rows <n>          rows in the generated CSV (default 100000)
   --post-seconds <s>  duration of the POST /contacts/ run (default 20)
   --connections <n>   connections of the POST run (default 32)
-  --batch-rows <n>    IMPORT_BATCH_ROWS of the import (default: the service default)`;
+  --batch-rows <n>    IMPORT_BATCH_ROWS of the import (default: the service default)
+  --profile <dir>     write a CPU profile of the importer (node --cpu-prof) into <dir>`;
 
 function options(argv: string[]) {
   const { values } = parseArgs({
@@ -36,6 +37,7 @@ function options(argv: string[]) {
       'post-seconds': { type: 'string', default: '20' },
       connections: { type: 'string', default: '32' },
       'batch-rows': { type: 'string' },
+      profile: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -48,6 +50,7 @@ function options(argv: string[]) {
     postSeconds: Number(values['post-seconds']),
     connections: Number(values.connections),
     batchRows: values['batch-rows'] === undefined ? undefined : Number(values['batch-rows']),
+    profile: values.profile,
   };
 }
 
@@ -152,9 +155,10 @@ async function analyze(url: string): Promise<void> {
 }
 
 /** Runs the CLI import in its own process; samples its peak RSS until it exits. */
-async function cliImport(file: string, env: Record<string, string>): Promise<{ code: number; seconds: number; peakRss: number; summary: string }> {
+async function cliImport(file: string, env: Record<string, string>, profileDir?: string): Promise<{ code: number; seconds: number; peakRss: number; summary: string }> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'import', file, '--tenant', TENANT, '--namespace', NAMESPACE], {
+  const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/cli/index.ts', 'import', file, '--tenant', TENANT, '--namespace', NAMESPACE], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -162,16 +166,22 @@ async function cliImport(file: string, env: Record<string, string>): Promise<{ c
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));
   let peak = 0;
+  let cpu = 0;
   const sample = setInterval(() => {
     try {
       const m = /VmHWM:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
       if (m) peak = Math.max(peak, Number(m[1]) / 1024);
+      // utime and stime, fields 14 and 15 of /proc/<pid>/stat (after the parenthesised name), in clock ticks of 10 ms.
+      const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      cpu = (Number(f[11]) + Number(f[12])) / 100;
     } catch {
       /* exited */
     }
   }, 200);
   const [code] = (await once(child, 'exit')) as [number];
   clearInterval(sample);
+  // The importer's own CPU (user + system) beside the wall clock: what the database and the wait took is the rest.
+  out += `\nimporter CPU (user + system, sampled): ${cpu.toFixed(1)} s`;
   return { code, seconds: (performance.now() - started) / 1000, peakRss: peak, summary: out.trim() };
 }
 
@@ -224,7 +234,7 @@ async function main(): Promise<void> {
   const loadBefore = loadavg();
   // The CLI is an operator's command (it migrates first): it connects as the tables' owner, so its
   // runner's ANALYZE of the growing tables takes effect (under the service role autovacuum does it).
-  const imp = await cliImport(file, { ...env, DATABASE_URL: ownerUrl, ...(o.batchRows ? { IMPORT_BATCH_ROWS: String(o.batchRows) } : {}) });
+  const imp = await cliImport(file, { ...env, DATABASE_URL: ownerUrl, ...(o.batchRows ? { IMPORT_BATCH_ROWS: String(o.batchRows) } : {}) }, o.profile);
   const loadEnd = loadavg();
   if (imp.code !== 0 && imp.code !== 3) throw new Error(`import exited ${imp.code}:\n${imp.summary}`);
   const rate = o.rows / imp.seconds;

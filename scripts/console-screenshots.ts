@@ -71,6 +71,31 @@ try {
   const deepa = await api('POST', '/contacts/', { name: 'Deepa Rao', type: 'individual', namespace: 'Vayana', props: [{ key: 'mobile', value: '9000011111', type: 'text' }] });
   const deepa2 = await api('POST', '/contacts/', { name: 'Deepa S Rao', type: 'individual', namespace: 'Vayana', props: [{ key: 'mobile', value: '+91 90000 11111', type: 'text' }, { key: 'email', value: 'deepa@example.com', type: 'text' }] });
   const merged = await api('POST', `/contacts/${deepa.id}/merge/`, { merge_ids: [deepa2.id], comment: 'Same mobile; confirmed on a call with the borrower' });
+  // Likely duplicates for the review queue: the worker's write checks open a pair for each, and a
+  // scan adds the weaker (possible) ones.
+  const text = (props: [string, string][]) => props.map(([key, value]) => ({ key, value, type: 'text' }));
+  const rahul = await api('POST', '/contacts/', { name: 'Rahul Verma', type: 'individual', namespace: 'Vayana', tags: ['borrower'], rm_id: 'RM-104', props: text([['mobile', '9812345678'], ['dob', '1990-07-21'], ['email', 'rahul.verma@example.com']]) });
+  await api('POST', '/contacts/addresses/', { contact_id: rahul.id, address_line: '7, MG Road, Shivajinagar', city: 'Pune', state: 'Maharashtra', pincode: '411005', country: 'India' });
+  await api('POST', '/contacts/banks/', { contact_id: rahul.id, account_holder_name: 'Rahul Verma', account_no: '00112233445566', ifsc: 'SBIN0000456', bank_name: 'State Bank of India', is_primary: true });
+  await api('PUT', `/contacts/${rahul.id}/approve/`, { comment: 'KYC verified' });
+  const rahul2 = await api('POST', '/contacts/', { name: 'Rahul Varma', type: 'individual', namespace: 'Branch Walk-ins', props: text([['mobile_no', '+91 98123 45678'], ['date_of_birth', '21/07/1990'], ['email', 'rahulv@example.com']]) });
+  await api('POST', '/contacts/addresses/', { contact_id: rahul2.id, address_line: '7 M.G. Road, Shivaji Nagar', city: 'Pune', state: 'Maharashtra', pincode: '411005', country: 'India' });
+  await api('POST', '/contacts/banks/', { contact_id: rahul2.id, account_holder_name: 'Rahul Varma', account_no: '00112233445566', ifsc: 'SBIN0000456', bank_name: 'State Bank of India' });
+  await api('POST', '/contacts/', { name: 'Mohan Lal', type: 'individual', namespace: 'Vayana', props: text([['mobile', '9000011111'], ['dob', '1958-02-03']]) });
+  await api('POST', '/contacts/', { name: 'Mohan Lal Sharma', type: 'individual', namespace: 'Vayana', props: text([['mobile', '9000011111'], ['dob', '1986-11-30']]) });
+  const arjun = await api('POST', '/contacts/', { name: 'Arjun Reddy', type: 'individual', namespace: 'Vayana', props: text([['email', 'arjun.reddy@example.com']]) });
+  await api('POST', '/contacts/addresses/', { contact_id: arjun.id, address_line: '3-4-512, Narayanguda', city: 'Hyderabad', pincode: '500029', country: 'India' });
+  const arjun2 = await api('POST', '/contacts/', { name: 'Arjun K Reddy', type: 'individual', namespace: 'Branch Walk-ins', props: text([['Email ID', 'Arjun.Reddy@example.com']]) });
+  await api('POST', '/contacts/addresses/', { contact_id: arjun2.id, address_line: '3-4-512 Narayanaguda', city: 'Hyderabad', pincode: '500029', country: 'India' });
+  const scan = await api('POST', '/duplicates/scan/', {});
+  for (let i = 0; i < 400; i++) {
+    const job = await api('GET', `/duplicates/scan/${scan.id}/`);
+    if (job.status === 'succeeded') break;
+    assert.notEqual(job.status, 'failed', JSON.stringify(job));
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const rahulPair = (await api('GET', `/duplicates/?contact=${rahul.id}`)).results[0];
+  assert.ok(rahulPair, 'the write check opened the pair of Rahul Verma and Rahul Varma');
 
   mkdirSync(OUT, { recursive: true });
   for (const [size, viewport] of Object.entries(SIZES)) {
@@ -161,6 +186,20 @@ try {
     await go(page, `/merges/${merged.merge.id}`);
     await page.getByRole('button', { name: 'Undo this merge' }).waitFor();
     await shot('merge-record', true);
+
+    await go(page, '/duplicates');
+    await page.locator('.pair-item').nth(2).waitFor();
+    await shot('duplicates', true);
+    await go(page, `/duplicates/${rahulPair.id}`);
+    await page.getByRole('table', { name: 'Relations' }).waitFor();
+    await shot('duplicate-pair', true);
+    const mohanPair = page.getByRole('link', { name: /^Review Mohan Lal and Mohan Lal Sharma/ });
+    await go(page, '/duplicates');
+    await mohanPair.click();
+    await page.getByRole('button', { name: 'Not a duplicate…' }).click();
+    await page.getByLabel('Why these are different parties (required)').fill('Father and son: one family mobile, different dates of birth');
+    await page.getByRole('button', { name: 'Dismiss the pair' }).scrollIntoViewIfNeeded();
+    await shot('duplicate-dismiss');
 
     await go(page, '/imports/new');
     await page.getByLabel('File (required)').setInputFiles(resolve(import.meta.dirname, '../examples/import-sample.csv'));

@@ -13,6 +13,7 @@ import { createSharedRateLimiter } from './http/rate-limit-store.js';
 import { registerWebConventions } from './http/web.js';
 import { CONSOLE_PREFIX, registerConsole } from './http/console.js';
 import { registerObservability } from './http/observability.js';
+import { schemaController } from './http/schema-compilers.js';
 import { OPENAPI_HINT, ProblemSchema } from './http/schemas.js';
 import { AJV_CUSTOM_OPTIONS } from './validation/body-validator.js';
 import type { Deps } from './http/deps.js';
@@ -72,6 +73,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : ulid();
     },
+    schemaController,
     ajv: {
       // OPENAPI_HINT: an annotation for the OpenAPI document only (see http/schemas.ts).
       // Shared with the validation of import rows (validation/body-validator.ts).

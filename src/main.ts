@@ -6,6 +6,7 @@ import { buildApp } from './app.js';
 import { capIdempotencyKeys, purgeExpiredIdempotencyKeys } from './http/idempotency.js';
 import { startWorker, type Worker } from './worker/worker.js';
 import { startTracing } from './observability/tracing.js';
+import { EVENT_WRITE_OFF } from './changes/index.js';
 
 /** How often expired idempotency keys (older than 24 h), and keys over a tenant's cap, are deleted. */
 const IDEMPOTENCY_PURGE_INTERVAL_MS = 5 * 60_000;
@@ -65,6 +66,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
       );
     }
     if (db.engine === 'pglite') app.log.info({ dataDir: config.dataDir }, 'embedded PGlite database (development mode, not crash-safe)');
+    if (EVENT_WRITE_OFF) app.log.warn('BENCH_EVENT_WRITE=off: changes write no events (benchmarks only; the feed and webhooks miss every change)');
     // A taken port or a foreign HOST fails here; the caller explains it (src/cli/failures.ts).
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {

@@ -50,6 +50,7 @@ const MEASURED_SECONDS: Record<string, number> = {
   'test/api/imports.test.ts': 25, // import jobs through the worker, both engines
   'test/crash/import-resume.test.ts': 15, // a worker process killed mid-file
   'test/api/cli-import.test.ts': 11, // CLI processes
+  'test/api/import-batch.test.ts': 20, // eight imports each way, both engines
   'test/browser/console-contacts.test.ts': 12, // a server and Chromium
   'test/browser/console-actions.test.ts': 12, // a server and Chromium
   'test/browser/console-forms.test.ts': 25, // a server and Chromium
@@ -58,6 +59,8 @@ const MEASURED_SECONDS: Record<string, number> = {
   'test/browser/console-merge.test.ts': 25, // a server and Chromium
   'test/browser/console-imports.test.ts': 25, // a server with its worker, and Chromium
   'test/browser/console-webhooks.test.ts': 25, // a server with its worker, a receiver and Chromium
+  'test/browser/console-duplicates.test.ts': 35, // a server with its worker, and Chromium
+  'test/browser/docs.test.ts': 20, // a server and Chromium; Swagger UI resolving the whole document
   'test/api/console.test.ts': 14,
   'test/api/merge-property.test.ts': 10, // generated contact graphs, both engines
   'test/api/merge.test.ts': 9,

@@ -10,6 +10,7 @@ export type Schemas = components['schemas'];
 export type Problem = Schemas['Problem'];
 export type Contact = Schemas['Contact'];
 export type Prop = Exclude<Contact['props'][number], string>;
+export type PairListQuery = NonNullable<paths['/duplicates/']['get']['parameters']['query']>;
 export type ContactListQuery = NonNullable<paths['/contacts/']['get']['parameters']['query']>;
 export type HistoryEntry = NonNullable<
   paths['/contacts/{contact_id}/history/']['get']['responses'][200]['content']['application/json']['results'][number]

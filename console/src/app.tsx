@@ -12,6 +12,8 @@ import { MergeList, MergeRecord, MergeScreen } from './screens/Merge';
 import { ImportForm, ImportJob, ImportList } from './screens/Imports';
 import { WebhookDetail, WebhookForm, WebhookList } from './screens/Webhooks';
 import { EventFeed } from './screens/Events';
+import { DuplicateQueue } from './screens/DuplicateQueue';
+import { DuplicatePair } from './screens/DuplicatePair';
 
 export function App() {
   const [settings, setSettings] = useState<ConsoleSettings | null>(null);
@@ -41,6 +43,9 @@ function Shell({ settings }: { settings: ConsoleSettings }) {
         <nav aria-label="Main">
           <Link href="/" class={location === '/' || location.startsWith('/contacts') ? 'nav-link active' : 'nav-link'} aria-current={location === '/' ? 'page' : undefined}>
             Contacts
+          </Link>
+          <Link href="/duplicates" class={location.startsWith('/duplicates') ? 'nav-link active' : 'nav-link'} aria-current={location === '/duplicates' ? 'page' : undefined}>
+            Duplicates
           </Link>
           <Link href="/merges" class={location.startsWith('/merges') ? 'nav-link active' : 'nav-link'} aria-current={location === '/merges' ? 'page' : undefined}>
             Merges
@@ -74,6 +79,8 @@ function Shell({ settings }: { settings: ConsoleSettings }) {
           <Route path="/namespaces/:id">{(params: { id: string }) => <NamespaceForm id={params.id} key={params.id} />}</Route>
           <Route path="/contacts/new">{() => <ContactForm />}</Route>
           <Route path="/contacts/:id/merge">{(params: { id: string }) => <MergeScreen id={params.id} key={params.id} />}</Route>
+          <Route path="/duplicates" component={DuplicateQueue} />
+          <Route path="/duplicates/:id">{(params: { id: string }) => <DuplicatePair id={params.id} key={params.id} />}</Route>
           <Route path="/merges" component={MergeList} />
           <Route path="/events" component={EventFeed} />
           <Route path="/webhooks" component={WebhookList} />

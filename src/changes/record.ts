@@ -59,13 +59,32 @@ export function queuesDuplicateCheck(change: Pick<Change, 'event' | 'contactId' 
 const QUEUE_CHECK = `INSERT INTO duplicate_checks (tenant_id, contact_id, queued_at) SELECT $1, q.contact_id, q.at FROM q
     ON CONFLICT (tenant_id, contact_id) DO UPDATE SET generation = duplicate_checks.generation + 1, attempts = 0`;
 
+/**
+ * Bench-only: BENCH_EVENT_WRITE=off leaves the event out of every recorded change (the audit entry
+ * and the duplicate check stay), so `npm run bench:events` can set the cost of writing events
+ * against the same build without it. Not a setting: an instance running so breaks the feed and
+ * webhooks, hence the name, the absence from config and README, and a warning at start-up.
+ */
+// eslint-disable-next-line no-restricted-properties -- deliberately not a setting of src/config.ts (see above)
+export const EVENT_WRITE_OFF = process.env.BENCH_EVENT_WRITE === 'off';
+
 // The audit entry and the event in one statement: one round trip per change.
-const RECORD_SQL = `WITH audit AS (
+const RECORD_WITH_EVENT_SQL = `WITH audit AS (
     INSERT INTO audit_log (tenant_id, id, user_id, action_type, object_type, object_id, contact_id, timestamp,
                            ip_address, user_agent, before_state, after_state, comment)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13))
   INSERT INTO event_outbox (tenant_id, type, object_type, object_id, contact_id, data, request_id, user_id, created_at)
   VALUES ($1, $14, $15, $6, $7, $16, $17, $3, $8)`;
+
+// EVENT_WRITE_OFF: the audit entry alone; the event's parameters are still typed (an untyped
+// unused parameter is an error) but not written.
+const RECORD_SQL = EVENT_WRITE_OFF
+  ? `WITH audit AS (
+    INSERT INTO audit_log (tenant_id, id, user_id, action_type, object_type, object_id, contact_id, timestamp,
+                           ip_address, user_agent, before_state, after_state, comment)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13))
+  SELECT $14::text, $15::text, $16::jsonb, $17::text`
+  : RECORD_WITH_EVENT_SQL;
 
 // The same, queueing the contact's duplicate check too.
 const RECORD_AND_QUEUE_SQL = RECORD_SQL.replace(
@@ -107,7 +126,7 @@ export async function recordChange(tx: Executor, actor: Actor, change: Change): 
     auditComment(actor, change),
     change.event,
     change.event.slice(0, change.event.indexOf('.')),
-    JSON.stringify(eventData(change)),
+    EVENT_WRITE_OFF ? null : JSON.stringify(eventData(change)),
     actor.requestId,
   ]);
 }
@@ -123,7 +142,7 @@ async function write(tx: Executor, sql: string, params: unknown[]): Promise<void
 
 // Many changes in one statement (a merge records one per object it touched): the same rows as
 // recordChange would write, one round trip instead of one per change.
-const RECORD_MANY_SQL = `WITH c AS (
+const RECORD_MANY_WITH_EVENTS_SQL = `WITH c AS (
     SELECT * FROM jsonb_to_recordset($2::jsonb) AS c(id text, action_type text, object_type text, object_id text, contact_id text,
       ts timestamptz, before_state jsonb, after_state jsonb, comment text, event text, event_object_type text, data jsonb, ord int, check_dup boolean)),
   q AS (SELECT c.contact_id, min(c.ts) AS at FROM c WHERE c.check_dup GROUP BY c.contact_id),
@@ -134,6 +153,10 @@ const RECORD_MANY_SQL = `WITH c AS (
     SELECT $1, c.id, $3, c.action_type, c.object_type, c.object_id, c.contact_id, c.ts, $4, $5, c.before_state, c.after_state, c.comment FROM c)
   INSERT INTO event_outbox (tenant_id, type, object_type, object_id, contact_id, data, request_id, user_id, created_at)
   SELECT $1, c.event, c.event_object_type, c.object_id, c.contact_id, c.data, $6, $3, c.ts FROM c ORDER BY c.ord`;
+
+const RECORD_MANY_SQL = EVENT_WRITE_OFF
+  ? RECORD_MANY_WITH_EVENTS_SQL.replace(/INSERT INTO event_outbox[^]*$/, 'SELECT $6::text')
+  : RECORD_MANY_WITH_EVENTS_SQL;
 
 /** recordChange for several changes of one write, in one statement; events keep the given order. */
 export async function recordChanges(tx: Executor, actor: Actor, changes: readonly Change[]): Promise<void> {
@@ -168,7 +191,7 @@ async function writeChanges(tx: Executor, actor: Actor, entries: readonly { id: 
     comment: auditComment(actor, change),
     event: change.event,
     event_object_type: change.event.slice(0, change.event.indexOf('.')),
-    data: eventData(change),
+    data: EVENT_WRITE_OFF ? null : eventData(change),
     ord,
     check_dup: queuesDuplicateCheck(change),
   }));

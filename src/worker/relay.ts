@@ -1,7 +1,6 @@
 import { ulid, ulidAfter } from '../ids.js';
 import type { Database, Executor } from '../db/index.js';
 import { matchesEventFilter } from '../resources/webhooks/event-filter.js';
-import { enabledWebhooks } from '../resources/webhooks/webhooks.queries.js';
 
 // The relay publishes committed outbox rows into the feed (migration 0016 explains why the feed
 // is gap-free this way) and fans each event out to the tenant's webhooks, in one transaction per
@@ -22,21 +21,42 @@ interface OutboxRow {
   created_at: Date;
 }
 
-/** Publishes one batch of a tenant's outbox; returns how many events it published. */
-export async function publishTenantEvents(tx: Executor, tenantId: string, now = Date.now()): Promise<number> {
-  await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${tenantId}:events`], { prepare: true });
-  const taken = await tx.query<OutboxRow>(
-    `DELETE FROM event_outbox WHERE tenant_id = $1 AND seq IN (SELECT seq FROM event_outbox WHERE tenant_id = $1 ORDER BY seq LIMIT $2)
-     RETURNING seq, type, object_type, object_id, contact_id, data, request_id, user_id, created_at`,
+/** A write whose result is not read: with the COMMIT where the engine can (Executor.defer), else now. */
+async function write(tx: Executor, sql: string, params: unknown[]): Promise<void> {
+  if (tx.defer) tx.defer(sql, params, { prepare: true });
+  else await tx.query(sql, params, { prepare: true });
+}
+
+/**
+ * Publishes one batch of a tenant's outbox; returns how many events it published and how many
+ * deliveries it queued. Three round trips on PostgreSQL: the tenant's lock with its endpoints; the
+ * batch taken with the feed's last id; the COMMIT carrying the inserts. A tenant another worker
+ * is publishing is skipped rather than waited for: that worker takes what is there.
+ */
+export async function publishTenantEvents(tx: Executor, tenantId: string, now = Date.now()): Promise<{ published: number; deliveries: number }> {
+  const lock = await tx.query<{ locked: boolean; hooks: { id: string; events: string[] }[] | null }>(
+    `SELECT pg_try_advisory_xact_lock(hashtextextended($2, 0)) AS locked,
+            (SELECT json_agg(json_build_object('id', w.id, 'events', w.events)) FROM webhooks w WHERE w.tenant_id = $1 AND w.enabled AND NOT w.is_deleted) AS hooks`,
+    [tenantId, `${tenantId}:events`],
+    { prepare: true },
+  );
+  if (!lock.rows[0]?.locked) return { published: 0, deliveries: 0 };
+  // The feed's last id is read after the lock was taken (a statement of its own snapshot): no
+  // publisher of this tenant can have committed past it.
+  const taken = await tx.query<OutboxRow & { last_id: string | null }>(
+    `WITH taken AS (
+       DELETE FROM event_outbox WHERE tenant_id = $1 AND seq IN (SELECT seq FROM event_outbox WHERE tenant_id = $1 ORDER BY seq LIMIT $2)
+       RETURNING seq, type, object_type, object_id, contact_id, data, request_id, user_id, created_at)
+     SELECT taken.*, (SELECT max(id) FROM events WHERE tenant_id = $1) AS last_id FROM taken`,
     [tenantId, BATCH],
     { prepare: true },
   );
-  if (taken.rows.length === 0) return 0;
+  if (taken.rows.length === 0) return { published: 0, deliveries: 0 };
   const rows = taken.rows.sort((a, b) => Number(a.seq) - Number(b.seq));
-  const last = await tx.query<{ id: string | null }>('SELECT max(id) AS id FROM events WHERE tenant_id = $1', [tenantId], { prepare: true });
-  let prev = last.rows[0]?.id ?? null;
+  let prev = rows[0]!.last_id;
   const ids = rows.map(() => (prev = ulidAfter(prev, now)));
-  await tx.query(
+  await write(
+    tx,
     `INSERT INTO events (tenant_id, id, type, object_type, object_id, contact_id, data, request_id, user_id, created_at)
      SELECT $1, e.id, e.type, e.object_type, e.object_id, e.contact_id, e.data, e.request_id, e.user_id, e.created_at
        FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[], $9::text[], $10::timestamptz[])
@@ -53,31 +73,38 @@ export async function publishTenantEvents(tx: Executor, tenantId: string, now = 
       rows.map((r) => r.user_id),
       rows.map((r) => r.created_at),
     ],
-    { prepare: true },
   );
-  await fanOut(tx, tenantId, rows.map((r, i) => ({ id: ids[i]!, type: r.type })), now);
-  return rows.length;
+  const deliveries = await fanOut(tx, tenantId, lock.rows[0].hooks ?? [], rows.map((r, i) => ({ id: ids[i]!, type: r.type })), now);
+  return { published: rows.length, deliveries };
 }
 
-/** One pending delivery per event and enabled webhook whose filter takes it. */
-async function fanOut(tx: Executor, tenantId: string, events: { id: string; type: string }[], now: number): Promise<void> {
-  const hooks = await enabledWebhooks(tx, tenantId);
+/** One pending delivery per event and enabled webhook whose filter takes it; returns how many. */
+async function fanOut(tx: Executor, tenantId: string, hooks: { id: string; events: string[] }[], events: { id: string; type: string }[], now: number): Promise<number> {
   const pairs = events.flatMap((e) => hooks.filter((h) => matchesEventFilter(h.events, e.type)).map((h) => ({ webhook: h.id, event: e.id })));
-  if (pairs.length === 0) return;
+  if (pairs.length === 0) return 0;
   const at = new Date(now);
-  await tx.query(
+  await write(
+    tx,
     `INSERT INTO webhook_deliveries (tenant_id, id, webhook_id, event_id, status, next_attempt_at, created_at, updated_at)
      SELECT $1, d.id, d.webhook_id, d.event_id, 'pending', $5, $5, $5 FROM unnest($2::text[], $3::text[], $4::text[]) AS d(id, webhook_id, event_id)`,
     [tenantId, pairs.map(() => ulid(now)), pairs.map((p) => p.webhook), pairs.map((p) => p.event), at],
   );
+  return pairs.length;
 }
 
-/** One pass over every tenant with unpublished events; returns how many events it published. */
-export async function relayOnce(db: Database): Promise<number> {
-  const tenants = await db.query<{ tenant: string }>('SELECT outbox_tenants AS tenant FROM outbox_tenants(100)');
+/**
+ * One pass over every tenant with unpublished events; returns how many events it published.
+ * `onDeliveries` hears how many deliveries the pass queued (they are due at once).
+ */
+export async function relayOnce(db: Database, onDeliveries?: (n: number) => void): Promise<number> {
+  const tenants = await db.query<{ tenant: string }>('SELECT outbox_tenants AS tenant FROM outbox_tenants(100)', [], { prepare: true });
   let published = 0;
+  let deliveries = 0;
   for (const { tenant } of tenants.rows) {
-    published += await db.forTenant(tenant).transaction((tx) => publishTenantEvents(tx, tenant));
+    const done = await db.forTenant(tenant).transaction((tx) => publishTenantEvents(tx, tenant));
+    published += done.published;
+    deliveries += done.deliveries;
   }
+  if (deliveries > 0) onDeliveries?.(deliveries);
   return published;
 }

@@ -4,7 +4,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Config } from '../config.js';
 import type { Database } from '../db/index.js';
 import { relayOnce } from './relay.js';
-import { attemptDelivery, claimDeliveries, type DeliverySettings } from './deliveries.js';
+import { attemptDeliveries, claimDeliveries, type DeliverySettings } from './deliveries.js';
+import { closeWebhookConnections } from '../resources/webhooks/webhook-send.js';
 import { claimImportJob } from '../resources/imports/imports.queries.js';
 import { expireStaleUploads, runImportJob } from '../resources/imports/imports.service.js';
 import { processDuplicateChecks, type CheckSettings } from '../resources/duplicates/checks.service.js';
@@ -40,6 +41,19 @@ const SCAN_LEASE_MS = 5 * 60_000;
 /** Waits `ms`, or less when the worker is stopped meanwhile. */
 const sleep = (ms: number, signal: AbortSignal) => delay(ms, undefined, { signal }).catch(() => undefined);
 
+/** A sleep that `wake()` ends early: the relay wakes the delivery loop when it queued deliveries. */
+function wakeable(signal: AbortSignal) {
+  let wake: (() => void) | undefined;
+  return {
+    sleep: (ms: number) => {
+      const waker = new AbortController();
+      wake = () => waker.abort();
+      return sleep(ms, AbortSignal.any([signal, waker.signal])).finally(() => (wake = undefined));
+    },
+    wake: () => wake?.(),
+  };
+}
+
 export function startWorker(db: Database, config: Config, log: WorkerLog): Worker {
   const stopping = new AbortController();
   const settings: DeliverySettings = {
@@ -53,7 +67,7 @@ export function startWorker(db: Database, config: Config, log: WorkerLog): Worke
   const inFlight = new Set<Promise<void>>();
 
   /** Runs `step` until stopped; sleeps `idleMs` whenever it did nothing (or failed). */
-  const loop = async (name: string, idleMs: number, step: () => Promise<boolean>) => {
+  const loop = async (name: string, idleMs: number, step: () => Promise<boolean>, idle = (ms: number) => sleep(ms, stopping.signal)) => {
     while (!stopping.signal.aborted) {
       let busy = false;
       try {
@@ -61,27 +75,37 @@ export function startWorker(db: Database, config: Config, log: WorkerLog): Worke
       } catch (err) {
         log.warn({ err: { message: (err as Error).message, code: (err as { code?: string }).code }, loop: name }, 'worker step failed');
       }
-      if (!busy) await sleep(idleMs, stopping.signal);
+      if (!busy) await idle(idleMs);
     }
   };
 
-  const relay = loop('relay', config.workerPollMs, async () => (await relayOnce(db)) > 0);
-
-  const deliveries = loop('deliveries', config.workerPollMs, async () => {
-    const room = MAX_IN_FLIGHT - inFlight.size;
-    if (room <= 0) {
-      await Promise.race(inFlight);
-      return true;
-    }
-    const claimed = await claimDeliveries(db, settings, room);
-    for (const d of claimed) {
-      const p = attemptDelivery(db, d.tenant_id, d.id, settings)
-        .catch((err) => log.warn({ err: { message: (err as Error).message }, delivery: d.id }, 'delivery attempt failed'))
-        .finally(() => inFlight.delete(p));
-      inFlight.add(p);
-    }
-    return claimed.length > 0;
+  const deliveryIdle = wakeable(stopping.signal);
+  const relay = loop('relay', config.workerPollMs, async () => {
+    // New deliveries are due now: this worker claims them without waiting for its next poll.
+    const published = await relayOnce(db, () => deliveryIdle.wake());
+    return published > 0;
   });
+
+  const deliveries = loop(
+    'deliveries',
+    config.workerPollMs,
+    async () => {
+      const room = MAX_IN_FLIGHT - inFlight.size;
+      if (room <= 0) {
+        await Promise.race(inFlight);
+        return true;
+      }
+      const claimed = await claimDeliveries(db, settings, room);
+      attemptDeliveries(db, claimed, settings).forEach((attempt, i) => {
+        const p = attempt
+          .catch((err) => log.warn({ err: { message: (err as Error).message }, delivery: claimed[i]!.id }, 'delivery attempt failed'))
+          .finally(() => inFlight.delete(p));
+        inFlight.add(p);
+      });
+      return claimed.length > 0;
+    },
+    deliveryIdle.sleep,
+  );
 
   // Imports: one job at a time per worker, batch by batch; a stop hands the job back between batches.
   const imports = loop('imports', config.workerPollMs, async () => {
@@ -139,6 +163,7 @@ export function startWorker(db: Database, config: Config, log: WorkerLog): Worke
       await Promise.all([relay, deliveries, imports, duplicateChecks, scans, maintenance]);
       // Attempts in flight finish within the webhook timeout; their outcomes are recorded.
       await Promise.allSettled([...inFlight]);
+      closeWebhookConnections();
       log.info({ owner: settings.owner }, 'worker stopped');
     },
   };

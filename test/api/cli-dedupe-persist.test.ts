@@ -5,6 +5,7 @@ import { mintToken } from '../../src/auth/index.js';
 import { createPgDatabase } from '../../src/db/pg.js';
 import { createMigratedPgTestDatabase, TEST_SECRET, testConfig } from '../helpers/engines.js';
 import { pgTest } from '../helpers/postgres-only.js';
+import { cliNodeArgs } from '../helpers/cli-process.js';
 
 // `contact-registry dedupe-scan --persist`: the real entry point in a child process on PostgreSQL
 // opens a review-queue pair (source `scan`) for each pair it finds, band `possible` by default,
@@ -12,7 +13,7 @@ import { pgTest } from '../helpers/postgres-only.js';
 
 function spawnCli(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
+    const child = spawn(process.execPath, [...cliNodeArgs(), ...args], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', ...env },
     });
     let stdout = '';

@@ -8,6 +8,7 @@ import { runCli } from '../../src/cli/run.js';
 import { createPgDatabase } from '../../src/db/pg.js';
 import { createMigratedPgTestDatabase } from '../helpers/engines.js';
 import { pgTest } from '../helpers/postgres-only.js';
+import { cliNodeArgs } from '../helpers/cli-process.js';
 
 // `contact-registry import FILE`: the real entry point in a child process on PostgreSQL (the
 // same runner as the worker, so the API tests cover the row semantics), its exit codes, summary
@@ -24,7 +25,7 @@ async function cli(args: string[]) {
 
 function spawnCli(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
+    const child = spawn(process.execPath, [...cliNodeArgs(), ...args], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', AUTH_JWT_SECRET: SECRET, LOG_LEVEL: 'silent', ...env },
     });
     let stdout = '';

@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import { runCli } from '../../src/cli/run.js';
 import { COMMANDS } from '../../src/cli/commands/index.js';
 import { createTokenVerifier } from '../../src/auth/index.js';
+import { cliNodeArgs } from '../helpers/cli-process.js';
 
 // The command line as a person meets it: every mistake is one line plus the usage and exit 2,
 // never a stack trace; `token` mints only what the server accepts.
@@ -22,7 +23,7 @@ async function cli(args: string[]) {
 
 /** Runs the real entry point in a child process (for what needs the environment). */
 function spawnCli(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
+  return spawnSync(process.execPath, [...cliNodeArgs(), ...args], {
     encoding: 'utf8',
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
   });

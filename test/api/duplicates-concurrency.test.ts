@@ -10,6 +10,7 @@ import { processDuplicateChecks } from '../../src/resources/duplicates/checks.se
 
 const CHECKS = { owner: 'race', leaseMs: 30_000, maxAttempts: 5 };
 
+// integrityProblems() checks the whole database: a database of its own.
 describePostgres('duplicate pairs under concurrency', (h) => {
   it('checks in parallel with merges, PATCHes and dismissals: no error, no deadlock, a consistent queue', async () => {
     const c = await newCaller(h());
@@ -48,4 +49,4 @@ describePostgres('duplicate pairs under concurrency', (h) => {
     }
     assert.deepEqual(await integrityProblems(h().db), []);
   });
-});
+}, {}, { isolated: true });

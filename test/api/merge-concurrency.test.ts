@@ -7,6 +7,7 @@ import { integrityProblems } from '../helpers/integrity.js';
 // (CONTRACT §8.2: contacts locked in id order). No deadlock error, no 5xx, no half-merged state,
 // no lost write: a write that succeeded before the merge is on the survivor, one after it is a 409.
 
+// integrityProblems() checks the whole database: a database of its own.
 describePostgres('merge concurrency', (h) => {
   it('merges sharing contacts, PATCHes, props and address writes in parallel: serialized, consistent, nothing lost', async () => {
     const c = await newCaller(h());
@@ -60,4 +61,4 @@ describePostgres('merge concurrency', (h) => {
     }
     assert.deepEqual(await integrityProblems(h().db), []);
   });
-});
+}, {}, { isolated: true });

@@ -52,6 +52,7 @@ async function build(c: Caller, ns: string, g: Graph) {
   return ids;
 }
 
+// integrityProblems() checks the whole database: a database of its own.
 describeEngines('merge then undo is the identity (property)', (h) => {
   it('random contact graphs: union on the survivor, nothing lost, exact undo, integrity after both', async () => {
     const c = await newCaller(h());
@@ -89,4 +90,4 @@ describeEngines('merge then undo is the identity (property)', (h) => {
       { numRuns: 8, seed: 18 },
     );
   });
-});
+}, {}, { isolated: true });

@@ -69,6 +69,7 @@ async function assertIntegrity(h: Harness): Promise<void> {
   assert.deepEqual(await integrityProblems(h.db), []);
 }
 
+// integrityProblems() checks the whole database: a database of its own.
 describeEngines('merge and undo (CONTRACT §8.2, §8.3)', (h) => {
   it('merges by the rules, answers old ids with the survivor, refuses writes on them, and undo gives back exactly what was there', async () => {
     const c = await newCaller(h());
@@ -228,4 +229,4 @@ describeEngines('merge and undo (CONTRACT §8.2, §8.3)', (h) => {
     assert.deepEqual(await Promise.all([a, b, d].map((x) => clientView(c, x.id))), v0);
     await assertIntegrity(h());
   });
-});
+}, {}, { isolated: true });

@@ -16,6 +16,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { startServer } from '../../src/main.js';
 import { explainFailure } from '../../src/cli/failures.js';
 import { createPgTestDatabase, TEST_SECRET } from '../helpers/engines.js';
+import { cliNodeArgs } from '../helpers/cli-process.js';
 
 describe('embedded database start-up', () => {
   test('a data directory held by another live process is refused; a stale lock is taken over', async () => {
@@ -72,7 +73,7 @@ describe('JWKS verification', () => {
 
 describe('start-up failures: one line naming what to change, exit 1', () => {
   const serveSync = (args: string[], env: Record<string, string>): SpawnSyncReturns<string> =>
-    spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'serve', ...args], {
+    spawnSync(process.execPath, [...cliNodeArgs(), 'serve', ...args], {
       encoding: 'utf8',
       timeout: 60_000,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env },
@@ -147,7 +148,7 @@ describe('start-up failures: one line naming what to change, exit 1', () => {
           probe.close(() => resolve(p));
         });
       });
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'serve', '--port', String(free), '--host', '127.0.0.1'], {
+      const child = spawn(process.execPath, [...cliNodeArgs(), 'serve', '--port', String(free), '--host', '127.0.0.1'], {
         env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', PORT: String(taken), DATABASE_URL: url, AUTH_JWT_SECRET: TEST_SECRET },
         stdio: ['ignore', 'ignore', 'pipe'],
       });

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describeEngines, it, createPgTestDatabase, TEST_SECRET, type Harness } from '../helpers/engines.js';
 import { pgTest } from '../helpers/postgres-only.js';
 import { newCaller, uniqueName, type Caller } from '../helpers/api.js';
@@ -8,6 +7,7 @@ import { repairDerived, verifyDerived } from '../../src/resources/contacts/deriv
 import { nameColumns } from '../../src/resources/contacts/derived.js';
 import { createPgDatabase } from '../../src/db/pg.js';
 import { migrate } from '../../src/db/index.js';
+import { cliNodeArgs } from '../helpers/cli-process.js';
 
 // `contact-registry verify` and the derived-data check behind it: consistent after API writes of
 // every kind, and each kind of derived item, corrupted on purpose, is reported.
@@ -84,7 +84,6 @@ describeEngines('derived data verification', (h) => {
   });
 });
 
-const CLI = fileURLToPath(new URL('../../src/cli/index.ts', import.meta.url));
 
 pgTest('contact-registry verify exits 0 when consistent and 1 with a list of differences', async () => {
   const { url, drop } = await createPgTestDatabase();
@@ -100,7 +99,7 @@ pgTest('contact-registry verify exits 0 when consistent and 1 with a list of dif
       [tenant, names.name_key, names.name_phonetic],
     );
     const run = () =>
-      spawnSync(process.execPath, ['--import', 'tsx', CLI, 'verify', '--tenant', tenant], {
+      spawnSync(process.execPath, [...cliNodeArgs(), 'verify', '--tenant', tenant], {
         env: { ...process.env, DATABASE_URL: url, AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent' },
         encoding: 'utf8',
       });
@@ -112,7 +111,7 @@ pgTest('contact-registry verify exits 0 when consistent and 1 with a list of dif
     assert.equal(bad.status, 1, bad.stderr);
     assert.match(bad.stdout, /contact 01JNNXBS0914ZAYS2Q00PK5T30: name_key is "wrong", expected "/);
     assert.match(bad.stdout, /1 difference/);
-    const repair = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'verify', '--tenant', tenant, '--repair'], {
+    const repair = spawnSync(process.execPath, [...cliNodeArgs(), 'verify', '--tenant', tenant, '--repair'], {
       env: { ...process.env, DATABASE_URL: url, AUTH_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent' },
       encoding: 'utf8',
     });

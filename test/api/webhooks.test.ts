@@ -183,6 +183,39 @@ describeEngines('webhooks', (h) => {
     assert.equal((await c.req('GET', `/webhooks/${fresh.id}/`)).body.enabled, true);
   });
 
+  it('delivery bookkeeping leaves the ETag alone; an auto-disable moves it', async () => {
+    const c = await newCaller(h());
+    const w = await hook(c, r.url(), { events: ['namespace.created'] });
+    const etag = async () => {
+      const got = await c.req('GET', `/webhooks/${w.id}/`);
+      assert.equal(got.status, 200);
+      return { tag: String(got.headers.etag), updatedAt: got.body.updated_at };
+    };
+    // A failure starts the streak, a success ends it: both recorded between the GET and the PATCH.
+    const before = await etag();
+    r.answers.push(500);
+    await createNamespace(c);
+    await work(h());
+    const streak = await h().db.query<{ failing_since: Date | null }>('SELECT failing_since FROM webhooks WHERE tenant_id = $1 AND id = $2', [c.tenant, w.id]);
+    assert.ok(streak.rows[0]!.failing_since, 'the failure was recorded on the endpoint');
+    await createNamespace(c);
+    await work(h());
+    const cleared = await h().db.query<{ failing_since: Date | null }>('SELECT failing_since FROM webhooks WHERE tenant_id = $1 AND id = $2', [c.tenant, w.id]);
+    assert.equal(cleared.rows[0]!.failing_since, null, 'the success cleared the streak');
+    assert.deepEqual(await etag(), before, 'neither ETag nor updated_at moved');
+    const edited = await c.req('PATCH', `/webhooks/${w.id}/`, { body: { description: 'edited in the console' }, headers: { 'if-match': before.tag } });
+    assert.equal(edited.status, 200, edited.text);
+
+    // An auto-disable flips `enabled`: a client holding the old ETag must re-read first.
+    const held = await etag();
+    await h().db.query(`UPDATE webhooks SET failing_since = now() - interval '6 days' WHERE tenant_id = $1 AND id = $2`, [c.tenant, w.id]);
+    r.answers.push(503);
+    await createNamespace(c);
+    await work(h());
+    assert.equal((await c.req('GET', `/webhooks/${w.id}/`)).body.enabled, false);
+    assertProblem(await c.req('PATCH', `/webhooks/${w.id}/`, { body: { description: 'stale' }, headers: { 'if-match': held.tag } }), 412);
+  });
+
   it('purges events past the retention period, with their finished deliveries', async () => {
     const c = await newCaller(h());
     await createNamespace(c);

@@ -44,6 +44,8 @@ export interface ConsoleHarness {
   errors: string[];
   /** Calls the API as a user of a tenant (seeding, and changes "by someone else"). */
   api(tenant: string, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; etag: string | null }>;
+  /** A development token of a tenant, as `contact-registry token` mints (to paste into a page). */
+  token(tenant: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -95,13 +97,17 @@ export async function startConsole(options: ConsoleOptions = {}): Promise<Consol
         page.on('pageerror', (err) => errors.push(`exception: ${err.message}`));
         return page;
       },
-      async api(tenant, method, path, body, headers = {}) {
+      async token(tenant) {
         let token = tokens.get(tenant);
         if (!token) {
-          assert.ok(devSecret, 'h.api needs the development secret: this server verifies tokens of an identity provider');
+          assert.ok(devSecret, 'a token needs the development secret: this server verifies tokens of an identity provider');
           token = await mintToken({ secret: devSecret, tenant, sub: 'seeder', ttlSeconds: 3600 });
           tokens.set(tenant, token);
         }
+        return token;
+      },
+      async api(tenant, method, path, body, headers = {}) {
+        const token = await h.token(tenant);
         const res = await fetch(url + path, {
           method,
           headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { TEST_SECRET } from '../helpers/engines.js';
+import { cliNodeArgs } from '../helpers/cli-process.js';
 
 // Runs the real server (`contact-registry serve`) as a child process, for the crash tests.
 
@@ -28,7 +29,7 @@ export interface ServerProcess {
 }
 
 function spawnCli(command: string, databaseUrl: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', command], {
+  return spawn(process.execPath, [...cliNodeArgs(), command], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',

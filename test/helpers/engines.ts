@@ -45,7 +45,13 @@ export interface Harness {
 
 let tenantSeq = 0;
 
-async function openEngine(engine: EngineName): Promise<{ db: Database; appDb: Database; cleanup: () => Promise<void> }> {
+interface OpenEngine {
+  db: Database;
+  appDb: Database;
+  cleanup: () => Promise<void>;
+}
+
+async function openEngine(engine: EngineName): Promise<OpenEngine> {
   if (engine === 'pglite') {
     const { db, close } = await openMigratedPglite();
     return { db, appDb: db, cleanup: close };
@@ -69,8 +75,45 @@ async function openEngine(engine: EngineName): Promise<{ db: Database; appDb: Da
   };
 }
 
-export async function createHarness(engine: EngineName, configOverrides: Partial<Config> = {}): Promise<Harness & { close(): Promise<void> }> {
-  const { db, appDb, cleanup } = await openEngine(engine);
+// One database per engine per test process, shared by the suites that run in it one after another
+// (node:test runs a process's suites in turn, and every test works in tenants of its own): opening
+// a database costs more than many suites' tests. A suite whose code acts on every tenant's rows
+// (a worker, a queue, a purge that counts) asks for a database of its own: `isolated`.
+const sharedEngines = new Map<EngineName, Promise<OpenEngine>>();
+let sharedCleanupRegistered = false;
+
+function sharedEngine(engine: EngineName): Promise<OpenEngine> {
+  let opened = sharedEngines.get(engine);
+  if (!opened) {
+    opened = openEngine(engine);
+    sharedEngines.set(engine, opened);
+  }
+  return opened;
+}
+
+/** Called where suites are declared (the top level of a test file): closes the shared databases after the process's last test. */
+function registerSharedCleanup(): void {
+  if (sharedCleanupRegistered) return;
+  sharedCleanupRegistered = true;
+  after(async () => {
+    const opened = [...sharedEngines.values()];
+    sharedEngines.clear();
+    for (const engine of opened) await (await engine).cleanup();
+  });
+}
+
+export interface HarnessOptions {
+  /** A database of its own rather than the process's shared one (see sharedEngine). */
+  isolated?: boolean;
+}
+
+/** A harness on a database of its own (`close` removes it), or on the process's shared one (`close` leaves it). */
+export async function createHarness(
+  engine: EngineName,
+  configOverrides: Partial<Config> = {},
+  { isolated = true }: HarnessOptions = {},
+): Promise<Harness & { close(): Promise<void> }> {
+  const { db, appDb, cleanup } = isolated ? await openEngine(engine) : { ...(await sharedEngine(engine)), cleanup: async () => {} };
   const config = testConfig(configOverrides);
   const app = await buildApp({ config, db: appDb });
   await app.ready();
@@ -120,16 +163,17 @@ export async function createHarness(engine: EngineName, configOverrides: Partial
 
 /**
  * Declares the suite once per engine. `fn` receives a getter for the harness (ready inside tests).
- * Tests use `h().req(...)`; each harness has its own default tenant and a database of its own,
- * cloned from the migrated template (test/helpers/databases.ts).
+ * Tests use `h().req(...)`; each harness has its own app and default tenant, on the process's
+ * shared database of the engine (or, `isolated`, a database of its own), cloned from the migrated
+ * template (test/helpers/databases.ts).
  */
-export function describeEngines(name: string, fn: (h: () => Harness) => void, configOverrides: Partial<Config> = {}): void {
-  describeOn(['pglite', 'postgres'], name, fn, configOverrides);
+export function describeEngines(name: string, fn: (h: () => Harness) => void, configOverrides: Partial<Config> = {}, options: HarnessOptions = {}): void {
+  describeOn(['pglite', 'postgres'], name, fn, configOverrides, options);
 }
 
 /** The same, PostgreSQL only: for what needs real connections (concurrency, row locks). */
-export function describePostgres(name: string, fn: (h: () => Harness) => void, configOverrides: Partial<Config> = {}): void {
-  describeOn(['postgres'], name, fn, configOverrides);
+export function describePostgres(name: string, fn: (h: () => Harness) => void, configOverrides: Partial<Config> = {}, options: HarnessOptions = {}): void {
+  describeOn(['postgres'], name, fn, configOverrides, options);
 }
 
 /**
@@ -144,7 +188,9 @@ export async function postgresSkipReason(): Promise<string | null> {
   return problem;
 }
 
-function describeOn(engines: readonly EngineName[], name: string, fn: (h: () => Harness) => void, configOverrides: Partial<Config>): void {
+function describeOn(engines: readonly EngineName[], name: string, fn: (h: () => Harness) => void, configOverrides: Partial<Config>, options: HarnessOptions): void {
+  const isolated = options.isolated ?? false;
+  if (!isolated) registerSharedCleanup();
   for (const engine of engines) {
     describe(`${name} [${engine}]`, () => {
       let harness: (Harness & { close(): Promise<void> }) | undefined;
@@ -154,7 +200,7 @@ function describeOn(engines: readonly EngineName[], name: string, fn: (h: () => 
           skipped = await postgresSkipReason();
           if (skipped !== null) return;
         }
-        harness = await createHarness(engine, configOverrides);
+        harness = await createHarness(engine, configOverrides, { isolated });
       });
       after(async () => {
         await harness?.close();

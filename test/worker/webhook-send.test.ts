@@ -130,6 +130,34 @@ describe('sendWebhook: responses', () => {
     assert.equal(verifyPerSpec(secret, second.headers, second.body, Date.parse('2030-01-01T00:00:30Z') / 1000), true);
   });
 
+  test('keeps the connection alive between attempts, unless the answer was cut short', async () => {
+    // Connections told apart by their client ports.
+    const ports = new Set<number>();
+    const r = await receiver((res) => {
+      ports.add(res.req.socket.remotePort!);
+      res.writeHead(200).end('ok');
+    });
+    for (let i = 0; i < 3; i++) assert.equal((await sendWebhook(base(r.url))).delivered, true);
+    assert.equal(r.received.length, 3);
+    assert.equal(ports.size, 1, 'three attempts, one connection');
+
+    // A body read only to the cap is dropped with its connection: the next attempt opens another.
+    const capped = new Set<number>();
+    const endless = await receiver((res) => {
+      capped.add(res.req.socket.remotePort!);
+      res.writeHead(200);
+      const chunk = Buffer.alloc(16 * 1024, 'x');
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      pump();
+    });
+    assert.equal((await sendWebhook(base(endless.url))).delivered, true);
+    assert.equal((await sendWebhook(base(endless.url))).delivered, true);
+    assert.equal(capped.size, 2);
+  });
+
   test('500: a failed attempt with its status', async () => {
     const r = await receiver((res) => res.writeHead(500).end('boom'));
     const outcome = await sendWebhook(base(r.url));

@@ -18,18 +18,22 @@ interface Loaded {
   banks: Bank[];
   relations: Relation[];
   reverse: Relation[];
+  /** Open duplicate pairs this contact is in (the review queue, §8.1). */
+  openPairs: number;
 }
 
 async function load(id: string): Promise<Loaded> {
   const path = { contact_id: id };
-  const [{ data: contact, etag }, addresses, banks, relations, reverse] = await Promise.all([
+  const [{ data: contact, etag }, addresses, banks, relations, reverse, pairs] = await Promise.all([
     unwrapWithEtag(api.GET('/contacts/{contact_id}/', { params: { path, query: { expand: 'props' } } })),
     unwrap(api.GET('/contacts/addresses/', { params: { query: { contact: id, page_size: 200 } } })),
     unwrap(api.GET('/contacts/banks/', { params: { query: { contact: id, page_size: 200 } } })),
     unwrap(api.GET('/contacts/relations/', { params: { query: { contact: id, expand: 'related_contact', page_size: 200 } } })),
     unwrap(api.GET('/contacts/relations/', { params: { query: { related_contact: id, expand: 'contact', page_size: 200 } } })),
+    // A pointer to the queue only: a failure here must not hide the contact.
+    unwrap(api.GET('/duplicates/', { params: { query: { contact: id, page_size: 1 } } })).catch(() => ({ count: 0 })),
   ]);
-  return { contact, etag, addresses: addresses.results, banks: banks.results, relations: relations.results, reverse: reverse.results };
+  return { contact, etag, addresses: addresses.results, banks: banks.results, relations: relations.results, reverse: reverse.results, openPairs: pairs.count };
 }
 
 export function ContactDetail({ id }: { id: string }) {
@@ -85,6 +89,12 @@ export function ContactDetail({ id }: { id: string }) {
         <p class="hint">
           {mergedIn === 1 ? '1 contact was' : `${mergedIn} contacts were`} merged into this one.{' '}
           <Link href={`/merges?contact=${contact.id}`}>Merges</Link>
+        </p>
+      )}
+      {loaded.openPairs > 0 && !contact.is_deleted && (
+        <p class="hint">
+          {loaded.openPairs === 1 ? '1 possible duplicate waits' : `${loaded.openPairs} possible duplicates wait`} for review.{' '}
+          <Link href={`/duplicates?contact=${contact.id}`}>Review in the duplicate queue</Link>
         </p>
       )}
       <header class="contact-header">

@@ -22,6 +22,11 @@ const MAX_MERGE = 10;
 
 export function MergeScreen({ id }: { id: string }) {
   const [, navigate] = useLocation();
+  // From the duplicate queue: `?with=` the other contacts of the pair, chosen already; `?pair=` the
+  // pair, for the way back.
+  const query = new URLSearchParams(useSearch());
+  const preselect = (query.get('with') ?? '').split(',').filter(Boolean);
+  const pairId = query.get('pair');
   const [survivor, setSurvivor] = useState<{ contact: Contact; etag: string | null } | null>(null);
   const [candidates, setCandidates] = useState<Candidate[]>([]);
   const [chosen, setChosen] = useState<Record<string, Contact>>({});
@@ -39,7 +44,13 @@ export function MergeScreen({ id }: { id: string }) {
         setSurvivor({ contact: data, etag });
         const props = data.props.filter((p): p is Prop => typeof p !== 'string').map((p) => ({ key: p.key, value: p.value }));
         const found = await unwrap(api.POST('/contacts/dedupe/', { body: { name: data.name, type: data.type, props, limit: 10 } }));
-        setCandidates((found.results as Candidate[]).filter((c) => c.contact.id !== data.id && c.contact.type === data.type));
+        const offered = (found.results as Candidate[]).filter((c) => c.contact.id !== data.id && c.contact.type === data.type);
+        setCandidates(offered);
+        const wanted = preselect.filter((cid) => cid.toUpperCase() !== data.id).slice(0, MAX_MERGE);
+        const loaded = await Promise.all(
+          wanted.map((cid) => offered.find((c) => c.contact.id === cid.toUpperCase())?.contact ?? unwrap(api.GET('/contacts/{contact_id}/', { params: { path: { contact_id: cid } } }))),
+        );
+        if (loaded.length) setChosen(Object.fromEntries(loaded.map((c) => [c.id, c])));
       })
       .catch((err: unknown) => setLoadProblem(asProblem(err)));
   }, [id]);
@@ -103,7 +114,9 @@ export function MergeScreen({ id }: { id: string }) {
 
   return (
     <section aria-labelledby="merge-heading" class="merge">
-      <p class="breadcrumb"><Link href={`/contacts/${s.id}`}>← {s.name}</Link></p>
+      <p class="breadcrumb">
+        {pairId ? <Link href={`/duplicates/${pairId}`}>← The duplicate pair</Link> : <Link href={`/contacts/${s.id}`}>← {s.name}</Link>}
+      </p>
       <h1 id="merge-heading">Merge duplicates of {s.name}</h1>
       <p class="lead">
         One contact survives: it keeps its id and ref id. The others are merged into it and hidden; links to them open the survivor. A merge can be
@@ -349,7 +362,7 @@ export function MergeRecord({ id }: { id: string }) {
 
   return (
     <section aria-labelledby="merge-record-heading" class="merge">
-      <p class="breadcrumb"><Link href="/merges">← Merges</Link></p>
+      <p class="breadcrumb"><Link href="/merges">← Merges</Link> · <Link href="/duplicates">Duplicate queue</Link></p>
       <h1 id="merge-record-heading">Merge into {who(merge.survivor)}</h1>
       {merge.undone_at && (
         <p class="notice" role="status">

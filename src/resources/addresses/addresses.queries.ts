@@ -111,6 +111,44 @@ export async function insertAddress(tx: Executor, a: AddressInsert): Promise<Add
   return res.rows[0]!;
 }
 
+/**
+ * Many addresses of new contacts in one statement (an import batch's), returned in the order given;
+ * each carries its contact's name key (the copy derived.ts describes) from the insert on.
+ */
+export async function insertAddresses(tx: Executor, tenantId: string, rows: readonly (AddressInsert & { name_key: string })[]): Promise<AddressRow[]> {
+  if (rows.length === 0) return [];
+  const json = rows.map((a, ord) => ({
+    ord,
+    id: a.id,
+    contact_id: a.contact_id,
+    address_line: a.address_line,
+    city: a.city,
+    state: a.state,
+    pincode: a.pincode,
+    country: a.country,
+    coords: a.coords,
+    codes: a.codes,
+    tags: a.tags,
+    at: a.at.toISOString(),
+    user_id: a.user_id,
+    name_key: a.name_key,
+  }));
+  const res = await tx.query<AddressRow & { ord: number }>(
+    `WITH r AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS r(ord int, id text, contact_id text, address_line text, city text, state text,
+                  pincode text, country text, coords jsonb, codes jsonb, tags jsonb, at timestamptz, user_id text, name_key text)),
+          ins AS (
+       INSERT INTO contact_addresses AS a (tenant_id, id, contact_id, address_line, city, state, pincode, country, coords, codes, tags,
+                                           created_at, created_by, updated_at, name_key)
+       SELECT $1, r.id, r.contact_id, r.address_line, r.city, r.state, r.pincode, r.country, r.coords, r.codes,
+              ARRAY(SELECT t FROM jsonb_array_elements_text(r.tags) WITH ORDINALITY AS x(t, i) ORDER BY x.i), r.at, r.user_id, r.at, r.name_key
+         FROM r ORDER BY r.ord
+       RETURNING ${COLUMNS})
+     SELECT a.*, r.ord FROM ins a JOIN r ON r.id = a.id ORDER BY r.ord`,
+    [tenantId, JSON.stringify(json)],
+  );
+  return res.rows.map(({ ord: _ord, ...a }) => a);
+}
+
 /** Column → new value; jsonb values already serialized. Undefined means "leave as is". */
 export type AddressChanges = Partial<{
   address_line: string | null;

@@ -202,6 +202,74 @@ export async function insertContact(tx: Executor, c: ContactInsert, lockKeys: re
   return res.rowCount === 1;
 }
 
+/** A new contact's prop and match key rows for insertContacts (derived.ts decides the keys). */
+export interface NewPropRow {
+  id: string;
+  contact_id: string;
+  key: string;
+  value: string;
+  type: string;
+}
+export interface NewMatchKeyRow {
+  contact_id: string;
+  kind: string;
+  value: string;
+  prop_key: string;
+  via: string | null;
+  name_key: string;
+}
+
+// Contacts, their ref id reservations, props and match keys in one statement. A ref id another
+// contact holds is not reserved (ON CONFLICT DO NOTHING) and the count returned says so: the caller
+// then undoes the statement (its savepoint) and goes row by row, where the API's rules decide.
+const INSERT_CONTACTS_SQL = `WITH c AS (
+    SELECT * FROM jsonb_to_recordset($2::jsonb) AS c(id text, namespace_id text, name text, status text, type text, ref_id text,
+      tags jsonb, refs jsonb, rm_id text, branch_id text, name_key text, name_phonetic text, match_props text, match_addresses text, ord int)),
+  p AS (SELECT * FROM jsonb_to_recordset($5::jsonb) AS p(id text, contact_id text, key text, value text, type text)),
+  k AS (SELECT * FROM jsonb_to_recordset($6::jsonb) AS k(contact_id text, kind text, value text, prop_key text, via text, name_key text)),
+  refs AS (
+    INSERT INTO contact_ref_ids (tenant_id, namespace_id, ref_id, contact_id, created_at)
+    SELECT $1, c.namespace_id, c.ref_id, c.id, $3 FROM c WHERE c.ref_id IS NOT NULL ORDER BY c.ord
+    ON CONFLICT (tenant_id, namespace_id, ref_id) DO NOTHING RETURNING 1),
+  contacts_in AS (
+    INSERT INTO contacts (tenant_id, id, namespace_id, name, status, type, ref_id, tags, refs, rm_id, branch_id,
+                          name_key, name_phonetic, created_at, created_by, updated_at, match_props, match_addresses)
+    SELECT $1, c.id, c.namespace_id, c.name, c.status, c.type, c.ref_id,
+           ARRAY(SELECT t FROM jsonb_array_elements_text(c.tags) WITH ORDINALITY AS x(t, i) ORDER BY x.i), c.refs, c.rm_id, c.branch_id,
+           c.name_key, c.name_phonetic, $3, $4, $3, c.match_props::json, c.match_addresses::json
+      FROM c ORDER BY c.ord
+    RETURNING 1),
+  props_in AS (
+    INSERT INTO contact_props (tenant_id, id, contact_id, key, value, type, created_at, created_by, updated_at)
+    SELECT $1, p.id, p.contact_id, p.key, p.value, p.type, $3, $4, $3 FROM p RETURNING 1),
+  keys_in AS (
+    INSERT INTO contact_match_keys (tenant_id, contact_id, kind, value, prop_key, via, name_key)
+    SELECT $1, k.contact_id, k.kind, k.value, k.prop_key, k.via, k.name_key FROM k ON CONFLICT DO NOTHING RETURNING 1)
+  SELECT (SELECT count(*) FROM refs)::int AS refs, (SELECT count(*) FROM contacts_in)::int AS contacts,
+         (SELECT count(*) FROM props_in)::int AS props, (SELECT count(*) FROM keys_in)::int AS keys`;
+
+/**
+ * Inserts many new contacts (an import batch's) with their props and match keys, reserving their
+ * ref ids, in one statement; all share one creation time and creator. Both copies come with each
+ * contact (derived.ts matchPropsJson, matchAddressesJson). Returns how many ref ids were
+ * reserved (fewer than the contacts holding one: some were taken, see above).
+ */
+export async function insertContacts(
+  tx: Executor,
+  tenantId: string,
+  at: Date,
+  userId: string,
+  contacts: readonly (Omit<ContactInsert, 'tenant_id' | 'at' | 'user_id'> & { match_addresses: string })[],
+  props: readonly NewPropRow[],
+  keys: readonly NewMatchKeyRow[],
+): Promise<{ refs: number; contacts: number }> {
+  const rows = contacts.map((c, ord) => ({ ...c, ord }));
+  const res = await tx.query<{ refs: number; contacts: number }>(INSERT_CONTACTS_SQL, [tenantId, JSON.stringify(rows), at, userId, JSON.stringify(props), JSON.stringify(keys)], {
+    prepare: true,
+  });
+  return res.rows[0]!;
+}
+
 export type ContactChanges = Partial<{
   namespace_id: string;
   name: string;
@@ -269,6 +337,19 @@ export async function reserveRefId(tx: Executor, tenantId: string, namespaceId: 
     { prepare: true },
   );
   return res.rows[0]?.contact_id === contactId;
+}
+
+/** Which of these (namespace id, ref id) pairs are reserved, as `${namespace id}\0${ref id}`, in one statement. */
+export async function findTakenRefIds(tx: Executor, tenantId: string, namespaceIds: readonly string[], refIds: readonly string[]): Promise<Set<string>> {
+  if (refIds.length === 0) return new Set();
+  const res = await tx.query<{ namespace_id: string; ref_id: string }>(
+    `SELECT r.namespace_id, r.ref_id FROM contact_ref_ids r
+       JOIN unnest($2::text[], $3::text[]) AS q(namespace_id, ref_id) ON r.namespace_id = q.namespace_id AND r.ref_id = q.ref_id
+      WHERE r.tenant_id = $1`,
+    [tenantId, namespaceIds, refIds],
+    { prepare: true },
+  );
+  return new Set(res.rows.map((r) => `${r.namespace_id}\u0000${r.ref_id}`));
 }
 
 export interface ContactFilter {

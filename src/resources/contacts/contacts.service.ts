@@ -65,7 +65,7 @@ async function resolveNamespace(tx: Executor, tenantId: string, nameOrId: string
   return ns;
 }
 
-function unknownNamespace(nameOrId: string): AppError {
+export function unknownNamespace(nameOrId: string): AppError {
   return new AppError('validation_error', `Unknown namespace "${nameOrId}".`, { errors: { namespace: [`Unknown namespace "${nameOrId}".`] } });
 }
 
@@ -99,6 +99,57 @@ export function mergeProps(before: readonly PropRow[], changed: readonly PropRow
   return [...byKeyMap.values()].sort(byKey);
 }
 
+/** A new contact's row as createContact inserts it (derived name columns included; match_props apart). */
+export function newContactInsert(actor: Actor, body: ContactCreateBody, namespaceId: string, id: string, refId: string | null, at: Date): Omit<ContactInsert, 'match_props'> {
+  return {
+    tenant_id: actor.tenantId,
+    id,
+    namespace_id: namespaceId,
+    name: body.name,
+    status: body.status ?? 'active',
+    type: body.type,
+    ref_id: refId,
+    tags: uniqueTags(body.tags ?? []),
+    refs: body.refs ?? {},
+    rm_id: blankToNull(body.rm_id) ?? null,
+    branch_id: blankToNull(body.branch_id) ?? null,
+    ...nameColumns(body.name, body.type),
+    at,
+    user_id: actor.userId,
+  };
+}
+
+/**
+ * The state of a contact just inserted from `insert` with `props`: everything the new row holds is
+ * known, so the create path needs no read-back round trip. Sorts `props` by key.
+ */
+export function newContactState(insert: Omit<ContactInsert, 'match_props'>, namespaceName: string, props: PropRow[]): ContactState {
+  const sorted = props.sort(byKey);
+  const { at, user_id: userId, name_phonetic: _phonetic, name_key: nameKey, ...own } = insert;
+  const row: ContactRow = {
+    ...own,
+    status: insert.status as ContactRow['status'],
+    type: insert.type as ContactRow['type'],
+    namespace_name: namespaceName,
+    approval_status: 'pending',
+    approval_comment: null,
+    approval_by: null,
+    approval_at: null,
+    is_deleted: false,
+    deleted_at: null,
+    version: 1,
+    created_at: at,
+    created_by: userId,
+    updated_at: at,
+    updated_by: null,
+    merged_into: null,
+    merged_at: null,
+    merged_ids: [],
+    prop_ids: sorted.map((p) => p.id),
+  };
+  return { row, props: sorted, nameKey };
+}
+
 export async function createContact(
   tx: Executor,
   actor: Actor,
@@ -121,23 +172,7 @@ export async function createContact(
   const { ns } = found;
   const id = ulid(at.getTime());
   let refId = body.ref_id ?? (found.seq !== null && found.pattern ? renderRefId(found.pattern, found.seq, at) : null);
-  const names = nameColumns(body.name, body.type);
-  const insert = {
-    tenant_id: tenantId,
-    id,
-    namespace_id: ns.id,
-    name: body.name,
-    status: body.status ?? 'active',
-    type: body.type,
-    ref_id: refId,
-    tags: uniqueTags(body.tags ?? []),
-    refs: body.refs ?? {},
-    rm_id: blankToNull(body.rm_id) ?? null,
-    branch_id: blankToNull(body.branch_id) ?? null,
-    ...names,
-    at,
-    user_id: actor.userId,
-  };
+  const insert = newContactInsert(actor, body, ns.id, id, refId, at);
   const propIds = upserts.map(() => ulid(at.getTime()));
   const matchProps = matchPropsJson(upserts.map((p, i) => ({ id: propIds[i]!, key: p.key, value: p.value })));
   let written: { props: PropRow[]; duplicateOf: string | null };
@@ -147,57 +182,19 @@ export async function createContact(
     await insertContactWithPropsChecked(tx, { ...insert, match_props: matchProps }, refId !== null, upserts, propIds, keys, pans);
     const stamp = { tenant_id: tenantId, contact_id: id, created_at: at, created_by: actor.userId, updated_at: at, updated_by: null };
     written = { props: upserts.map((p, i) => ({ ...stamp, id: propIds[i]!, key: p.key, value: p.value, type: p.type })), duplicateOf: null };
-    return finishCreate(tx, actor, insert, ns.name, names.name_key, written, policy, at);
+  } else {
+    const first = await insertContactWithProps(tx, { ...insert, match_props: matchProps }, refId !== null, upserts, propIds, keys, pans);
+    if (first.inserted) written = { props: first.props, duplicateOf: decide(first.holder, policy) };
+    else {
+      // The ref id is held by another contact: a client's is a conflict; a generated one collided
+      // with a client-chosen one, and allocation skips ahead.
+      if (body.ref_id != null) throw refIdTaken(body.ref_id);
+      refId = insert.ref_id = await allocateRefId(tx, tenantId, ns.id, found.pattern, id, at);
+      await insertContact(tx, { ...insert, match_props: matchProps }, lockKeys);
+      written = await insertNewContactProps(tx, { tenantId, contactId: id, nameKey: insert.name_key, userId: actor.userId, at }, upserts, propIds, policy, pans);
+    }
   }
-  const first = await insertContactWithProps(tx, { ...insert, match_props: matchProps }, refId !== null, upserts, propIds, keys, pans);
-  if (first.inserted) written = { props: first.props, duplicateOf: decide(first.holder, policy) };
-  else {
-    // The ref id is held by another contact: a client's is a conflict; a generated one collided
-    // with a client-chosen one, and allocation skips ahead.
-    if (body.ref_id != null) throw refIdTaken(body.ref_id);
-    refId = insert.ref_id = await allocateRefId(tx, tenantId, ns.id, found.pattern, id, at);
-    await insertContact(tx, { ...insert, match_props: matchProps }, lockKeys);
-    written = await insertNewContactProps(tx, { tenantId, contactId: id, nameKey: names.name_key, userId: actor.userId, at }, upserts, propIds, policy, pans);
-  }
-  return finishCreate(tx, actor, insert, ns.name, names.name_key, written, policy, at);
-}
-
-/** The new contact's state from what was written, its audit entry and event, and an override's pair. */
-async function finishCreate(
-  tx: Executor,
-  actor: Actor,
-  insert: Omit<ContactInsert, 'match_props'>,
-  namespaceName: string,
-  nameKey: string,
-  written: { props: PropRow[]; duplicateOf: string | null },
-  policy: DuplicatePolicy,
-  at: Date,
-): Promise<ContactState> {
-  const id = insert.id;
-  const props = written.props.sort(byKey);
-  // Everything the new row holds is known here: no read-back round trips on the hot create path.
-  const row: ContactRow = {
-    ...insert,
-    status: insert.status as ContactRow['status'],
-    type: insert.type as ContactRow['type'],
-    namespace_name: namespaceName,
-    approval_status: 'pending',
-    approval_comment: null,
-    approval_by: null,
-    approval_at: null,
-    is_deleted: false,
-    deleted_at: null,
-    version: 1,
-    created_at: at,
-    created_by: actor.userId,
-    updated_at: at,
-    updated_by: null,
-    merged_into: null,
-    merged_at: null,
-    merged_ids: [],
-    prop_ids: props.map((p) => p.id),
-  };
-  const created = { row, props, nameKey };
+  const created = newContactState(insert, ns.name, written.props);
   const comment = overrideComment(policy, written.duplicateOf);
   await recordChange(tx, actor, { event: 'contact.created', action: 'create', objectType: 'contact', objectId: id, contactId: id, before: null, after: contactView(created), at, comment });
   await rememberOverride(tx, actor, id, policy, written.duplicateOf, at);

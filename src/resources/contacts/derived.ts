@@ -13,8 +13,8 @@ import { nameKey, phoneticKey } from '../../dedupe/names.js';
 //   contact_match_keys                props (analyzeIdentifiers)    the create statement; writeMatchKeys()
 //   contact_match_keys.name_key       contacts.name_key             the same, and syncNameKeyCopies()
 //   contacts.match_props              props                         matchPropsJson() at insert; MATCH_PROPS_SQL in the version bump
-//   contacts.match_addresses          live addresses with pincode   syncAddressCopies()
-//   contact_addresses.name_key        contacts.name_key             syncAddressCopies(), syncNameKeyCopies()
+//   contacts.match_addresses          live addresses with pincode   syncAddressCopies(); matchAddressesJson() in a bulk create
+//   contact_addresses.name_key        contacts.name_key             syncAddressCopies(), syncNameKeyCopies(); a bulk create's insert
 //   contact_addresses.line_numbers    address_line                  a generated column (migration 0011): never written by code
 //
 // Every writer locks the contact row first (FOR UPDATE, or FOR NO KEY UPDATE for sub-resources),
@@ -47,6 +47,17 @@ export function matchPropsJson(props: readonly { id: string; key: string; value:
   // Code-point order, as COLLATE "C" (keys are ASCII by pattern).
   rows.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
   return JSON.stringify(rows);
+}
+
+/**
+ * A new contact's addresses copy, from the addresses it is created with: what MATCH_ADDRESSES_SQL
+ * gives for them (those with a pincode, by id in code-point order — ids are ASCII). A bulk create
+ * writes it with the contact, and each address the contact's name key, so no sync statement
+ * (syncAddressCopies) has to rewrite the rows it just inserted.
+ */
+export function matchAddressesJson(addresses: readonly { id: string; pincode: string | null; address_line: string | null }[]): string {
+  const rows = addresses.filter((a) => a.pincode !== null).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return JSON.stringify(rows.map((a) => [a.pincode, a.address_line]));
 }
 
 /** The match-key arrays a statement inserts with unnest (kind, value, prop_key, via). */

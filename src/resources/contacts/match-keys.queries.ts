@@ -19,6 +19,37 @@ export function panLockKeys(tenantId: string, pans: readonly string[]): string[]
   return [...new Set(pans)].sort().map((pan) => `${tenantId}:pan:${pan}`);
 }
 
+/**
+ * lockPans for many PANs (an import batch's) in one statement. The keys are taken in the order
+ * given (panLockKeys: sorted). Nothing reads its result: on PostgreSQL it travels with the
+ * transaction's next statement, whose snapshot is taken after the locks were granted.
+ */
+export async function lockPanKeys(tx: Executor, keys: readonly string[]): Promise<void> {
+  if (keys.length === 0) return;
+  const sql = 'SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) FROM unnest($1::text[]) AS k';
+  if (tx.defer) tx.defer(sql, [keys], { prepare: true });
+  else await tx.query(sql, [keys], { prepare: true });
+}
+
+/**
+ * For each of `pans`, the live contact holding it that findPanHolder would name (the oldest by
+ * created_at, then id), with its created_at: one statement for a whole import batch.
+ */
+export async function findPanHolders(tx: Executor, tenantId: string, pans: readonly string[]): Promise<Map<string, { contact_id: string; created_at: Date }>> {
+  const out = new Map<string, { contact_id: string; created_at: Date }>();
+  if (pans.length === 0) return out;
+  const res = await tx.query<{ pan: string; contact_id: string; created_at: Date }>(
+    `SELECT DISTINCT ON (mk.value) mk.value AS pan, mk.contact_id, c.created_at FROM contact_match_keys mk
+       JOIN contacts c ON c.tenant_id = mk.tenant_id AND c.id = mk.contact_id AND NOT c.is_deleted
+      WHERE mk.tenant_id = $1 AND mk.kind = 'pan' AND mk.value = ANY($2)
+      ORDER BY mk.value, c.created_at, c.id`,
+    [tenantId, pans],
+    { prepare: true },
+  );
+  for (const r of res.rows) out.set(r.pan, { contact_id: r.contact_id, created_at: r.created_at });
+  return out;
+}
+
 /** The earliest live contact of tenant $t other than $self holding one of the PANs $pans. */
 const holderSelect = (t: string, pans: string, self: string) => `SELECT mk.contact_id, mk.value AS pan FROM contact_match_keys mk
        JOIN contacts c ON c.tenant_id = mk.tenant_id AND c.id = mk.contact_id AND NOT c.is_deleted

@@ -35,20 +35,20 @@ export interface RowSettings {
   namespaces: Map<string, NamespaceRow | undefined>;
 }
 
-async function namespaceOf(tx: Executor, actor: Actor, s: RowSettings, nameOrId: string): Promise<NamespaceRow | undefined> {
+export async function namespaceOf(tx: Executor, actor: Actor, s: RowSettings, nameOrId: string): Promise<NamespaceRow | undefined> {
   if (!s.namespaces.has(nameOrId)) s.namespaces.set(nameOrId, await findNamespaceByIdOrName(tx, actor.tenantId, nameOrId));
   return s.namespaces.get(nameOrId);
 }
 
-const checkCreate = bodyValidator(ContactCreateBody);
+export const checkCreate = bodyValidator(ContactCreateBody);
 const checkPatch = bodyValidator(ContactPatchBody);
-const checkAddress = bodyValidator(Type.Omit(AddressCreateBody, ['contact_id']));
-const checkBank = bodyValidator(Type.Omit(BankCreateBody, ['contact_id']));
+export const checkAddress = bodyValidator(Type.Omit(AddressCreateBody, ['contact_id']));
+export const checkBank = bodyValidator(Type.Omit(BankCreateBody, ['contact_id']));
 
-type Item = Record<string, unknown>;
+export type Item = Record<string, unknown>;
 
 /** Field errors of the row's `addresses` and `banks` (paths like `addresses.0.pincode`). */
-function itemErrors(errors: FieldErrors, field: string, items: unknown, check: (b: unknown) => FieldErrors | null): Item[] {
+export function itemErrors(errors: FieldErrors, field: string, items: unknown, check: (b: unknown) => FieldErrors | null): Item[] {
   if (items === undefined) return [];
   if (!Array.isArray(items)) {
     errors[field] = ['Must be of type array.'];
@@ -149,7 +149,7 @@ async function applyRow(tx: Executor, actor: Actor, s: RowSettings, data: Item, 
 
 const asAppError = (err: unknown): AppError | null => (err instanceof AppError ? err : (fromDbError(err) ?? null));
 
-function refusal(row: number, err: AppError, s: RowSettings): RowResult {
+export function refusal(row: number, err: AppError, s: RowSettings): RowResult {
   const duplicateOf = err.code === 'duplicate' ? String(err.extra?.duplicate_of ?? '') || null : null;
   const outcome: RowOutcome = duplicateOf !== null && s.onDuplicate === 'skip' ? 'skipped' : 'failed';
   return { row, outcome, contactId: null, errors: err.errors ?? { non_field_errors: [err.message] }, duplicateOf };
@@ -187,7 +187,7 @@ async function dryRunConflict(tx: Executor, actor: Actor, s: RowSettings, row: n
  * next statement (Executor.defer), so a row that succeeds costs no round trip of its own for its
  * savepoint; if they failed, that statement fails and the batch with it.
  */
-async function keepRow(tx: Executor): Promise<void> {
+export async function keepRow(tx: Executor): Promise<void> {
   if (!tx.defer) return tx.exec('RELEASE SAVEPOINT import_row; SAVEPOINT import_row');
   tx.defer('RELEASE SAVEPOINT import_row', [], { prepare: true });
   tx.defer('SAVEPOINT import_row', [], { prepare: true });

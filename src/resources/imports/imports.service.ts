@@ -9,6 +9,7 @@ import type { ContactRules } from '../contacts/contacts.service.js';
 import type { MatchOn, OnDuplicate } from './imports.schema.js';
 import { stagedRows, type ImportFormat, type StagedRow } from './parse.js';
 import { beginRows, importRow, type RowSettings } from './import-row.service.js';
+import { importCreates } from './import-batch.service.js';
 import {
   advanceJob,
   deleteImportJob,
@@ -154,6 +155,8 @@ export interface RunSettings {
   /** Stops between batches (worker shutdown); the job is handed back, not finished. */
   signal?: AbortSignal;
   onBatch?: (job: ImportJobRow) => void;
+  /** Every row through importRow, none by the batch path: the reference the batch path is tested against. */
+  rowByRow?: boolean;
 }
 
 const noCounts = (): Counts => ({ created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 });
@@ -196,10 +199,13 @@ async function runBatch(tx: Executor, s: RunSettings, tenantId: string, id: stri
   // The rows' audit entries and events are written together at the end of the batch (flushChanges).
   const writer: Actor = { ...actor, deferred: { entries: [] } };
   await beginRows(tx);
-  for (const r of rows) {
-    if (r.outcome === 'failed' || r.data === null) results.push({ row: r.row, outcome: 'failed', contactId: null, errors: null, duplicateOf: null });
-    else results.push(await importRow(tx, writer, settings, r.row, r.data, at));
-  }
+  // A batch that only creates (no matching, written for real) is applied as a whole; others row by row.
+  if (!job.dry_run && job.match_on === 'none' && !s.rowByRow) results.push(...(await importCreates(tx, writer, settings, rows, at)));
+  else
+    for (const r of rows) {
+      if (r.outcome === 'failed' || r.data === null) results.push({ row: r.row, outcome: 'failed', contactId: null, errors: null, duplicateOf: null });
+      else results.push(await importRow(tx, writer, settings, r.row, r.data, at));
+    }
   await flushChanges(tx, writer);
   const counts = noCounts();
   for (const r of results) counts[r.outcome]++;

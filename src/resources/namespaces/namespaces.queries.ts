@@ -201,6 +201,22 @@ export async function takeCounter(
   return { seq: Number(row.seq), pattern: row.pattern };
 }
 
+/**
+ * Takes `n` consecutive numbers of a namespace's contact counter at once (an import batch's
+ * generated ref ids): the same counter and version as n findNamespaceTakingCounter calls leave.
+ * Returns the first number and the pattern; undefined when the namespace is gone.
+ */
+export async function takeContactCounters(tx: Executor, tenantId: string, id: string, n: number): Promise<{ first: number; pattern: string | null } | undefined> {
+  const res = await tx.query<{ first: string; pattern: string | null }>(
+    `UPDATE namespaces SET contact_counter = contact_counter + $3, version = version + $3
+      WHERE tenant_id = $1 AND id = $2 AND NOT is_deleted RETURNING contact_counter - $3 AS first, contact_pattern AS pattern`,
+    [tenantId, id, n],
+    { prepare: true },
+  );
+  const row = res.rows[0];
+  return row ? { first: Number(row.first), pattern: row.pattern } : undefined;
+}
+
 /** Bumps the version of a namespace whose counter moved (its ETag must change on every write). */
 export async function touchNamespace(tx: Executor, tenantId: string, id: string, userId: string, at: Date): Promise<NamespaceRow> {
   const res = await tx.query<NamespaceRow>(

@@ -45,6 +45,35 @@ export const RESPONSE_BODY_CAP_BYTES = 64 * 1024;
 
 const USER_AGENT = 'contact-registry-webhooks/1';
 
+/**
+ * Kept-alive connections, one pool per protocol and egress rule. A TCP (and TLS) set-up per attempt
+ * cost the worker more CPU than the rest of a delivery. Reuse keeps the egress guarantee: a pooled
+ * socket is one the lookup guard admitted when it connected, so it is still connected to an address
+ * that was checked, and a DNS change cannot move an open connection. The rule is per process
+ * (WEBHOOK_ALLOW_PRIVATE), and the pools are per rule, so no socket is reused under another rule.
+ * Idle sockets close after IDLE_SOCKET_MS (below common server keep-alive time-outs of 5 s, so a
+ * reused socket is rarely one the receiver is closing; if it is, the attempt fails like any reset
+ * and is retried).
+ */
+const IDLE_SOCKET_MS = 2_000;
+const agents = new Map<string, http.Agent>();
+function agentFor(protocol: string, allowPrivate: boolean): http.Agent {
+  const key = `${protocol}${allowPrivate}`;
+  let agent = agents.get(key);
+  if (!agent) {
+    const options = { keepAlive: true, timeout: IDLE_SOCKET_MS, maxSockets: 16, maxFreeSockets: 16, scheduling: 'lifo' as const };
+    agent = protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
+    agents.set(key, agent);
+  }
+  return agent;
+}
+
+/** Closes the pooled connections (a worker stopping). */
+export function closeWebhookConnections(): void {
+  for (const agent of agents.values()) agent.destroy();
+  agents.clear();
+}
+
 /** `whsec_` + base64 of 32 random bytes (the spec asks for 24–64). */
 export function generateWebhookSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
@@ -88,11 +117,12 @@ function post(url: URL, headers: Record<string, string>, body: string, timeoutMs
     let statusCode: number | null = null;
     let request: http.ClientRequest | undefined;
     let settled = false;
-    const settle = (attempt: Attempt): void => {
+    /** `keep`: the response was read to its end, so the socket goes back to its pool. */
+    const settle = (attempt: Attempt, keep = false): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      request?.destroy(); // frees the socket whether the body was finished, capped or abandoned
+      if (!keep) request?.destroy(); // a capped, abandoned or failed exchange never returns its socket to the pool
       resolve(attempt);
     };
     // One deadline for everything: per-phase time-outs would let a trickling body run for ever.
@@ -104,9 +134,8 @@ function post(url: URL, headers: Record<string, string>, body: string, timeoutMs
       request = (url.protocol === 'https:' ? https : http).request(url, {
         method: 'POST',
         headers,
-        // A fresh connection per attempt, so every connection passes the lookup guard; no pooled
-        // socket outlives the address check it was made under.
-        agent: false,
+        // Every new connection passes the lookup guard; a reused one passed it when it connected.
+        agent: agentFor(url.protocol, allowPrivate),
         lookup: allowPrivate ? undefined : publicOnlyLookup,
       });
     } catch (err) {
@@ -122,7 +151,7 @@ function post(url: URL, headers: Record<string, string>, body: string, timeoutMs
         received += chunk.length;
         if (received >= RESPONSE_BODY_CAP_BYTES) settle(judge(statusCode));
       });
-      res.on('end', () => settle(judge(statusCode)));
+      res.on('end', () => settle(judge(statusCode), true));
       res.on('error', (err) => settle({ statusCode, error: describeError(err) }));
     });
     request.end(body);

@@ -89,6 +89,22 @@ export async function updateWebhook(tx: Executor, tenantId: string, id: string, 
   return res.rows[0]!;
 }
 
+/**
+ * The endpoint's failure streak, kept by the worker. Delivery bookkeeping, not a change a client
+ * made or can see: it moves neither `version` (the ETag) nor `updated_at`, so a console edit made
+ * while deliveries are recorded is not refused with 412. Disabling is a real change and goes
+ * through updateWebhook. Returns whether the row changed (a no-op when the streak is as asked).
+ */
+export async function setFailingSince(tx: Executor, tenantId: string, id: string, since: Date | null): Promise<boolean> {
+  const res =
+    since === null
+      ? await tx.query('UPDATE webhooks SET failing_since = NULL WHERE tenant_id = $1 AND id = $2 AND failing_since IS NOT NULL', [tenantId, id], { prepare: true })
+      : await tx.query('UPDATE webhooks SET failing_since = $3 WHERE tenant_id = $1 AND id = $2 AND failing_since IS NULL AND enabled', [tenantId, id, since], {
+          prepare: true,
+        });
+  return res.rowCount > 0;
+}
+
 export async function listWebhooks(db: Executor, tenantId: string, limit: number, offset: number): Promise<{ rows: WebhookRow[]; count: number }> {
   const p = new Params();
   const where = `w.tenant_id = ${p.add(tenantId)} AND NOT w.is_deleted`;
