@@ -34,6 +34,8 @@ export async function observeStatement<T>(sql: string, fn: () => Promise<T>): Pr
 
 function countError(err: unknown): void {
   const code = sqlState(err);
+  // Raised on purpose by contact_create_check (migration 0039): a 409 or a retry, not a failure.
+  if (code?.startsWith('CR')) return;
   dbStatementErrors.inc({ class: code && /^[0-9A-Z]{5}$/.test(code) ? code.slice(0, 2) : 'connection' });
 }
 

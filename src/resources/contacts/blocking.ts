@@ -49,6 +49,7 @@ export function checkIdentifierValues(errors: FieldErrorCollector, props: readon
   });
 }
 
+/** The 409 naming the live contact that holds the PAN. */
 export function duplicateError(holderId: string): AppError {
   return new AppError('duplicate', `A live contact with the same PAN already exists (${holderId}). Use ?on_duplicate=allow&reason=… to override.`, {
     extra: { duplicate_of: holderId },
@@ -56,7 +57,7 @@ export function duplicateError(holderId: string): AppError {
 }
 
 /** A holder found → 409, unless the policy overrides (then its id, for the audit entry). */
-function decide(holder: { contact_id: string } | undefined, policy: DuplicatePolicy): string | null {
+export function decide(holder: { contact_id: string } | undefined, policy: DuplicatePolicy): string | null {
   if (!holder) return null;
   if (!policy.override) throw duplicateError(holder.contact_id);
   return holder.contact_id;

@@ -162,9 +162,17 @@ export interface ContactInsert {
   user_id: string;
 }
 
-const CONTACT_INSERT_COLUMNS = `INSERT INTO contacts (tenant_id, id, namespace_id, name, status, type, ref_id, tags, refs, rm_id, branch_id,
+export const CONTACT_INSERT_COLUMNS = `INSERT INTO contacts (tenant_id, id, namespace_id, name, status, type, ref_id, tags, refs, rm_id, branch_id,
                            name_key, name_phonetic, created_at, created_by, updated_at, match_props)`;
-const CONTACT_INSERT_VALUES = '$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $14, $16';
+export const CONTACT_INSERT_VALUES = '$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $14, $16';
+
+/**
+ * Reserves the contact's ref id ($7) in its namespace ($3) for it ($2): returns the holder, which is
+ * the contact itself unless another holds it (the no-op update makes the row come back either way).
+ */
+export const RESERVE_REF_CTE = `ref AS (INSERT INTO contact_ref_ids (tenant_id, namespace_id, ref_id, contact_id, created_at) VALUES ($1, $3, $7, $2, $14)
+                ON CONFLICT (tenant_id, namespace_id, ref_id) DO UPDATE SET contact_id = contact_ref_ids.contact_id
+                RETURNING contact_id)`;
 
 /**
  * Inserts a contact. With `lockKeys` (match-keys.queries panLockKeys, in order) the same
@@ -184,11 +192,7 @@ export async function insertContact(tx: Executor, c: ContactInsert, lockKeys: re
     values.push(lockKeys);
     ctes.push(`locked AS (SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) AS n FROM unnest($17::text[]) AS k)`);
   }
-  if (reserveRefId) {
-    ctes.push(`ref AS (INSERT INTO contact_ref_ids (tenant_id, namespace_id, ref_id, contact_id, created_at) VALUES ($1, $3, $7, $2, $14)
-                ON CONFLICT (tenant_id, namespace_id, ref_id) DO UPDATE SET contact_id = contact_ref_ids.contact_id
-                RETURNING contact_id)`);
-  }
+  if (reserveRefId) ctes.push(RESERVE_REF_CTE);
   const sql =
     ctes.length === 0
       ? `${CONTACT_INSERT_COLUMNS} VALUES (${CONTACT_INSERT_VALUES})`

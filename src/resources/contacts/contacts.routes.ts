@@ -21,7 +21,7 @@ import {
 import { parseDuplicatePolicy } from './blocking.js';
 import { CONTACT_ORDERINGS, toContact } from './contacts.queries.js';
 import { contactsPage, retrieveContactOrSurvivor } from '../views/contacts.read.js';
-import { checkContactBody, createContact, deleteContact, patchContact, type ContactRules } from './contacts.service.js';
+import { checkContactBody, createContactCommitted, deleteContact, patchContact, type ContactRules } from './contacts.service.js';
 import { CONTACT_EXPANDS } from '../views/expand.js';
 import { createHeavyResponses } from '../../http/heavy-responses.js';
 
@@ -54,7 +54,7 @@ export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void
       const errors = new FieldErrorCollector();
       const policy = parseDuplicatePolicy(errors, request.query);
       checkContactBody(request.body, rules, errors);
-      const { row } = await request.db.transaction((tx) => createContact(tx, request.ctx, request.body, policy));
+      const { row } = await createContactCommitted(request.db, request.ctx, request.body, policy);
       setEtag(reply, row.version);
       return reply.code(201).send(toContact(row));
     },

@@ -1,6 +1,6 @@
 import { ulid } from '../../ids.js';
 import { AppError, FieldErrorCollector, notFound } from '../../errors/index.js';
-import type { Executor } from '../../db/index.js';
+import { sqlState, type Executor, type TenantDatabase } from '../../db/index.js';
 import { checkPrecondition, recordChange, type Actor, type Precondition } from '../../changes/index.js';
 import { checkFreeJson } from '../../validation/free-json.js';
 import { findNamespaceByIdOrName, findNamespaceTakingCounter, type NamespaceRow } from '../namespaces/namespaces.queries.js';
@@ -8,9 +8,10 @@ import { REFS_MAX_BYTES, type Contact, type ContactCreateBody, type ContactPatch
 import { insertContact, lockContactWithProps, toContact, updateContact, type ContactChanges, type ContactInsert, type ContactRow } from './contacts.queries.js';
 import { byKey, upsertProps, type PropRow } from './props.queries.js';
 import { checkProps, propUpserts } from './props.validation.js';
-import { matchPropsJson, nameColumns, syncNameKeyCopies, writeMatchKeys } from './derived.js';
-import { BLOCK_DUPLICATES, blockNewPans, checkIdentifierValues, insertNewContactProps, overrideComment, pansOfProps, rememberOverride, type DuplicatePolicy } from './blocking.js';
-import { panLockKeys } from './match-keys.queries.js';
+import { identifierKeys, matchPropsJson, nameColumns, syncNameKeyCopies, writeMatchKeys } from './derived.js';
+import { BLOCK_DUPLICATES, blockNewPans, checkIdentifierValues, decide, duplicateError, insertNewContactProps, overrideComment, rememberOverride, type DuplicatePolicy } from './blocking.js';
+import { DUPLICATE_PAN_STATE, REF_ID_TAKEN_STATE, insertContactWithProps, insertContactWithPropsChecked, panLockKeys } from './match-keys.queries.js';
+import { blockingPans } from '../../dedupe/identifiers.js';
 import { allocateRefId, refIdTaken, renderRefId, reserveClientRefId } from './ref-ids.js';
 import { mergedError } from '../common/merged.js';
 
@@ -155,35 +156,67 @@ export async function createContact(
   body: ContactCreateBody,
   policy: DuplicatePolicy = BLOCK_DUPLICATES,
   at = new Date(),
+  o: { oneBatch?: boolean } = {},
 ): Promise<ContactState> {
   const tenantId = actor.tenantId;
-  // The namespace and (for a generated ref id) its next number in one statement; the ref id is
-  // reserved by the contact's own insert below. Round trips are the cost of a create.
-  const found = await findNamespaceTakingCounter(tx, tenantId, body.namespace, body.ref_id == null);
+  const upserts = propUpserts(body.props);
+  const keys = identifierKeys(upserts);
+  const pans = blockingPans(keys);
+  const lockKeys = panLockKeys(tenantId, pans);
+  // Round trips are the cost of a create: (1) the namespace, (for a generated ref id) its next
+  // number and the PAN locks of duplicate blocking; (2) the contact, its ref id reservation, props,
+  // match keys and the PAN holder check, whose snapshot comes after the locks; (3) the audit entry
+  // and event, with the COMMIT.
+  const found = await findNamespaceTakingCounter(tx, tenantId, body.namespace, body.ref_id == null, lockKeys);
   if (!found) throw unknownNamespace(body.namespace);
   const { ns } = found;
   const id = ulid(at.getTime());
   let refId = body.ref_id ?? (found.seq !== null && found.pattern ? renderRefId(found.pattern, found.seq, at) : null);
   const insert = newContactInsert(actor, body, ns.id, id, refId, at);
-  const upserts = propUpserts(body.props);
   const propIds = upserts.map(() => ulid(at.getTime()));
   const matchProps = matchPropsJson(upserts.map((p, i) => ({ id: propIds[i]!, key: p.key, value: p.value })));
-  // The PAN locks of duplicate blocking ride on the insert (no round trip of their own).
-  const pans = pansOfProps(upserts);
-  const lockKeys = panLockKeys(tenantId, pans);
-  if (!(await insertContact(tx, { ...insert, match_props: matchProps }, lockKeys, refId !== null))) {
-    // The ref id is held by another contact: a client's is a conflict; a generated one collided
-    // with a client-chosen one, and allocation skips ahead.
-    if (body.ref_id != null) throw refIdTaken(body.ref_id);
-    refId = insert.ref_id = await allocateRefId(tx, tenantId, ns.id, found.pattern, id, at);
-    await insertContact(tx, { ...insert, match_props: matchProps }, lockKeys);
+  let written: { props: PropRow[]; duplicateOf: string | null };
+  if (o.oneBatch && !policy.override) {
+    // Two round trips (see createContactCommitted): the write goes with the COMMIT, and the rows it
+    // writes are known here.
+    await insertContactWithPropsChecked(tx, { ...insert, match_props: matchProps }, refId !== null, upserts, propIds, keys, pans);
+    const stamp = { tenant_id: tenantId, contact_id: id, created_at: at, created_by: actor.userId, updated_at: at, updated_by: null };
+    written = { props: upserts.map((p, i) => ({ ...stamp, id: propIds[i]!, key: p.key, value: p.value, type: p.type })), duplicateOf: null };
+  } else {
+    const first = await insertContactWithProps(tx, { ...insert, match_props: matchProps }, refId !== null, upserts, propIds, keys, pans);
+    if (first.inserted) written = { props: first.props, duplicateOf: decide(first.holder, policy) };
+    else {
+      // The ref id is held by another contact: a client's is a conflict; a generated one collided
+      // with a client-chosen one, and allocation skips ahead.
+      if (body.ref_id != null) throw refIdTaken(body.ref_id);
+      refId = insert.ref_id = await allocateRefId(tx, tenantId, ns.id, found.pattern, id, at);
+      await insertContact(tx, { ...insert, match_props: matchProps }, lockKeys);
+      written = await insertNewContactProps(tx, { tenantId, contactId: id, nameKey: insert.name_key, userId: actor.userId, at }, upserts, propIds, policy, pans);
+    }
   }
-  const written = await insertNewContactProps(tx, { tenantId, contactId: id, nameKey: insert.name_key, userId: actor.userId, at }, upserts, propIds, policy, pans);
   const created = newContactState(insert, ns.name, written.props);
   const comment = overrideComment(policy, written.duplicateOf);
   await recordChange(tx, actor, { event: 'contact.created', action: 'create', objectType: 'contact', objectId: id, contactId: id, before: null, after: contactView(created), at, comment });
   await rememberOverride(tx, actor, id, policy, written.duplicateOf, at);
   return created;
+}
+
+/**
+ * A create in its own transaction, in two round trips when it blocks duplicates: (1) the namespace,
+ * counter and PAN locks; (2) the write, its audit entry and event, and the COMMIT in one batch. The
+ * write's checks then fail the batch rather than answer the service (migration 0039): a PAN held by
+ * a live contact is the same 409 as ever; a generated ref id held by another contact rolls the
+ * attempt back (its counter step too) and the create runs again the long way, which skips ahead.
+ */
+export async function createContactCommitted(db: TenantDatabase, actor: Actor, body: ContactCreateBody, policy: DuplicatePolicy): Promise<ContactState> {
+  try {
+    return await db.transaction((tx) => createContact(tx, actor, body, policy, new Date(), { oneBatch: true }));
+  } catch (err) {
+    const state = sqlState(err);
+    if (state === DUPLICATE_PAN_STATE) throw duplicateError(String((err as { detail?: unknown }).detail));
+    if (state === REF_ID_TAKEN_STATE) return db.transaction((tx) => createContact(tx, actor, body, policy));
+    throw err;
+  }
 }
 
 export function assertCanActivate(row: Pick<ContactRow, 'approval_status'>): void {

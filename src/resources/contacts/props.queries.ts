@@ -56,10 +56,21 @@ export interface PropUpsert {
  * given positions: upsertProps runs it alone, the create path inside its one-statement write
  * (insertPropsAndMatchKeys).
  */
-export function propsUpsertSql($: { tenant: string; contact: string; at: string; user: string; ids: string; keys: string; values: string; types: string }): string {
+export function propsUpsertSql($: {
+  tenant: string;
+  contact: string;
+  at: string;
+  user: string;
+  ids: string;
+  keys: string;
+  values: string;
+  types: string;
+  /** A relation the rows are joined with: none are written when it is empty. */
+  onlyWith?: string;
+}): string {
   return `INSERT INTO contact_props (tenant_id, id, contact_id, key, value, type, created_at, created_by, updated_at)
      SELECT ${$.tenant}, u.id, ${$.contact}, u.key, u.value, u.type, ${$.at}, ${$.user}, ${$.at}
-       FROM unnest(${$.ids}::text[], ${$.keys}::text[], ${$.values}::text[], ${$.types}::text[]) AS u(id, key, value, type)
+       FROM ${$.onlyWith ? `${$.onlyWith}, ` : ''}unnest(${$.ids}::text[], ${$.keys}::text[], ${$.values}::text[], ${$.types}::text[]) AS u(id, key, value, type)
      ON CONFLICT (tenant_id, contact_id, key) DO UPDATE
        SET value = EXCLUDED.value, type = EXCLUDED.type, updated_at = EXCLUDED.updated_at, updated_by = ${$.user}
        WHERE contact_props.value IS DISTINCT FROM EXCLUDED.value OR contact_props.type IS DISTINCT FROM EXCLUDED.type

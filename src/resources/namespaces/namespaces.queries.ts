@@ -72,21 +72,37 @@ export async function findNamespaceByIdOrName(db: Executor, tenantId: string, id
  * pattern and `take` is set, the next number of its contact counter (takeCounter) — one
  * statement for the two. `seq` is null when no number was taken.
  */
+const TAKE_COUNTER_CTES = `ns AS (SELECT ${COLUMNS} FROM namespaces
+                  WHERE tenant_id = $1 AND NOT is_deleted AND (id = upper($2) OR lower(name) = lower($2))
+                  ORDER BY (id = upper($2)) DESC LIMIT 1),
+          taken AS (UPDATE namespaces n SET contact_counter = n.contact_counter + 1, version = n.version + 1
+                      FROM ns WHERE $3 AND ns.contact_pattern IS NOT NULL AND n.tenant_id = $1 AND n.id = ns.id
+                      RETURNING n.contact_counter - 1 AS seq, n.contact_pattern AS pattern)`;
+const TAKE_COUNTER_SQL = `WITH ${TAKE_COUNTER_CTES}
+     SELECT ns.*, taken.seq AS __seq, taken.pattern AS __pattern FROM ns LEFT JOIN taken ON true`;
+// The locks are built from the counter's row (the subquery on taken), so they are taken after it,
+// in the order every create takes them: counter, then PANs.
+const TAKE_COUNTER_AND_LOCK_SQL = `WITH ${TAKE_COUNTER_CTES},
+          locked AS (SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) AS n
+                       FROM (SELECT count(*) FROM taken) t, unnest($4::text[]) AS k)
+     SELECT ns.*, taken.seq AS __seq, taken.pattern AS __pattern FROM ns LEFT JOIN taken ON true CROSS JOIN locked`;
+
+/**
+ * The namespace by id or name and, when `take`, its next contact number (the counter row stays
+ * locked to the end of the transaction). With `lockKeys` (match-keys.queries panLockKeys, in
+ * order) the same statement then takes those transaction advisory locks: a create's PAN locks
+ * without a round trip of their own, held before its next statement takes its snapshot.
+ */
 export async function findNamespaceTakingCounter(
   tx: Executor,
   tenantId: string,
   idOrName: string,
   take: boolean,
+  lockKeys: readonly string[] = [],
 ): Promise<{ ns: NamespaceRow; seq: number | null; pattern: string | null } | undefined> {
   const res = await tx.query<NamespaceRow & { __seq: number | null; __pattern: string | null }>(
-    `WITH ns AS (SELECT ${COLUMNS} FROM namespaces
-                  WHERE tenant_id = $1 AND NOT is_deleted AND (id = upper($2) OR lower(name) = lower($2))
-                  ORDER BY (id = upper($2)) DESC LIMIT 1),
-          taken AS (UPDATE namespaces n SET contact_counter = n.contact_counter + 1, version = n.version + 1
-                      FROM ns WHERE $3 AND ns.contact_pattern IS NOT NULL AND n.tenant_id = $1 AND n.id = ns.id
-                      RETURNING n.contact_counter - 1 AS seq, n.contact_pattern AS pattern)
-     SELECT ns.*, taken.seq AS __seq, taken.pattern AS __pattern FROM ns LEFT JOIN taken ON true`,
-    [tenantId, idOrName, take],
+    lockKeys.length > 0 ? TAKE_COUNTER_AND_LOCK_SQL : TAKE_COUNTER_SQL,
+    lockKeys.length > 0 ? [tenantId, idOrName, take, lockKeys] : [tenantId, idOrName, take],
     { prepare: true },
   );
   const row = res.rows[0];
