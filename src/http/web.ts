@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { createRequire } from 'node:module';
-import type { ServerResponse } from 'node:http';
-import type { HelmetOptions } from 'helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import helmet, { type HelmetOptions } from 'helmet';
 import compress from '@fastify/compress';
 import cors from '@fastify/cors';
 import { constants as zlib } from 'node:zlib';
@@ -40,23 +39,19 @@ type HeaderStep = [name: string, value: string | null];
 
 /**
  * The header writes helmet makes for these options, recorded once. Helmet's middleware is a pure
- * function of its options (no directive here depends on the request), but @fastify/helmet rebuilds
+ * function of its options (no directive here depends on the request), but @fastify/helmet rebuilt
  * it — option parsing, CSP validation and serialization — on every request, a few per cent of a
  * GET's CPU. Replaying the recorded writes on the raw response gives the same headers, in the same
- * order and spelling. Helmet is the one @fastify/helmet depends on (resolved from there: it is not a
- * dependency of ours).
+ * order and spelling.
  */
 export function helmetHeaderSteps(options: HelmetOptions): HeaderStep[] {
-  const helmet = createRequire(createRequire(import.meta.url).resolve('@fastify/helmet'))('helmet') as (
-    o: HelmetOptions,
-  ) => (req: unknown, res: unknown, next: (err?: unknown) => void) => void;
   const steps: HeaderStep[] = [];
   const recorder = {
     setHeader: (name: string, value: unknown) => void steps.push([name, String(value)]),
     removeHeader: (name: string) => void steps.push([name, null]),
   };
   let failure: unknown = null;
-  helmet(options)({}, recorder, (err) => (failure = err ?? null));
+  helmet(options)({} as IncomingMessage, recorder as unknown as ServerResponse, (err?: unknown) => (failure = err ?? null));
   if (failure) throw failure;
   return steps;
 }
