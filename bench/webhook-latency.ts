@@ -197,7 +197,7 @@ async function main(): Promise<void> {
   const ms = (x: number) => `${x.toFixed(0)} ms`;
   console.log(
     `deliveries: ${latencies.length}/${committedAt.size} arrived, ${missing} missing, ${repeated} repeated; ` +
-      `latency p50 ${ms(percentile(latencies, 50))} p95 ${ms(percentile(latencies, 95))} p99 ${ms(percentile(latencies, 99))} max ${ms(latencies.at(-1) ?? NaN)}`,
+      `${o.drain ? '(latency includes the pause) ' : ''}latency p50 ${ms(percentile(latencies, 50))} p95 ${ms(percentile(latencies, 95))} p99 ${ms(percentile(latencies, 99))} max ${ms(latencies.at(-1) ?? NaN)}`,
   );
   const per = (ms: number) => `${((ms * 1000) / committedAt.size).toFixed(0)} µs`;
   console.log(

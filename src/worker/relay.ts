@@ -9,18 +9,6 @@ import { matchesEventFilter } from '../resources/webhooks/event-filter.js';
 
 const BATCH = 500;
 
-interface OutboxRow {
-  seq: number;
-  type: string;
-  object_type: string;
-  object_id: string;
-  contact_id: string | null;
-  data: unknown;
-  request_id: string | null;
-  user_id: string;
-  created_at: Date;
-}
-
 /** A write whose result is not read: with the COMMIT where the engine can (Executor.defer), else now. */
 async function write(tx: Executor, sql: string, params: unknown[]): Promise<void> {
   if (tx.defer) tx.defer(sql, params, { prepare: true });
@@ -42,37 +30,27 @@ export async function publishTenantEvents(tx: Executor, tenantId: string, now = 
   );
   if (!lock.rows[0]?.locked) return { published: 0, deliveries: 0 };
   // The feed's last id is read after the lock was taken (a statement of its own snapshot): no
-  // publisher of this tenant can have committed past it.
-  const taken = await tx.query<OutboxRow & { last_id: string | null }>(
-    `WITH taken AS (
-       DELETE FROM event_outbox WHERE tenant_id = $1 AND seq IN (SELECT seq FROM event_outbox WHERE tenant_id = $1 ORDER BY seq LIMIT $2)
-       RETURNING seq, type, object_type, object_id, contact_id, data, request_id, user_id, created_at)
-     SELECT taken.*, (SELECT max(id) FROM events WHERE tenant_id = $1) AS last_id FROM taken`,
+  // publisher of this tenant can have committed past it. Only the batch's positions and types
+  // come to the worker: the events' data moves from the outbox to the feed inside the database
+  // (below), never parsed and re-serialized on the way. The lock keeps other relays off these rows.
+  const taken = await tx.query<{ seq: number; type: string; last_id: string | null }>(
+    `SELECT o.seq, o.type, (SELECT max(id) FROM events WHERE tenant_id = $1) AS last_id
+       FROM event_outbox o WHERE o.tenant_id = $1 ORDER BY o.seq LIMIT $2`,
     [tenantId, BATCH],
     { prepare: true },
   );
   if (taken.rows.length === 0) return { published: 0, deliveries: 0 };
-  const rows = taken.rows.sort((a, b) => Number(a.seq) - Number(b.seq));
+  const rows = taken.rows;
   let prev = rows[0]!.last_id;
   const ids = rows.map(() => (prev = ulidAfter(prev, now)));
   await write(
     tx,
-    `INSERT INTO events (tenant_id, id, type, object_type, object_id, contact_id, data, request_id, user_id, created_at)
-     SELECT $1, e.id, e.type, e.object_type, e.object_id, e.contact_id, e.data, e.request_id, e.user_id, e.created_at
-       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[], $9::text[], $10::timestamptz[])
-         AS e(id, type, object_type, object_id, contact_id, data, request_id, user_id, created_at)`,
-    [
-      tenantId,
-      ids,
-      rows.map((r) => r.type),
-      rows.map((r) => r.object_type),
-      rows.map((r) => r.object_id),
-      rows.map((r) => r.contact_id),
-      rows.map((r) => JSON.stringify(r.data)),
-      rows.map((r) => r.request_id),
-      rows.map((r) => r.user_id),
-      rows.map((r) => r.created_at),
-    ],
+    `WITH m AS (SELECT * FROM unnest($2::bigint[], $3::text[]) AS m(seq, id)),
+       taken AS (DELETE FROM event_outbox o USING m WHERE o.tenant_id = $1 AND o.seq = m.seq
+                 RETURNING m.id, o.type, o.object_type, o.object_id, o.contact_id, o.data, o.request_id, o.user_id, o.created_at)
+     INSERT INTO events (tenant_id, id, type, object_type, object_id, contact_id, data, request_id, user_id, created_at)
+     SELECT $1, id, type, object_type, object_id, contact_id, data, request_id, user_id, created_at FROM taken`,
+    [tenantId, rows.map((r) => r.seq), ids],
   );
   const deliveries = await fanOut(tx, tenantId, lock.rows[0].hooks ?? [], rows.map((r, i) => ({ id: ids[i]!, type: r.type })), now);
   return { published: rows.length, deliveries };
