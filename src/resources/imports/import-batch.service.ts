@@ -3,7 +3,7 @@ import { AppError, type FieldErrors } from '../../errors/index.js';
 import type { Executor } from '../../db/index.js';
 import { recordChange, type Actor } from '../../changes/index.js';
 import type { NamespaceRow } from '../namespaces/namespaces.queries.js';
-import { takeContactCounters } from '../namespaces/namespaces.queries.js';
+import { lockNamespacesForCounter, takeContactCounters } from '../namespaces/namespaces.queries.js';
 import type { ContactCreateBody } from '../contacts/contacts.schema.js';
 import { checkContactBody, contactView, newContactInsert, newContactState, unknownNamespace } from '../contacts/contacts.service.js';
 import { findTakenRefIds, insertContacts, type ContactInsert, type NewMatchKeyRow, type NewPropRow } from '../contacts/contacts.queries.js';
@@ -99,6 +99,9 @@ async function segment(tx: Executor, actor: Actor, s: RowSettings, rows: readonl
   for (const c of creates) await namespaceOf(tx, actor, s, c.body.namespace);
   const known = creates.filter((c) => s.namespaces.get(c.body.namespace) !== undefined);
   const pans = [...new Set(known.flatMap((c) => c.pans))];
+  // Namespaces whose counter the batch may take are locked first, as createContact's first statement does.
+  const numbered = known.filter((c) => c.body.ref_id == null).map((c) => s.namespaces.get(c.body.namespace)!);
+  await lockNamespacesForCounter(tx, actor.tenantId, [...new Set(numbered.filter((ns) => ns.contact_pattern).map((ns) => ns.id))]);
   await lockPanKeys(tx, panLockKeys(actor.tenantId, pans));
   const holders = await findPanHolders(tx, actor.tenantId, pans);
   const withRef = known.filter((c) => c.body.ref_id != null);

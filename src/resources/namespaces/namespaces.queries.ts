@@ -202,6 +202,19 @@ export async function takeCounter(
 }
 
 /**
+ * Locks namespace rows as a counter update would (FOR NO KEY UPDATE), in id order. A batch that
+ * will take numbers takes this before its PAN locks: the order of a create (namespace and counter
+ * first, PANs after), so the two never wait for each other crosswise. Nothing reads its result: on
+ * PostgreSQL it travels with the transaction's next statement.
+ */
+export async function lockNamespacesForCounter(tx: Executor, tenantId: string, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const sql = 'SELECT 1 FROM namespaces WHERE tenant_id = $1 AND id = ANY($2) ORDER BY id FOR NO KEY UPDATE';
+  if (tx.defer) tx.defer(sql, [tenantId, [...ids].sort()], { prepare: true });
+  else await tx.query(sql, [tenantId, [...ids].sort()], { prepare: true });
+}
+
+/**
  * Takes `n` consecutive numbers of a namespace's contact counter at once (an import batch's
  * generated ref ids): the same counter and version as n findNamespaceTakingCounter calls leave.
  * Returns the first number and the pattern; undefined when the namespace is gone.
