@@ -151,6 +151,26 @@ function oidcSettings(env: Env): Config['oidc'] {
   return { issuer, clientId, scope: str(env, 'OIDC_SCOPE') ?? 'openid profile' };
 }
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** LOG_LEVEL, one of pino's levels (an unknown one is a stack trace inside Fastify otherwise). */
+function logLevel(env: Env): string {
+  const level = str(env, 'LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(level)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+  return level;
+}
+
+/**
+ * A PostgreSQL connection string as the driver reads it: a postgres:// or postgresql:// URL, a
+ * socket: URL or a socket path. The driver reads anything else as a path on a made-up host ("host
+ * base not found" for DATABASE_URL=notaurl). The value is not echoed: it may hold a password.
+ */
+function databaseUrl(env: Env, name: 'DATABASE_URL' | 'MIGRATION_DATABASE_URL'): string | null {
+  const url = str(env, name);
+  if (url === null || url.startsWith('/') || /^(postgres|postgresql|socket):/i.test(url)) return url;
+  throw new ConfigError(`${name} must be a PostgreSQL connection URL such as postgres://user:password@host:5432/database`);
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const identifierValidation = (env.IDENTIFIER_VALIDATION ?? 'lenient').toLowerCase();
   if (identifierValidation !== 'lenient' && identifierValidation !== 'strict') {
@@ -159,8 +179,8 @@ export function loadConfig(env: Env = process.env): Config {
   const config: Config = {
     host: env.HOST ?? '127.0.0.1',
     port: int(env, 'PORT', 8080, 0, 65535),
-    databaseUrl: str(env, 'DATABASE_URL'),
-    migrationDatabaseUrl: str(env, 'MIGRATION_DATABASE_URL'),
+    databaseUrl: databaseUrl(env, 'DATABASE_URL'),
+    migrationDatabaseUrl: databaseUrl(env, 'MIGRATION_DATABASE_URL'),
     dataDir: env.DATA_DIR ?? './data',
     auth: {
       jwtSecret: str(env, 'AUTH_JWT_SECRET'),
@@ -170,7 +190,7 @@ export function loadConfig(env: Env = process.env): Config {
       audience: str(env, 'AUTH_AUDIENCE'),
       maxTokenTtlSeconds: durationSeconds(env, 'AUTH_MAX_TOKEN_TTL', 86_400),
     },
-    logLevel: env.LOG_LEVEL ?? 'info',
+    logLevel: logLevel(env),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024),
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 6000),
     idempotencyMaxKeysPerTenant: int(env, 'IDEMPOTENCY_MAX_KEYS_PER_TENANT', 50_000, 1),

@@ -91,6 +91,10 @@ describe('start-up failures: one line naming what to change, exit 1', () => {
     assertOneLine(serveSync([], { PORT: 'eighty' }), /PORT must be an integer from 0 to 65535, got "eighty"/);
     assertOneLine(serveSync([], { AUTH_JWT_SECRET: 'short' }), /AUTH_JWT_SECRET must be at least 32 characters/);
     assertOneLine(serveSync([], { HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '1000' }), /HTTP_HEADERS_TIMEOUT_MS \(5000\) must not exceed HTTP_REQUEST_TIMEOUT_MS/);
+    assertOneLine(serveSync([], { LOG_LEVEL: 'loud' }), /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"/);
+    const r = serveSync([], { DATABASE_URL: 'svc:s3cret-not-a-url', AUTH_JWT_SECRET: TEST_SECRET });
+    assertOneLine(r, /DATABASE_URL must be a PostgreSQL connection URL/);
+    assert.doesNotMatch(r.stderr, /s3cret/);
   });
 
   test('an unreachable database names its variable and hides the password', async () => {
