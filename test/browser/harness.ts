@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -11,6 +11,7 @@ import { mintToken } from '../../src/auth/index.js';
 import { CONSOLE_DIST } from '../../src/http/console.js';
 import { startWorker, type Worker } from '../../src/worker/worker.js';
 import { openMigratedPglite } from '../helpers/databases.js';
+import { newestUnder } from '../helpers/cli-process.js';
 
 // The console in a real browser: Debian's headless Chromium (never a downloaded one) driven by
 // playwright-core, against a real server listening on a port, on the embedded database, in the
@@ -20,19 +21,11 @@ import { openMigratedPglite } from '../helpers/databases.js';
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = resolve(import.meta.dirname, '../..');
 
-/** The newest modification time under a folder. */
-function newest(dir: string): number {
-  return Math.max(
-    ...readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => statSync(join(dir, f)).mtimeMs),
-    statSync(dir).mtimeMs,
-  );
-}
-
 /** The tests drive the built console; a build older than its sources would test the wrong thing. */
 function assertConsoleBuilt(): void {
   assert.ok(existsSync(join(CONSOLE_DIST, 'index.html')), 'dist/console is missing: run `npm run build`');
-  const sources = Math.max(newest(join(ROOT, 'console/src')), statSync(join(ROOT, 'console/index.html')).mtimeMs);
-  assert.ok(newest(CONSOLE_DIST) >= sources, 'dist/console is older than console/src: run `npm run console:build`');
+  const sources = Math.max(newestUnder(join(ROOT, 'console/src')), statSync(join(ROOT, 'console/index.html')).mtimeMs);
+  assert.ok(newestUnder(CONSOLE_DIST) >= sources, 'dist/console is older than console/src: run `npm run console:build`');
 }
 
 export interface ConsoleHarness {

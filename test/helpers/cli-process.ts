@@ -5,8 +5,12 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const COMPILED = join(ROOT, 'dist/cli/index.js');
 const SOURCE = join(ROOT, 'src/cli/index.ts');
 
-function newestUnder(dir: string): number {
-  return Math.max(...readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => statSync(join(dir, f)).mtimeMs));
+/** The newest modification time under a folder (the folder's own included). */
+export function newestUnder(dir: string): number {
+  return Math.max(
+    ...readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => statSync(join(dir, f)).mtimeMs),
+    statSync(dir).mtimeMs,
+  );
 }
 
 let compiledIsCurrent: boolean | undefined;
