@@ -50,7 +50,7 @@ async function drain(h: Harness, rowByRow: boolean, batchRows: number): Promise<
   for (;;) {
     const claimed = await claimImportJob(h.appDb, 'test-runner', 30_000);
     if (!claimed) return;
-    await runImportJob(h.appDb, claimed.tenant_id, claimed.id, { owner: 'test-runner', batchRows, leaseMs: 30_000, rules: { strictIdentifiers: false }, rowByRow });
+    await runImportJob(h.appDb, claimed.tenant_id, claimed.id, { owner: 'test-runner', batchRows, leaseMs: 30_000, rules: { strictIdentifiers: false }, rowByRow, asyncCommit: !rowByRow });
   }
 }
 
