@@ -53,7 +53,7 @@ DECLARE
   r record;
   k integer;
   s integer;
-  first integer := pg_backend_pid() % 16;
+  start_slot integer := pg_backend_pid() % 16;
   chosen integer;
 BEGIN
   IF TG_OP = 'INSERT' THEN
@@ -78,9 +78,9 @@ BEGIN
     FETCH d INTO r;
     EXIT WHEN NOT FOUND;
     k := hashtext(r.tenant_id || '/' || r.namespace_id || '/' || r.status || '/' || r.type || '/' || r.approval_status);
-    chosen := first;
+    chosen := start_slot;
     FOR i IN 0..15 LOOP
-      s := (first + i) % 16;
+      s := (start_slot + i) % 16;
       IF pg_try_advisory_xact_lock(k, s) THEN
         chosen := s;
         EXIT;
