@@ -156,6 +156,25 @@ export async function devSignIn(page: Page, tenant: string, user = 'operator'): 
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
+/**
+ * Waits until `read()` gives `expected` (deep equality), as Playwright's `expect.poll` does: the
+ * page renders what an action changes some time after it, so a value read at once can still be the
+ * old one. Fails with the last value read when `timeoutMs` passes.
+ */
+export async function eventually<T>(read: () => Promise<T>, expected: T, message?: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    try {
+      assert.deepEqual(value, expected, message);
+      return;
+    } catch (err) {
+      if (Date.now() >= deadline) throw err;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 let seq = 0;
 export const uniqueTenant = (prefix: string): string => `${prefix}-${process.pid}-${seq++}`;
 

@@ -2,7 +2,7 @@ import { after } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium, startConsole as startConsoleWith, type ConsoleHarness, type ConsoleOptions } from './console-server.js';
 
-export { CHROMIUM_PATH, devSignIn, navigate, uniqueTenant, type ConsoleHarness, type ConsoleOptions } from './console-server.js';
+export { CHROMIUM_PATH, devSignIn, eventually, navigate, uniqueTenant, type ConsoleHarness, type ConsoleOptions } from './console-server.js';
 
 // The browser tests' harness: one Chromium per test process, launched by the first suite that
 // needs it and closed when the process's tests are done. Starting Chromium costs a second or two of
