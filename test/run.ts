@@ -38,43 +38,54 @@ function testFiles(selection: string[], family: Family): string[] {
 }
 
 /**
- * Files that run far longer than their size suggests: seconds of CPU they took in one process
- * (2 cores, PostgreSQL on the same machine). Only the packing depends on these numbers.
+ * Files whose running time the estimate below gets wrong: seconds their suites took in a full
+ * `npm test` on 2 cores (measured under load and scaled to a quiet run; only the packing depends
+ * on these numbers, so their ratios are what matter). The slow families' are from `--slow` runs.
  */
 const MEASURED_SECONDS: Record<string, number> = {
   'test/fuzz/openapi-fuzz.test.ts': 28, // generated requests on both engines
   'test/crash/sigkill.test.ts': 20, // server processes under write load
-  'test/api/startup.test.ts': 20, // CLI processes
-  'test/property/invalid-bodies.test.ts': 12, // generated bodies
-  'test/crash/amplification-memory.test.ts': 14, // a server process building large pages
-  'test/api/imports.test.ts': 25, // import jobs through the worker, both engines
   'test/crash/import-resume.test.ts': 15, // a worker process killed mid-file
-  'test/api/cli-import.test.ts': 11, // CLI processes
-  'test/api/import-batch.test.ts': 20, // eight imports each way, both engines
-  'test/browser/console-contacts.test.ts': 12, // a server and Chromium
-  'test/browser/console-actions.test.ts': 12, // a server and Chromium
-  'test/browser/console-forms.test.ts': 25, // a server and Chromium
-  'test/browser/console-records.test.ts': 30, // a server and Chromium
-  'test/browser/console-oidc.test.ts': 20, // a server, an OpenID provider and Chromium
-  'test/browser/console-merge.test.ts': 25, // a server and Chromium
-  'test/browser/console-imports.test.ts': 25, // a server with its worker, and Chromium
-  'test/browser/console-webhooks.test.ts': 25, // a server with its worker, a receiver and Chromium
-  'test/browser/console-duplicates.test.ts': 35, // a server with its worker, and Chromium
-  'test/browser/docs.test.ts': 20, // a server and Chromium; Swagger UI resolving the whole document
-  'test/api/console.test.ts': 14,
-  'test/api/merge-property.test.ts': 10, // generated contact graphs, both engines
-  'test/api/merge.test.ts': 9,
-  'test/api/contact-counts.test.ts': 25, // CLI processes, a slot-overflow database, every write kind on both engines
-  'test/api/duplicates.test.ts': 14, // write checks and scans run by hand, both engines
+  'test/crash/amplification-memory.test.ts': 14, // a server process building large pages
+  'test/api/contact-counts.test.ts': 10, // CLI processes, a slot-overflow database, every write kind on both engines
   'test/crash/duplicates-worker.test.ts': 14, // API and worker processes on PostgreSQL; serve on PGlite
-  'test/api/cli-dedupe-persist.test.ts': 5, // a CLI process on PostgreSQL
-  'test/api/duplicates-concurrency.test.ts': 8, // PostgreSQL only, parallel connections
+  'test/api/startup.test.ts': 23, // CLI processes
+  'test/api/merge-property.test.ts': 13, // generated contact graphs, both engines
+  'test/browser/docs.test.ts': 12, // a server and Chromium; Swagger UI parsing the whole document
+  'test/api/banks.test.ts': 11,
+  'test/api/isolation-matrix.test.ts': 10, // every route × bad credentials and another tenant
+  'test/browser/console-actions.test.ts': 9, // a server and Chromium
+  'test/browser/console-imports.test.ts': 9, // a server with its worker, and Chromium
+  'test/browser/console-records.test.ts': 9, // a server and Chromium
+  'test/api/cli-import.test.ts': 8, // CLI processes
+  'test/browser/console-contacts.test.ts': 8, // a server and Chromium
+  'test/api/addresses.test.ts': 7,
+  'test/api/duplicates.test.ts': 7, // write checks and scans run by hand, both engines
+  'test/api/merge.test.ts': 7,
+  'test/browser/console-duplicates.test.ts': 7, // a server with its worker, and Chromium
+  'test/api/cli.test.ts': 6, // CLI processes
+  'test/api/contacts.test.ts': 6,
+  'test/api/imports.test.ts': 6, // import jobs through the worker, both engines
+  'test/api/amplification.test.ts': 5, // contacts with 200 large props each
+  'test/api/console.test.ts': 5,
+  'test/api/duplicates-concurrency.test.ts': 5, // PostgreSQL only, parallel connections
+  'test/browser/console-webhooks.test.ts': 5, // a server with its worker, a receiver and Chromium
+  'test/api/import-batch.test.ts': 4, // eight imports each way, both engines
+  'test/api/merge-concurrency.test.ts': 4,
+  'test/browser/console-forms.test.ts': 4, // a server and Chromium
+  'test/browser/console-merge.test.ts': 4, // a server and Chromium
+  'test/browser/console-oidc.test.ts': 3, // a server, an OpenID provider and Chromium
+  'test/api/auth-errors.test.ts': 2,
+  'test/api/dedupe-dob.test.ts': 2,
+  'test/api/namespaces.test.ts': 2,
+  'test/property/invalid-bodies.test.ts': 2, // generated bodies
+  'test/api/cli-dedupe-persist.test.ts': 1, // a CLI process on PostgreSQL
 };
 
 /**
- * A file's expected running time in seconds: a table entry, else about two and a half seconds
- * per suite with a database of its own (opening it, building the app) and a quarter of a second
- * per kilobyte of tests.
+ * A file's expected running time in seconds: a table entry, else about a third of a second per
+ * suite on a database (its app and harness; the database is the process's, shared) and a fifth
+ * of a second per kilobyte of tests — or a twentieth for files without a database.
  */
 function weight(file: string): number {
   const name = relative(ROOT, file).split(sep).join('/');
@@ -82,7 +93,7 @@ function weight(file: string): number {
   const source = readFileSync(file, 'utf8');
   const count = (re: RegExp) => source.match(re)?.length ?? 0;
   const suites = 2 * count(/\bdescribeEngines\(/g) + count(/\b(describePostgres|createHarness|pgTest)\(/g);
-  return 2.5 * suites + (suites ? 0.25 : 0.05) * (source.length / 1024);
+  return 0.3 * suites + (suites ? 0.2 : 0.05) * (source.length / 1024);
 }
 
 /**
