@@ -1,5 +1,6 @@
 // Renders `npm run bench` results as BENCHMARKS.md. Text between the analysis markers, the
-// optimization log and the dedupe sections (written by `npm run bench:dedupe*`) are kept as they are.
+// optimization log and the sections other harnesses write (dedupe, operations, import, flatness)
+// are kept as they are.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { LoadResult } from './http-load.js';
 
@@ -66,7 +67,7 @@ const section = (path: string, start: string, end: string): string | null => {
   return a >= 0 && b > a ? t.slice(a, b + end.length) : null;
 };
 
-export function renderCompare(r: CompareResults, kept: { analysis: string | null; log: string | null; dedupe: string | null; operations: string | null; imports: string | null }): string {
+export function renderCompare(r: CompareResults, kept: { analysis: string | null; log: string | null; dedupe: string | null; operations: string | null; imports: string | null; flatness: string | null }): string {
   const { meta: m } = r;
   const o = m.options;
   const drfRan = 'version' in m.drf;
@@ -99,6 +100,7 @@ export function renderCompare(r: CompareResults, kept: { analysis: string | null
   L.push(
     'npm run bench:same-sql                          # the older harness: ours vs a raw server sending the same SQL (framework overhead only)',
   );
+  L.push('npm run bench:flatness                          # lists at 10k vs 1M contacts, the deep page, search at 1M (its own section below)');
   L.push('```', '');
   L.push(
     "Needs PostgreSQL at 127.0.0.1:5432 (user postgres; `BENCH_ADMIN_URL` overrides). The harness creates `cr_bench_<pid>` (and `cr_bench_<pid>_drf` for the peer) and drops them at the end. The DRF peer runs when `DRF_PEER_DIR` names its directory and `/usr/bin/python3` has Django, DRF, django-filter, psycopg2 and PyJWT plus `/usr/bin/gunicorn` (Debian packages; the peer's README lists them).",
@@ -194,7 +196,7 @@ export function renderCompare(r: CompareResults, kept: { analysis: string | null
   L.push('');
   L.push(kept.analysis ?? '<!-- analysis:start -->\n## Where the time goes\n\n(to be written)\n<!-- analysis:end -->', '');
   if (kept.log) L.push('## Optimization log (same-SQL baseline era)', '', kept.log, '');
-  return L.join('\n') + (kept.dedupe ? '\n' + kept.dedupe + '\n' : '') + (kept.operations ? '\n' + kept.operations + '\n' : '') + (kept.imports ? '\n' + kept.imports + '\n' : '');
+  return L.join('\n') + (kept.dedupe ? '\n' + kept.dedupe + '\n' : '') + (kept.operations ? '\n' + kept.operations + '\n' : '') + (kept.imports ? '\n' + kept.imports + '\n' : '') + (kept.flatness ? '\n' + kept.flatness + '\n' : '');
 }
 
 export function writeCompareReport(r: CompareResults, path: string): void {
@@ -205,6 +207,7 @@ export function writeCompareReport(r: CompareResults, path: string): void {
     dedupe: section(path, '<!-- dedupe:start -->', '<!-- dedupe-outside:end -->'),
     operations: section(path, '<!-- operations:start -->', '<!-- operations:end -->'),
     imports: section(path, '<!-- import:start -->', '<!-- import:end -->'),
+    flatness: section(path, '<!-- flatness:start -->', '<!-- flatness:end -->'),
   };
   writeFileSync(path, renderCompare(r, kept));
 }
