@@ -97,8 +97,15 @@ export function listContactsSql(tenant: string, q: URLSearchParams): { sql: stri
   const params: unknown[] = [tenant];
   const add = (v: unknown) => `$${params.push(v)}`;
   const where = ['c.tenant_id = $1', 'NOT c.is_deleted'];
-  if (q.get('status')) where.push(`c.status = ${add(q.get('status'))}`);
-  if (q.get('type')) where.push(`c.type = ${add(q.get('type'))}`);
+  // Status and type are counted filters: the count sums contact_counts (migration 0040).
+  const counted = ['k.tenant_id = $1'];
+  for (const column of ['status', 'type']) {
+    const value = q.get(column);
+    if (!value) continue;
+    const v = add(value);
+    where.push(`c.${column} = ${v}`);
+    counted.push(`k.${column} = ${v}`);
+  }
   const search = q.get('search')?.trim();
   if (search) {
     // Same UNION branches as contacts.queries.ts searchBranches (identifier keys only when the
@@ -112,7 +119,10 @@ export function listContactsSql(tenant: string, q: URLSearchParams): { sql: stri
   const page = Number(q.get('page') ?? 1);
   const cond = where.join(' AND ');
   const [select, from] = CONTACT_SELECT.replace(/^SELECT /, '').split('\n  FROM ');
-  const sql = `SELECT t.total, pg.* FROM (SELECT count(*)::int AS total FROM ${from} WHERE ${cond}) t
+  const count = search
+    ? `SELECT count(*)::int AS total FROM contacts c WHERE ${cond}`
+    : `SELECT coalesce(sum(k.n), 0)::int AS total FROM contact_counts k WHERE ${counted.join(' AND ')}`;
+  const sql = `SELECT t.total, pg.* FROM (${count}) t
      LEFT JOIN LATERAL (SELECT true AS page_row, ${select} FROM ${from} WHERE ${cond}
                         ORDER BY c.created_at DESC, c.id DESC LIMIT ${add(limit)} OFFSET ${add((page - 1) * limit)}) pg ON true`;
   return { sql, params, limit, page };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { devSignIn, navigate as go, startConsole } from '../test/browser/harness.js';
+import { devSignIn, navigate as go, startConsole } from '../test/browser/console-server.js';
 
 // `npm run screenshots`: docs/screenshots/<screen>-desktop.png (1280×800) and -phone.png
 // (390×844) of each console screen, from the current build, against a fresh embedded database

@@ -45,6 +45,11 @@ export interface BuildAppOptions {
   onRoute?: (route: RouteOptions) => void;
   /** The built console (default dist/console). */
   consoleDir?: string;
+  /**
+   * The clock of the rate limit's fixed one-minute windows (default Date.now): a test fixes it so
+   * that its requests fall in one window wherever the wall clock is in its minute.
+   */
+  rateLimitClock?: () => number;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -118,7 +123,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
   if (config.rateLimitPerMinute > 0) {
     // One limit per tenant across every node on the database (see rate-limit-store.ts).
-    const limiter = createSharedRateLimiter(db, RATE_WINDOW_MS, (err) => app.log.warn({ err: { message: (err as Error).message } }, 'rate limit sync failed'));
+    const limiter = createSharedRateLimiter(
+      db,
+      RATE_WINDOW_MS,
+      (err) => app.log.warn({ err: { message: (err as Error).message } }, 'rate limit sync failed'),
+      opts.rateLimitClock,
+    );
     app.addHook('onClose', () => limiter.close());
     await app.register(rateLimit, {
       store: limiter.Store,

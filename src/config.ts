@@ -51,6 +51,8 @@ export interface Config {
     batchRows: number;
     /** IMPORT_LEASE_MS: a running job whose worker stopped renewing this long is taken over. */
     leaseMs: number;
+    /** IMPORT_ASYNC_COMMIT: import batches commit with synchronous_commit off (see imports.service.ts). */
+    asyncCommit: boolean;
   };
   /**
    * OIDC_ISSUER / OIDC_CLIENT_ID / OIDC_SCOPE: the console's sign-in (authorization code + PKCE)
@@ -218,6 +220,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxBytes: int(env, 'IMPORT_MAX_BYTES', 200 * 1024 * 1024, 1),
       batchRows: int(env, 'IMPORT_BATCH_ROWS', 200, 1),
       leaseMs: int(env, 'IMPORT_LEASE_MS', 60_000, 500),
+      asyncCommit: bool(env, 'IMPORT_ASYNC_COMMIT', true),
     },
     oidc: oidcSettings(env),
     mergeUndoDays: int(env, 'MERGE_UNDO_DAYS', 30, 1),

@@ -64,6 +64,7 @@ const MEASURED_SECONDS: Record<string, number> = {
   'test/api/console.test.ts': 14,
   'test/api/merge-property.test.ts': 10, // generated contact graphs, both engines
   'test/api/merge.test.ts': 9,
+  'test/api/contact-counts.test.ts': 25, // CLI processes, a slot-overflow database, every write kind on both engines
   'test/api/duplicates.test.ts': 14, // write checks and scans run by hand, both engines
   'test/crash/duplicates-worker.test.ts': 14, // API and worker processes on PostgreSQL; serve on PGlite
   'test/api/cli-dedupe-persist.test.ts': 5, // a CLI process on PostgreSQL

@@ -1,4 +1,4 @@
-// Writes bench/dedupe/results/outside-latest.json and the outside section of BENCHMARKS.md (the
+// Writes bench/dedupe/results/outside-latest.json and the outside section of docs/benchmarks/dedupe.md (the
 // text between the dedupe-outside markers), beside the own-generator figures of the last
 // bench:dedupe run (results/latest.json).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -31,7 +31,7 @@ export interface OutsideRun {
 }
 
 const RESULTS_DIR = new URL('./results/', import.meta.url);
-const BENCHMARKS = new URL('../../BENCHMARKS.md', import.meta.url);
+const REPORT = new URL('../../docs/benchmarks/dedupe.md', import.meta.url);
 
 const pct = (x: number) => (Number.isNaN(x) ? '—' : `${(x * 100).toFixed(1)}%`);
 const verdict = (ok: boolean) => (ok ? 'met' : '**missed**');
@@ -130,7 +130,7 @@ export function writeOutsideResults(run: OutsideRun): void {
   const ownFile = new URL('latest.json', RESULTS_DIR);
   const own = existsSync(ownFile) ? (JSON.parse(readFileSync(ownFile, 'utf8')) as Results) : null;
   const section = renderOutside(run, own);
-  const text = readFileSync(BENCHMARKS, 'utf8');
+  const text = readFileSync(REPORT, 'utf8');
   const s = text.indexOf(START);
   const e = text.indexOf(END);
   let out: string;
@@ -139,7 +139,7 @@ export function writeOutsideResults(run: OutsideRun): void {
     const d = text.indexOf(DEDUPE_END);
     out = d >= 0 ? text.slice(0, d + DEDUPE_END.length) + '\n' + section + text.slice(d + DEDUPE_END.length) : `${text.trimEnd()}\n\n${section}\n`;
   }
-  writeFileSync(BENCHMARKS, out);
+  writeFileSync(REPORT, out);
 }
 
 /** Re-renders the outside section from results/outside-latest.json (after a new own-generator run). */

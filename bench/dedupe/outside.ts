@@ -4,7 +4,7 @@
 // asked about each one. Each data set is split by person into a training part (even N) and a
 // held-out part (odd N), each loaded into a tenant of its own, with and without dates of birth.
 // Tuning looks at the training tenants only (--splits train --examples); the report is the held-out
-// one. Writes bench/dedupe/results/outside-latest.json and the outside section of BENCHMARKS.md.
+// one. Writes bench/dedupe/results/outside-latest.json and the outside section of docs/benchmarks/dedupe.md.
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -32,8 +32,8 @@ const HELP = `Usage: npm run bench:dedupe:outside -- [options]
   --examples          print false positives and misses (training tenants only, for tuning)
   --source            run the service from source (tsx) instead of dist/ (no build)
   --no-build          skip \`npm run build\`
-  --write             write results/outside-latest.json and BENCHMARKS.md
-  --rerender          only re-render BENCHMARKS.md's outside section from results/outside-latest.json
+  --write             write results/outside-latest.json and docs/benchmarks/dedupe.md
+  --rerender          only re-render docs/benchmarks/dedupe.md's outside section from results/outside-latest.json
                       (beside the latest own-generator results)`;
 
 const { values: args } = parseArgs({
@@ -247,7 +247,7 @@ async function main(): Promise<void> {
       results,
     };
     writeOutsideResults(run);
-    log('wrote bench/dedupe/results/outside-latest.json and BENCHMARKS.md');
+    log('wrote bench/dedupe/results/outside-latest.json and docs/benchmarks/dedupe.md');
   }
 }
 

@@ -1,5 +1,5 @@
-// Writes bench/dedupe/results/latest.json and the dedupe section of BENCHMARKS.md (only the text
-// between the dedupe markers; the rest of that file belongs to the main bench harness).
+// Writes bench/dedupe/results/latest.json and the dedupe section of docs/benchmarks/dedupe.md (only the text
+// between the dedupe markers; the rest of that file is the outside section's).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { execSync } from 'node:child_process';
@@ -307,10 +307,10 @@ export function writeSection(file: string, body: string): void {
 export function writeResults(r: Results): void {
   mkdirSync('bench/dedupe/results', { recursive: true });
   writeFileSync('bench/dedupe/results/latest.json', JSON.stringify({ ...r, ratios: ratios(r) }, null, 2) + '\n');
-  writeSection('BENCHMARKS.md', section(r));
+  writeSection('docs/benchmarks/dedupe.md', section(r));
 }
 
-/** Re-renders the BENCHMARKS.md section from bench/dedupe/results/latest.json. */
+/** Re-renders the docs/benchmarks/dedupe.md section from bench/dedupe/results/latest.json. */
 export function rerender(): void {
-  writeSection('BENCHMARKS.md', section(JSON.parse(readFileSync('bench/dedupe/results/latest.json', 'utf8')) as Results));
+  writeSection('docs/benchmarks/dedupe.md', section(JSON.parse(readFileSync('bench/dedupe/results/latest.json', 'utf8')) as Results));
 }

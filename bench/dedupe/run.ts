@@ -1,7 +1,7 @@
 // `npm run bench:dedupe`: seeds a fresh PostgreSQL database with synthetic Indian contacts and
 // labelled duplicates, starts the built service as a production process, and measures the dedupe
 // endpoint, blocking on create, GET, the dedupe-scan command, and precision/recall.
-// Writes bench/dedupe/results/latest.json and the dedupe section of BENCHMARKS.md.
+// Writes bench/dedupe/results/latest.json and the dedupe section of docs/benchmarks/dedupe.md.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,7 +35,7 @@ const HELP = `Usage: npm run bench:dedupe -- [options]
   --accuracy <n>      labelled pairs queried in the large tenant (default 10000)
   --quick             --size 100000 and short runs
   --no-build          skip \`npm run build\` (dist/ must be current)
-  --phases <list>     accuracy,load,scan (default all three; BENCHMARKS.md is written only then)
+  --phases <list>     accuracy,load,scan (default all three; docs/benchmarks/dedupe.md is written only then)
   --keep-db           keep the database at the end (its name is printed)
   --reuse-db <name>   measure a database kept earlier with the same sizes instead of seeding one
                       (the labels are regenerated; earlier create runs have added contacts)`;
@@ -303,7 +303,7 @@ async function main(): Promise<void> {
     scan: { small: { contacts: scanSmall.size, ...scanSmallResult }, large: { contacts: big.size, ...scanBigResult } },
     totalSeconds: (Date.now() - started) / 1000,
   });
-  log('wrote bench/dedupe/results/latest.json and BENCHMARKS.md');
+  log('wrote bench/dedupe/results/latest.json and docs/benchmarks/dedupe.md');
 }
 
 main()

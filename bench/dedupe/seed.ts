@@ -160,6 +160,14 @@ export async function finishLoad(c: pg.Client, indexDefs: string[], log: (s: str
     await c.query(def);
     log(`  index ${def.replace(/^CREATE (UNIQUE )?INDEX (\S+).*$/, '$2')} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }
+  // Triggers are off while loading, so the list's contact counters (migration 0040) are built here.
+  const tenants = await c.query<{ tenant_id: string }>('SELECT DISTINCT tenant_id FROM contacts');
+  for (const { tenant_id } of tenants.rows) {
+    await c.query('BEGIN');
+    await c.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenant_id]);
+    await c.query('SELECT contact_counts_rebuild($1)', [tenant_id]);
+    await c.query('COMMIT');
+  }
   const t0 = Date.now();
   await c.query(`VACUUM (ANALYZE) ${TABLES.join(', ')}, namespaces`);
   log(`  vacuum analyze ${((Date.now() - t0) / 1000).toFixed(1)} s`);

@@ -23,6 +23,11 @@ export interface PagedSql {
    * nor multiply rows, such as a foreign-key lookup, left out); default `from`.
    */
   countFrom?: string;
+  /**
+   * A query of one row whose `__total` is the count, when the count can be read without counting
+   * (the contact list's counters); default a `count(*)` over `countFrom` and `where`.
+   */
+  countQuery?: string;
   where: string;
   orderBy: string;
   /**
@@ -46,14 +51,14 @@ function pageSql(q: PagedSql, limit: string, offset: string): string {
 }
 
 /**
- * One round trip for a page and the total count. The count is a plain `count(*)` (an index-only
- * scan where possible) and the select list is evaluated only for the LIMITed page — unlike
+ * One round trip for a page and the total count. The count is `countQuery`, or a plain `count(*)`
+ * (an index-only scan where possible) and the select list is evaluated only for the LIMITed page — unlike
  * `count(*) OVER ()`, which materializes every matching row, correlated subqueries included.
  * An empty page (past the end) still returns the count.
  */
 export async function pagedQuery<T>(db: Executor, q: PagedSql, p: Params, limit: number, offset: number, opts?: QueryOptions): Promise<{ rows: T[]; count: number }> {
   const res = await db.query<T & { __total: number; __page_row: boolean | null }>(
-    `SELECT t.__total, pg.* FROM (SELECT count(*)::int AS __total FROM ${q.countFrom ?? q.from} WHERE ${q.where}) t
+    `SELECT t.__total, pg.* FROM (${q.countQuery ?? `SELECT count(*)::int AS __total FROM ${q.countFrom ?? q.from} WHERE ${q.where}`}) t
      LEFT JOIN LATERAL (${pageSql(q, p.add(limit), p.add(offset))}) pg ON true`,
     p.values,
     opts,

@@ -3,7 +3,10 @@ import { OPERATION_DESCRIPTIONS, REQUEST_EXAMPLES, problemExamples } from './ope
 
 // What the route schemas cannot say, added to the generated document in one place, for every
 // route alike: operation ids, descriptions, the problem media type of error responses, the wire
-// types of query parameters, and the responses every operation shares (429, 503, …).
+// types of query parameters, and the responses every operation shares (429, 503, …). Error
+// responses are written once under `components.responses` and referenced: most operations share
+// them, and copying their examples into each would multiply the document's size (which /docs
+// has to parse).
 
 type Json = Record<string, unknown>;
 interface Parameter extends Json {
@@ -62,11 +65,14 @@ function applyHint(parameter: Parameter): void {
   parameter.schema = { ...schema, ...hint };
 }
 
-function problemResponse(description: string, status: string, operationId: string, method: string): Json {
-  return {
-    description,
-    content: { [PROBLEM_MEDIA_TYPE]: { schema: PROBLEM_REF, examples: problemExamples(status, operationId, method) } },
-  };
+/** A reference to the shared problem response of `status` for the operation, added to `shared` if new. */
+function problemResponse(shared: Record<string, Json>, description: string, status: string, operationId: string, method: string): Json {
+  const { name, examples } = problemExamples(status, operationId, method);
+  const response = { description, content: { [PROBLEM_MEDIA_TYPE]: { schema: PROBLEM_REF, examples } } };
+  const known = shared[name];
+  if (!known) shared[name] = response;
+  else if (JSON.stringify(known) !== JSON.stringify(response)) throw new Error(`two different problem responses named ${name}`);
+  return { $ref: `#/components/responses/${name}` };
 }
 
 /** What each status means here; the `code` member of the problem says which case it is. */
@@ -120,7 +126,7 @@ const RAW_REQUEST_BODIES: Record<string, Operation['requestBody'] & Json> = {
   },
 };
 
-function finishOperation(method: string, path: string, op: Operation): void {
+function finishOperation(method: string, path: string, op: Operation, sharedResponses: Record<string, Json>): void {
   op.operationId = operationIdFor(method, path, op);
   const id = op.operationId;
   op.description = OPERATION_DESCRIPTIONS[id];
@@ -138,7 +144,7 @@ function finishOperation(method: string, path: string, op: Operation): void {
     if (applies(op)) op.responses[status] ??= {};
   }
   for (const [status, response] of Object.entries(op.responses)) {
-    if (Number(status) >= 400) op.responses[status] = problemResponse(STATUS_TEXT[status] ?? 'Problem', status, id, method);
+    if (Number(status) >= 400) op.responses[status] = problemResponse(sharedResponses, STATUS_TEXT[status] ?? 'Problem', status, id, method);
     else if (response.description === undefined || response.description === 'Default Response')
       response.description = STATUS_TEXT[status] ?? 'OK';
   }
@@ -146,12 +152,14 @@ function finishOperation(method: string, path: string, op: Operation): void {
 }
 
 export function finishDocument(doc: OpenApiDocument, tags: Array<{ name: string; description: string }>): OpenApiDocument {
+  const sharedResponses: Record<string, Json> = {};
   for (const [path, item] of Object.entries(doc.paths)) {
     for (const method of METHODS) {
       const op = item[method];
-      if (op) finishOperation(method, path, op);
+      if (op) finishOperation(method, path, op, sharedResponses);
     }
   }
+  doc.components.responses = Object.fromEntries(Object.entries(sharedResponses).sort(([a], [b]) => a.localeCompare(b)));
   doc.tags = tags;
   return doc;
 }

@@ -186,58 +186,67 @@ const SAMPLES = {
 
 const NOT_FOUND: Record<string, string> = { namespaces: 'Namespace', addresses: 'Address', banks: 'Bank account', relations: 'Relation' };
 
-function samplesFor(status: string, operationId: string, method: string): ProblemSample[] {
+type SampleName = keyof typeof SAMPLES;
+
+/** The samples of a status for an operation, by name (what the shared response is named after). */
+function samplesFor(status: string, operationId: string, method: string): Array<[string, ProblemSample]> {
+  const named = (...names: SampleName[]): Array<[string, ProblemSample]> => names.map((n) => [n, SAMPLES[n]]);
   switch (status) {
     case '400':
-      if (operationId === 'contacts_create' || operationId === 'contacts_partial_update') return [SAMPLES.contactBody];
-      if (operationId === 'contacts_dedupe_create') return [SAMPLES.missingName];
-      return [method === 'get' || method === 'delete' ? SAMPLES.listQuery : SAMPLES.unknownField];
+      if (operationId === 'contacts_create' || operationId === 'contacts_partial_update') return named('contactBody');
+      if (operationId === 'contacts_dedupe_create') return named('missingName');
+      return named(method === 'get' || method === 'delete' ? 'listQuery' : 'unknownField');
     case '401':
-      return [SAMPLES.unauthorized];
+      return named('unauthorized');
     case '404': {
       const what = NOT_FOUND[operationId.split('_')[operationId.startsWith('contacts_') ? 1 : 0]!] ?? 'Contact';
-      return [{ code: 'not_found', detail: `${what} not found.` }];
+      return [[what.replaceAll(' ', ''), { code: 'not_found', detail: `${what} not found.` }]];
     }
     case '409': {
-      const byOperation: Record<string, ProblemSample> = {
-        contacts_create: SAMPLES.duplicate,
-        contacts_partial_update: SAMPLES.duplicate,
-        contacts_props_update: SAMPLES.duplicate,
-        contacts_restore_create: SAMPLES.duplicate,
-        contacts_active_update: SAMPLES.rejected,
-        namespaces_create: SAMPLES.namespaceName,
-        namespaces_partial_update: SAMPLES.namespaceName,
-        namespaces_destroy: SAMPLES.namespaceInUse,
-        namespaces_account_refs_create: SAMPLES.noAccountPattern,
-        contacts_banks_create: SAMPLES.bankAccount,
-        contacts_banks_partial_update: SAMPLES.bankAccount,
-        contacts_relations_create: SAMPLES.relation,
-        contacts_relations_partial_update: SAMPLES.relation,
+      const byOperation: Record<string, SampleName> = {
+        contacts_create: 'duplicate',
+        contacts_partial_update: 'duplicate',
+        contacts_props_update: 'duplicate',
+        contacts_restore_create: 'duplicate',
+        contacts_active_update: 'rejected',
+        namespaces_create: 'namespaceName',
+        namespaces_partial_update: 'namespaceName',
+        namespaces_destroy: 'namespaceInUse',
+        namespaces_account_refs_create: 'noAccountPattern',
+        contacts_banks_create: 'bankAccount',
+        contacts_banks_partial_update: 'bankAccount',
+        contacts_relations_create: 'relation',
+        contacts_relations_partial_update: 'relation',
       };
       const first = byOperation[operationId];
-      return first ? [first, SAMPLES.inProgress] : [SAMPLES.inProgress];
+      return first ? named(first, 'inProgress') : named('inProgress');
     }
     case '412':
-      return [SAMPLES.stale];
+      return named('stale');
     case '413':
-      return [SAMPLES.tooLarge];
+      return named('tooLarge');
     case '415':
-      return [SAMPLES.notJson];
+      return named('notJson');
     case '422':
-      return [SAMPLES.keyReused];
+      return named('keyReused');
     case '429':
-      return [SAMPLES.rateLimited];
+      return named('rateLimited');
     case '503':
-      return [SAMPLES.unavailable];
+      return named('unavailable');
     default:
       return [];
   }
 }
 
-/** Named examples of the problems an operation answers with `status`, as the service writes them. */
-export function problemExamples(status: string, operationId: string, method: string): Record<string, { summary: string; value: unknown }> {
-  return Object.fromEntries(
-    samplesFor(status, operationId, method).map(({ code, detail, ...extra }) => {
+/**
+ * The problems an operation answers with `status`, as the service writes them: the name of the
+ * shared response documenting them (the same for every operation with the same samples) and its
+ * named examples.
+ */
+export function problemExamples(status: string, operationId: string, method: string): { name: string; examples: Record<string, { summary: string; value: unknown }> } {
+  const samples = samplesFor(status, operationId, method);
+  const examples = Object.fromEntries(
+    samples.map(([, { code, detail, ...extra }]) => {
       const value = {
         type: PROBLEM_TYPE_BASE + code,
         title: ERROR_TITLE[code],
@@ -250,4 +259,6 @@ export function problemExamples(status: string, operationId: string, method: str
       return [code, { summary: ERROR_TITLE[code], value }];
     }),
   );
+  const name = `Problem${status}${samples.map(([n]) => n[0]!.toUpperCase() + n.slice(1)).join('Or')}`;
+  return { name, examples };
 }

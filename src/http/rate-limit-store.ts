@@ -26,13 +26,14 @@ export interface SharedRateLimiter {
   close(): Promise<void>;
 }
 
-export function createSharedRateLimiter(db: Executor, windowMs: number, onError: (err: unknown) => void): SharedRateLimiter {
+/** `now`: the clock the fixed windows are counted by (milliseconds since the epoch). */
+export function createSharedRateLimiter(db: Executor, windowMs: number, onError: (err: unknown) => void, now: () => number = Date.now): SharedRateLimiter {
   const counters = new Map<string, Counter>();
   const windowOf = (now: number) => Math.floor(now / windowMs);
 
   let syncing: Promise<void> = Promise.resolve();
   const sync = async () => {
-    const current = windowOf(Date.now());
+    const current = windowOf(now());
     const keys: string[] = [];
     const windows: number[] = [];
     const hits: number[] = [];
@@ -63,15 +64,15 @@ export function createSharedRateLimiter(db: Executor, windowMs: number, onError:
 
   class Store implements FastifyRateLimitStore {
     incr(key: string, cb: (err: Error | null, res?: { current: number; ttl: number }) => void): void {
-      const now = Date.now();
-      const window = windowOf(now);
+      const at = now();
+      const window = windowOf(at);
       let c = counters.get(key);
       if (!c || c.window !== window) {
         c = { window, shared: 0, unsynced: 0 };
         counters.set(key, c);
       }
       c.unsynced++;
-      cb(null, { current: c.shared + c.unsynced, ttl: (window + 1) * windowMs - now });
+      cb(null, { current: c.shared + c.unsynced, ttl: (window + 1) * windowMs - at });
     }
     child(): FastifyRateLimitStore {
       return this;

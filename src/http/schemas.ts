@@ -1,4 +1,4 @@
-import { Type, type TSchema, type TString, type TStringOptions } from 'typebox';
+import { Type, type Static, type TSchema, type TString, type TStringOptions, type TUnsafe } from 'typebox';
 import { STORABLE_TEXT_PATTERN } from '../validation/text.js';
 import { ERROR_STATUS } from '../errors/index.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './list.js';
@@ -109,6 +109,18 @@ export const ProblemSchema = Type.Object(
 );
 
 export const ProblemRef = Type.Ref('Problem');
+
+/**
+ * A response schema registered by its `$id` (addSchema), referenced instead of copied: the
+ * document then names it once under `components.schemas` and every operation points at it (the
+ * serializer resolves the reference the same way). Typed as the schema it names, so replies are
+ * still checked against it.
+ */
+export function RefTo<T extends TSchema>(schema: T): TUnsafe<Static<T>> {
+  const id = (schema as { $id?: unknown }).$id;
+  if (typeof id !== 'string') throw new Error('RefTo: the schema has no $id to refer to');
+  return Type.Unsafe<Static<T>>(Type.Ref(id));
+}
 
 /** Problem responses for the given statuses, for a route's `response` map. */
 export function problems(...statuses: number[]): Record<number, TSchema> {

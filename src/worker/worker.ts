@@ -121,6 +121,7 @@ export function startWorker(db: Database, config: Config, log: WorkerLog): Worke
     const job = await runImportJob(db, claimed.tenant_id, claimed.id, {
       owner: settings.owner,
       batchRows: config.imports.batchRows,
+      asyncCommit: config.imports.asyncCommit,
       leaseMs: config.imports.leaseMs,
       rules: { strictIdentifiers: config.identifierValidation === 'strict' },
       signal: stopping.signal,

@@ -283,7 +283,9 @@ describeEngines('auth and errors', (h) => {
         const codes = Object.keys(op.responses);
         assert.ok(codes.some((c) => c.startsWith('2')), `${m} ${path} documents a success`);
         assert.ok(codes.includes('401'), `${m} ${path} documents 401`);
-        const problem = JSON.stringify(op.responses['401']);
+        // Shared error responses are referenced from components.responses.
+        const ref: string | undefined = op.responses['401'].$ref;
+        const problem = JSON.stringify(ref ? spec.components.responses[ref.replace('#/components/responses/', '')] : op.responses['401']);
         assert.match(problem, /Problem/, `${m} ${path} 401 uses the Problem schema`);
       }
     }

@@ -3,7 +3,7 @@ import { describeEngines, it, type Harness } from '../helpers/engines.js';
 import { createContact, newCaller, type Caller } from '../helpers/api.js';
 import { claimImportJob } from '../../src/resources/imports/imports.queries.js';
 import { runImportJob } from '../../src/resources/imports/imports.service.js';
-import { verifyDerived } from '../../src/resources/contacts/derived.verify.js';
+import { verifyContactCounts, verifyDerived } from '../../src/resources/contacts/derived.verify.js';
 
 // The batch path of an import that creates (import-batch.service.ts) must decide and write exactly
 // what the row-by-row path (importRow, the API's services one row at a time) does. The same file
@@ -50,7 +50,7 @@ async function drain(h: Harness, rowByRow: boolean, batchRows: number): Promise<
   for (;;) {
     const claimed = await claimImportJob(h.appDb, 'test-runner', 30_000);
     if (!claimed) return;
-    await runImportJob(h.appDb, claimed.tenant_id, claimed.id, { owner: 'test-runner', batchRows, leaseMs: 30_000, rules: { strictIdentifiers: false }, rowByRow });
+    await runImportJob(h.appDb, claimed.tenant_id, claimed.id, { owner: 'test-runner', batchRows, leaseMs: 30_000, rules: { strictIdentifiers: false }, rowByRow, asyncCommit: !rowByRow });
   }
 }
 
@@ -122,6 +122,7 @@ async function importBoth(h: Harness, query: string, batchRows: number) {
     assert.equal(res.status, 202, res.text);
     await drain(h, rowByRow, batchRows);
     assert.deepEqual(await verifyDerived(h.db, c.tenant), [], `derived data after the ${rowByRow ? 'row-by-row' : 'batch'} import`);
+    assert.deepEqual(await verifyContactCounts(h.db, c.tenant), [], `contact counts after the ${rowByRow ? 'row-by-row' : 'batch'} import`);
     out.push(await snapshot(h, c.tenant, res.body.id));
   }
   return out;

@@ -18,7 +18,7 @@ async function drain(h: Harness): Promise<void> {
   for (;;) {
     const claimed = await claimImportJob(h.appDb, 'test-runner', 30_000);
     if (!claimed) return;
-    await runImportJob(h.appDb, claimed.tenant_id, claimed.id, { owner: 'test-runner', batchRows: 2, leaseMs: 30_000, rules: { strictIdentifiers: false } });
+    await runImportJob(h.appDb, claimed.tenant_id, claimed.id, { owner: 'test-runner', batchRows: 2, leaseMs: 30_000, rules: { strictIdentifiers: false }, asyncCommit: true });
   }
 }
 
@@ -275,6 +275,6 @@ describeEngines(
       assert.equal(await liveContacts(h(), c.tenant), 0, 'no row of a stalled upload was imported');
     });
   },
-  { imports: { maxBytes: MAX_BYTES, batchRows: 2, leaseMs: 30_000 } },
+  { imports: { maxBytes: MAX_BYTES, batchRows: 2, leaseMs: 30_000, asyncCommit: true } },
   { isolated: true },
 );

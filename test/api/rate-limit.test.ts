@@ -2,18 +2,17 @@ import assert from 'node:assert/strict';
 import { buildApp } from '../../src/app.js';
 import { describeEngines, it } from '../helpers/engines.js';
 
-/** Limits count in fixed minutes: a test's requests must not straddle two of them. */
-async function earlyInWindow(): Promise<void> {
-  const into = Date.now() % 60_000;
-  if (into > 50_000) await new Promise((r) => setTimeout(r, 60_000 - into + 50));
+/** Limits count in fixed minutes: a test's requests must not straddle two of them, so its clock stands still. */
+function oneWindow(): () => number {
+  const at = Date.now();
+  return () => at;
 }
 
 // RATE_LIMIT_PER_MINUTE is per tenant: one tenant's burst never throttles another.
 describeEngines('rate limit', (h) => {
   it('over the per-tenant limit → 429 problem with Retry-After; other tenants unaffected', async () => {
-    const app = await buildApp({ config: { ...h().config, rateLimitPerMinute: 2 }, db: h().appDb });
+    const app = await buildApp({ config: { ...h().config, rateLimitPerMinute: 2 }, db: h().appDb, rateLimitClock: oneWindow() });
     await app.ready();
-    await earlyInWindow();
     try {
       const get = async (tenant: string) =>
         app.inject({ method: 'GET', url: '/namespaces/', headers: { authorization: `Bearer ${await h().token(tenant)}` } });
@@ -38,12 +37,12 @@ describeEngines('rate limit', (h) => {
     // admit 2 × 10; the shared one admits 10, plus at most what the other node admitted within
     // one sync interval (rate-limit-store.ts).
     const config = { ...h().config, rateLimitPerMinute: 10 };
-    const nodes = [await buildApp({ config, db: h().appDb }), await buildApp({ config, db: h().appDb })];
+    const rateLimitClock = oneWindow();
+    const nodes = [await buildApp({ config, db: h().appDb, rateLimitClock }), await buildApp({ config, db: h().appDb, rateLimitClock })];
     for (const n of nodes) await n.ready();
     try {
       const tenant = h().tenant();
       const headers = { authorization: `Bearer ${await h().token(tenant)}` };
-      await earlyInWindow();
       let admitted = 0;
       for (let i = 0; i < 30; i++) {
         const res = await nodes[i % 2]!.inject({ method: 'GET', url: '/namespaces/', headers });
@@ -58,9 +57,8 @@ describeEngines('rate limit', (h) => {
   });
 
   it('limits before any database work: a request over the limit claims no Idempotency-Key', async () => {
-    const app = await buildApp({ config: { ...h().config, rateLimitPerMinute: 1 }, db: h().appDb });
+    const app = await buildApp({ config: { ...h().config, rateLimitPerMinute: 1 }, db: h().appDb, rateLimitClock: oneWindow() });
     await app.ready();
-    await earlyInWindow();
     try {
       const tenant = h().tenant();
       const headers = { authorization: `Bearer ${await h().token(tenant)}`, 'content-type': 'application/json', 'idempotency-key': 'busy' };
@@ -81,9 +79,8 @@ describeEngines('rate limit', (h) => {
   });
 
   it('limits requests without a valid token per client address', async () => {
-    const app = await buildApp({ config: { ...h().config, rateLimitPerMinute: 3 }, db: h().appDb });
+    const app = await buildApp({ config: { ...h().config, rateLimitPerMinute: 3 }, db: h().appDb, rateLimitClock: oneWindow() });
     await app.ready();
-    await earlyInWindow();
     try {
       const bad = (remoteAddress: string) =>
         app.inject({ method: 'GET', url: '/contacts/', headers: { authorization: 'Bearer not-a.valid.token' }, remoteAddress });

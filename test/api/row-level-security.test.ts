@@ -18,7 +18,7 @@ const TENANT_TABLES = [
   'namespaces', 'contacts', 'contact_ref_ids', 'contact_props', 'audit_log', 'contact_addresses',
   'contact_banks', 'contact_relations', 'contact_match_keys', 'idempotency_keys',
   'event_outbox', 'events', 'webhooks', 'webhook_deliveries', 'import_jobs', 'import_rows', 'import_dry_keys', 'merges',
-  'duplicate_pairs', 'duplicate_checks', 'duplicate_scans',
+  'duplicate_pairs', 'duplicate_checks', 'duplicate_scans', 'contact_counts',
 ];
 
 /** Two tenants, each with a row in every tenant table (three contacts: one merged into another). */

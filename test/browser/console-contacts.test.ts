@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { devSignIn, navigate, startConsole, uniqueTenant, type ConsoleHarness } from './harness.js';
+import { devSignIn, eventually, navigate, startConsole, uniqueTenant, type ConsoleHarness } from './harness.js';
 
 // The console's reading screens in headless Chromium: sign-in, the contacts list (search, filters,
 // ordering, paging, all in the URL), a contact's detail with its props, addresses, banks and
@@ -97,13 +97,13 @@ describe('console: sign-in, contacts list and detail (Chromium)', () => {
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await page.waitForURL(/\?search=Rao$/);
     await page.locator('.count', { hasText: '2 contacts' }).waitFor();
-    assert.deepEqual((await names(page)).sort(), ['Lakshmi Rao', 'Sukumar Rao']);
+    await eventually(async () => (await names(page)).sort(), ['Lakshmi Rao', 'Sukumar Rao']);
 
     // A PAN finds its contact too (exact identifier search).
     await page.getByLabel('Search', { exact: true }).fill('ABCPR1234K');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await page.locator('.count', { hasText: '1 contact' }).waitFor();
-    assert.deepEqual(await names(page), ['Sukumar Rao']);
+    await eventually(() => names(page), ['Sukumar Rao']);
 
     await page.getByLabel('Search', { exact: true }).fill('');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
@@ -111,19 +111,19 @@ describe('console: sign-in, contacts list and detail (Chromium)', () => {
     await page.getByLabel('Approval').selectOption('approved');
     await page.waitForURL(/approval_status=approved/);
     await page.locator('.count', { hasText: '1 contact' }).waitFor();
-    assert.deepEqual(await names(page), ['Lakshmi Rao']);
+    await eventually(() => names(page), ['Lakshmi Rao']);
 
     await page.getByLabel('Approval').selectOption('');
     await page.getByLabel('Type', { exact: true }).selectOption('corporate');
     await page.locator('.count', { hasText: '1 contact' }).waitFor();
-    assert.deepEqual(await names(page), ['Acme Traders']);
+    await eventually(() => names(page), ['Acme Traders']);
 
     await page.getByLabel('Type', { exact: true }).selectOption('');
     await page.getByLabel('Tags').fill('vip');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForURL(/tags=vip/);
     await page.locator('.count', { hasText: '1 contact' }).waitFor();
-    assert.deepEqual(await names(page), ['Sukumar Rao']);
+    await eventually(() => names(page), ['Sukumar Rao']);
 
     // Ordering and page size, then the same URL opened afresh shows the same view.
     await page.getByRole('link', { name: 'Clear all' }).first().click();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { devSignIn, navigate, startConsole, uniqueTenant, type ConsoleHarness } from './harness.js';
+import { devSignIn, eventually, navigate, startConsole, uniqueTenant, type ConsoleHarness } from './harness.js';
 
 // Editing what hangs off a contact in headless Chromium: its props (upsert, delete, the API's
 // message under the row it is about, a PAN another contact holds, a change made meanwhile) and its
@@ -162,8 +162,9 @@ describe('console: props, addresses, banks and relations editors (Chromium)', ()
     await addresses.getByRole('alert').waitFor();
     assert.match(await addresses.getByRole('alert').innerText(), /\(412\)/);
     await addresses.getByRole('button', { name: 'Reload the address (discards your edits)' }).click();
-    assert.equal(await addresses.getByLabel('State').inputValue(), 'Karnataka');
-    assert.equal(await addresses.getByLabel('City').inputValue(), 'Bangalore');
+    // The form shows the reloaded address once the reload's answer is rendered.
+    await eventually(() => addresses.getByLabel('State').inputValue(), 'Karnataka');
+    await eventually(() => addresses.getByLabel('City').inputValue(), 'Bangalore');
     await addresses.getByRole('button', { name: 'Cancel' }).click();
 
     await addresses.getByRole('button', { name: 'Delete', exact: true }).click();

@@ -1,5 +1,5 @@
 import type { Executor } from '../../src/db/index.js';
-import { describeDifference, verifyDerived } from '../../src/resources/contacts/derived.verify.js';
+import { describeCountDifference, describeDifference, verifyContactCounts, verifyDerived } from '../../src/resources/contacts/derived.verify.js';
 
 // Whole-database invariants that must hold after any sequence of requests, crashes included
 // (CONTRACT §5: "a write that fails leaves no entry; an entry never exists without its write").
@@ -65,10 +65,14 @@ export async function integrityProblems(db: Executor, opts: { allowInProgressKey
     if (res.rowCount > 0) out.push(`${name}: ${res.rowCount} row(s), e.g. ${JSON.stringify(res.rows.slice(0, 3))}`);
   }
   // Every contact's derived data against its sources (what `contact-registry verify` checks).
-  const tenants = await db.query<{ tenant_id: string }>('SELECT DISTINCT tenant_id FROM contacts');
+  // And the list's counters against count(*) per combination (a tenant whose contacts are all
+  // gone may still have counter rows, which must then sum to zero).
+  const tenants = await db.query<{ tenant_id: string }>('SELECT tenant_id FROM contacts UNION SELECT tenant_id FROM contact_counts');
   for (const { tenant_id } of tenants.rows) {
     const differences = await verifyDerived(db, tenant_id, { limit: 3 });
     if (differences.length > 0) out.push(`derived data of tenant ${tenant_id}: ${differences.map(describeDifference).join('; ')}`);
+    const counts = await verifyContactCounts(db, tenant_id);
+    if (counts.length > 0) out.push(`contact counts of tenant ${tenant_id}: ${counts.slice(0, 3).map(describeCountDifference).join('; ')}`);
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { FieldErrorCollector, notFound } from '../../errors/index.js';
-import { IdParam, NoContent, problems } from '../../http/schemas.js';
+import { IdParam, NoContent, problems, RefTo } from '../../http/schemas.js';
 import { pathId } from '../../http/ids.js';
 import { ifMatch, setEtag } from '../../http/etag.js';
 import { commaList, envelope, parseDateRange, parseOrdering, parsePaging } from '../../http/list.js';
@@ -24,7 +24,7 @@ export function registerAddressRoutes(parent: FastifyInstance): void {
         tags: TAGS,
         summary: 'Create an address of a contact',
         body: AddressCreateBody,
-        response: { 201: Address, ...problems(400, 401) },
+        response: { 201: RefTo(Address), ...problems(400, 401) },
       },
     },
     async (request, reply) => {
@@ -67,7 +67,7 @@ export function registerAddressRoutes(parent: FastifyInstance): void {
 
   app.get(
     '/contacts/addresses/:contact_address_id/',
-    { schema: { tags: TAGS, summary: 'Retrieve an address', params: AddressIdParam, response: { 200: Address, ...problems(401, 404) } } },
+    { schema: { tags: TAGS, summary: 'Retrieve an address', params: AddressIdParam, response: { 200: RefTo(Address), ...problems(401, 404) } } },
     async (request, reply) => {
       const id = pathId(request.params.contact_address_id, 'Address');
       const row = await findAddress(request.db, request.ctx.tenantId, id);
@@ -85,7 +85,7 @@ export function registerAddressRoutes(parent: FastifyInstance): void {
         summary: 'Update an address (partial); null clears a field',
         params: AddressIdParam,
         body: AddressPatchBody,
-        response: { 200: Address, ...problems(400, 401, 404, 412) },
+        response: { 200: RefTo(Address), ...problems(400, 401, 404, 412) },
       },
     },
     async (request, reply) => {

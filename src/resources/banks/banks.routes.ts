@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { FieldErrorCollector, notFound } from '../../errors/index.js';
-import { IdParam, NoContent, problems } from '../../http/schemas.js';
+import { IdParam, NoContent, problems, RefTo } from '../../http/schemas.js';
 import { pathId } from '../../http/ids.js';
 import { ifMatch, setEtag } from '../../http/etag.js';
 import { commaList, envelope, parseDateRange, parseOrdering, parsePaging } from '../../http/list.js';
@@ -24,7 +24,7 @@ export function registerBankRoutes(parent: FastifyInstance): void {
         tags: TAGS,
         summary: 'Create a bank account of a contact',
         body: BankCreateBody,
-        response: { 201: Bank, ...problems(400, 401, 409) },
+        response: { 201: RefTo(Bank), ...problems(400, 401, 409) },
       },
     },
     async (request, reply) => {
@@ -68,7 +68,7 @@ export function registerBankRoutes(parent: FastifyInstance): void {
 
   app.get(
     '/contacts/banks/:contact_bank_id/',
-    { schema: { tags: TAGS, summary: 'Retrieve a bank account', params: BankIdParam, response: { 200: Bank, ...problems(401, 404) } } },
+    { schema: { tags: TAGS, summary: 'Retrieve a bank account', params: BankIdParam, response: { 200: RefTo(Bank), ...problems(401, 404) } } },
     async (request, reply) => {
       const id = pathId(request.params.contact_bank_id, 'Bank account');
       const row = await findBank(request.db, request.ctx.tenantId, id);
@@ -86,7 +86,7 @@ export function registerBankRoutes(parent: FastifyInstance): void {
         summary: 'Update a bank account (partial); is_primary true demotes the previous primary',
         params: BankIdParam,
         body: BankPatchBody,
-        response: { 200: Bank, ...problems(400, 401, 404, 409, 412) },
+        response: { 200: RefTo(Bank), ...problems(400, 401, 404, 409, 412) },
       },
     },
     async (request, reply) => {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { FieldErrorCollector } from '../../errors/index.js';
 import type { Deps } from '../../http/deps.js';
-import { IdParam, NoContent, problems } from '../../http/schemas.js';
+import { IdParam, NoContent, problems, RefTo } from '../../http/schemas.js';
 import { pathId } from '../../http/ids.js';
 import { ifMatch, setEtag } from '../../http/etag.js';
 import { commaList, envelope, parseDateRange, parseExpand, parseOrdering, parsePaging } from '../../http/list.js';
@@ -47,7 +47,7 @@ export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void
         summary: 'Create a contact with its props (one transaction); 409 with duplicate_of when a live contact holds the PAN',
         querystring: DuplicateOverrideQuery,
         body: ContactCreateBody,
-        response: { 201: Contact, ...problems(400, 401, 409) },
+        response: { 201: RefTo(Contact), ...problems(400, 401, 409) },
       },
     },
     async (request, reply) => {
@@ -112,7 +112,7 @@ export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void
         summary: 'Retrieve a contact; a merged id answers with its survivor and Content-Location',
         params: ContactIdParam,
         querystring: ExpandQuery,
-        response: { 200: Contact, ...problems(400, 401, 404) },
+        response: { 200: RefTo(Contact), ...problems(400, 401, 404) },
       },
     },
     async (request, reply) => {
@@ -136,7 +136,7 @@ export function registerContactRoutes(parent: FastifyInstance, deps: Deps): void
         params: ContactIdParam,
         querystring: DuplicateOverrideQuery,
         body: ContactPatchBody,
-        response: { 200: Contact, ...problems(400, 401, 404, 409, 412) },
+        response: { 200: RefTo(Contact), ...problems(400, 401, 404, 409, 412) },
       },
     },
     async (request, reply) => {

@@ -6,7 +6,9 @@ import { nameKey, phoneticKey } from '../../dedupe/names.js';
 // clients write. Every write path takes the values from here and calls the sync functions below
 // in its own transaction; merge, undo and import rebuild through rebuildDerived. No trigger keeps
 // any of it (migration 0015 dropped those of 0008 and 0012), so code is the only writer, and
-// verifyDerived (the `verify` command) checks all of it against its sources.
+// verifyDerived (the `verify` command) checks all of it against its sources. (The list's contact
+// counts are not a contact's derived data but the table's: triggers keep them, migration 0040,
+// and verifyContactCounts checks them.)
 //
 //   item                              source                        written by
 //   contacts.name_key, name_phonetic  name, type                    nameColumns() in the contact insert / update

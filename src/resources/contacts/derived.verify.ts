@@ -3,7 +3,8 @@ import { MATCH_ADDRESSES_SQL, MATCH_PROPS_SQL, identifierKeys, nameColumns, rebu
 
 // The check of everything derived.ts maintains, against its sources: what `contact-registry
 // verify` runs and what every fuzzed and crashed test run ends with. Contacts are read in id order,
-// a batch at a time, so a large tenant is checked in constant memory.
+// a batch at a time, so a large tenant is checked in constant memory. The list's contact counters
+// (migration 0040) are checked here too, against count(*) per combination.
 
 export interface DerivedDifference {
   contactId: string;
@@ -101,4 +102,56 @@ export async function repairDerived(db: Executor, tenantId: string, opts: { batc
 /** One line per difference, for people. */
 export function describeDifference(d: DerivedDifference): string {
   return `contact ${d.contactId}: ${d.item} is ${JSON.stringify(d.actual)}, expected ${JSON.stringify(d.expected)}`;
+}
+
+/** A combination of the list's counted filters whose counters disagree with count(*) (migration 0040). */
+export interface CountDifference {
+  namespaceId: string;
+  status: string;
+  type: string;
+  approvalStatus: string;
+  /** Live contacts of the combination. */
+  expected: number;
+  /** The sum of its counters. */
+  actual: number;
+}
+
+// Counters and contacts read in one statement, so in one snapshot: a writer's counter change and
+// its rows commit together, and a check running beside writers sees both or neither.
+const COUNT_DIFFERENCES_SQL = `SELECT namespace_id, status, type, approval_status, coalesce(e.n, 0)::bigint AS expected, coalesce(a.n, 0)::bigint AS actual
+   FROM (SELECT namespace_id, status, type, approval_status, count(*) AS n FROM contacts
+          WHERE tenant_id = $1 AND NOT is_deleted GROUP BY namespace_id, status, type, approval_status) e
+   FULL JOIN (SELECT namespace_id, status, type, approval_status, sum(n) AS n FROM contact_counts
+               WHERE tenant_id = $1 GROUP BY namespace_id, status, type, approval_status) a
+     USING (namespace_id, status, type, approval_status)
+  WHERE coalesce(e.n, 0) <> coalesce(a.n, 0)
+  ORDER BY namespace_id, status, type, approval_status`;
+
+/** Every combination whose counters differ from the number of its live contacts (empty when exact). */
+export async function verifyContactCounts(db: Executor, tenantId: string): Promise<CountDifference[]> {
+  const res = await db.query<{ namespace_id: string; status: string; type: string; approval_status: string; expected: string; actual: string }>(
+    COUNT_DIFFERENCES_SQL,
+    [tenantId],
+  );
+  return res.rows.map((r) => ({
+    namespaceId: r.namespace_id,
+    status: r.status,
+    type: r.type,
+    approvalStatus: r.approval_status,
+    expected: Number(r.expected),
+    actual: Number(r.actual),
+  }));
+}
+
+/**
+ * Recomputes the tenant's counters from its contacts (migration 0040's contact_counts_rebuild: it
+ * locks out writers of contacts until the transaction ends). The transaction must be the tenant's.
+ */
+export async function rebuildContactCounts(tx: Executor, tenantId: string): Promise<void> {
+  await tx.query('SELECT contact_counts_rebuild($1)', [tenantId]);
+}
+
+/** One line per counter difference, for people. */
+export function describeCountDifference(d: CountDifference): string {
+  return `contact counts of namespace ${d.namespaceId}, status ${d.status}, type ${d.type}, approval ${d.approvalStatus}: ${d.actual}, expected ${d.expected}`;
 }

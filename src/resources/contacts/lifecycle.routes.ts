@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { FieldErrorCollector } from '../../errors/index.js';
-import { problems } from '../../http/schemas.js';
+import { problems, RefTo } from '../../http/schemas.js';
 import { pathId } from '../../http/ids.js';
 import { ifMatch, setEtag } from '../../http/etag.js';
 import { ActionBody, Contact, DuplicateOverrideQuery } from './contacts.schema.js';
@@ -30,7 +30,7 @@ export function registerLifecycleRoutes(parent: FastifyInstance): void {
           summary: SUMMARY[action],
           params: ContactIdParam,
           body: ActionBody,
-          response: { 200: Contact, ...problems(400, 401, 404, 409, 412) },
+          response: { 200: RefTo(Contact), ...problems(400, 401, 404, 409, 412) },
         },
       },
       async (request, reply) => {
@@ -52,7 +52,7 @@ export function registerLifecycleRoutes(parent: FastifyInstance): void {
         summary: 'Restore a soft-deleted contact (no-op when live); 409 with duplicate_of when its PAN is now held by another live contact',
         params: ContactIdParam,
         querystring: DuplicateOverrideQuery,
-        response: { 200: Contact, ...problems(400, 401, 404, 409, 412) },
+        response: { 200: RefTo(Contact), ...problems(400, 401, 404, 409, 412) },
       },
     },
     async (request, reply) => {

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { FieldErrorCollector, notFound } from '../../errors/index.js';
 import type { Executor } from '../../db/index.js';
-import { IdParam, problems } from '../../http/schemas.js';
+import { IdParam, problems, RefTo } from '../../http/schemas.js';
 import { pathId } from '../../http/ids.js';
 import { ifMatch, setEtag } from '../../http/etag.js';
 import { envelope, parseDateRange, parseExpand, parseOrdering, parsePaging } from '../../http/list.js';
@@ -80,7 +80,7 @@ export function registerDuplicateRoutes(parent: FastifyInstance): void {
   app.get(
     '/duplicates/:pair_id/',
     {
-      schema: { tags: TAGS, summary: 'Retrieve a duplicate pair', params: PairIdParam, querystring: PairGetQuery, response: { 200: DuplicatePair, ...problems(400, 401, 404) } },
+      schema: { tags: TAGS, summary: 'Retrieve a duplicate pair', params: PairIdParam, querystring: PairGetQuery, response: { 200: RefTo(DuplicatePair), ...problems(400, 401, 404) } },
     },
     async (request, reply) => {
       const id = pathId(request.params.pair_id, 'Duplicate pair');
@@ -102,7 +102,7 @@ export function registerDuplicateRoutes(parent: FastifyInstance): void {
         summary: 'Dismiss a pair: these are different parties (comment required; a repeat is a no-op)',
         params: PairIdParam,
         body: DismissBody,
-        response: { 200: DuplicatePair, ...problems(400, 401, 404, 409, 412) },
+        response: { 200: RefTo(DuplicatePair), ...problems(400, 401, 404, 409, 412) },
       },
     },
     async (request, reply) => {
@@ -123,7 +123,7 @@ export function registerDuplicateRoutes(parent: FastifyInstance): void {
         summary: 'Reopen a dismissed pair (no-op when open; 409 when merged)',
         params: PairIdParam,
         body: ReopenBody,
-        response: { 200: DuplicatePair, ...problems(400, 401, 404, 409, 412) },
+        response: { 200: RefTo(DuplicatePair), ...problems(400, 401, 404, 409, 412) },
       },
     },
     async (request, reply) => {

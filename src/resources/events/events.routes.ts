@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { FieldErrorCollector, notFound } from '../../errors/index.js';
 import { EVENT_TYPES } from '../../changes/index.js';
-import { IdParam, problems } from '../../http/schemas.js';
+import { IdParam, problems, RefTo } from '../../http/schemas.js';
 import { normalizeId, pathId } from '../../http/ids.js';
 import { commaList, parsePositiveInt } from '../../http/list.js';
 import { Event, EventFeed, EventFeedQuery } from './events.schema.js';
@@ -52,7 +52,7 @@ export function registerEventRoutes(parent: FastifyInstance): void {
 
   app.get(
     '/events/:event_id/',
-    { schema: { tags: TAGS, summary: 'Retrieve an event', params: IdParam('event_id'), response: { 200: Event, ...problems(401, 404) } } },
+    { schema: { tags: TAGS, summary: 'Retrieve an event', params: IdParam('event_id'), response: { 200: RefTo(Event), ...problems(401, 404) } } },
     async (request) => {
       const row = await findEvent(request.db, request.ctx.tenantId, pathId(request.params.event_id, 'Event'));
       if (!row) throw notFound('Event');

@@ -118,6 +118,7 @@ export async function runImportCommand(config: Config, o: ImportCommandOptions, 
     const end = await runImportJob(db, o.tenant, job.id, {
       owner,
       batchRows: config.imports.batchRows,
+      asyncCommit: config.imports.asyncCommit,
       leaseMs: config.imports.leaseMs,
       rules: { strictIdentifiers: config.identifierValidation === 'strict' },
       onBatch: (j) => bar.update(j),

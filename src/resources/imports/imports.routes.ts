@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Readable } from 'node:stream';
 import { AppError, FieldErrorCollector, notFound } from '../../errors/index.js';
 import type { Deps } from '../../http/deps.js';
-import { problems } from '../../http/schemas.js';
+import { problems, RefTo } from '../../http/schemas.js';
 import { pathId } from '../../http/ids.js';
 import { envelope, parsePaging } from '../../http/list.js';
 import { filterEnum } from '../common/subresource.js';
@@ -72,7 +72,7 @@ export function registerImportRoutes(parent: FastifyInstance, deps: Deps): void 
           tags: TAGS,
           summary: 'Upload a CSV or NDJSON file of contacts; the worker imports it (202 with the job)',
           querystring: ImportCreateQuery,
-          response: { 202: ImportJob, ...problems(400, 401, 413, 415) },
+          response: { 202: RefTo(ImportJob), ...problems(400, 401, 413, 415) },
         },
       },
       async (request, reply) => {
@@ -102,7 +102,7 @@ export function registerImportRoutes(parent: FastifyInstance, deps: Deps): void 
 
   app.get(
     '/imports/:import_id/',
-    { schema: { tags: TAGS, summary: 'Retrieve an import job with its live counts', params: ImportIdParam, response: { 200: ImportJob, ...problems(401, 404) } } },
+    { schema: { tags: TAGS, summary: 'Retrieve an import job with its live counts', params: ImportIdParam, response: { 200: RefTo(ImportJob), ...problems(401, 404) } } },
     async (request) => {
       const job = await findImportJob(request.db, request.ctx.tenantId, pathId(request.params.import_id, 'Import'));
       if (!job) throw notFound('Import');
@@ -143,7 +143,7 @@ export function registerImportRoutes(parent: FastifyInstance, deps: Deps): void 
         tags: TAGS,
         summary: 'Cancel an import: a queued job at once, a running one after its current batch (rows committed so far stay)',
         params: ImportIdParam,
-        response: { 200: ImportJob, ...problems(401, 404, 409) },
+        response: { 200: RefTo(ImportJob), ...problems(401, 404, 409) },
       },
     },
     async (request) => {

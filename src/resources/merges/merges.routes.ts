@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { FieldErrorCollector, notFound } from '../../errors/index.js';
 import { retryingConflicts } from '../../db/index.js';
 import type { Deps } from '../../http/deps.js';
-import { IdParam, problems } from '../../http/schemas.js';
+import { IdParam, problems, RefTo } from '../../http/schemas.js';
 import { pathId } from '../../http/ids.js';
 import { ifMatch, setEtag } from '../../http/etag.js';
 import { envelope, parseDateRange, parseOrdering, parsePaging } from '../../http/list.js';
@@ -64,7 +64,7 @@ export function registerMergeRoutes(parent: FastifyInstance, deps: Deps): void {
   app.get(
     '/merges/:merge_id/',
     {
-      schema: { tags: TAGS, summary: 'Retrieve a merge record', params: MergeIdParam, response: { 200: MergeRecord, ...problems(401, 404) } },
+      schema: { tags: TAGS, summary: 'Retrieve a merge record', params: MergeIdParam, response: { 200: RefTo(MergeRecord), ...problems(401, 404) } },
     },
     async (request) => {
       const id = pathId(request.params.merge_id, 'Merge');
@@ -82,7 +82,7 @@ export function registerMergeRoutes(parent: FastifyInstance, deps: Deps): void {
         summary: 'Undo a merge exactly; 409 when undone already, too old, followed by another merge, or when what it changed was written since',
         params: MergeIdParam,
         body: UndoBody,
-        response: { 200: MergeRecord, ...problems(400, 401, 404, 409) },
+        response: { 200: RefTo(MergeRecord), ...problems(400, 401, 404, 409) },
       },
     },
     async (request) => {

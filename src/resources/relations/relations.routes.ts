@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { FieldErrorCollector, notFound } from '../../errors/index.js';
-import { IdParam, NoContent, problems } from '../../http/schemas.js';
+import { IdParam, NoContent, problems, RefTo } from '../../http/schemas.js';
 import { pathId } from '../../http/ids.js';
 import { ifMatch, setEtag } from '../../http/etag.js';
 import { commaList, envelope, parseDateRange, parseExpand, parseOrdering, parsePaging } from '../../http/list.js';
@@ -34,7 +34,7 @@ export function registerRelationRoutes(parent: FastifyInstance): void {
         tags: TAGS,
         summary: 'Create a relation between contacts',
         body: RelationCreateBody,
-        response: { 201: Relation, ...problems(400, 401, 409) },
+        response: { 201: RefTo(Relation), ...problems(400, 401, 409) },
       },
     },
     async (request, reply) => {
@@ -86,7 +86,7 @@ export function registerRelationRoutes(parent: FastifyInstance): void {
         summary: 'Retrieve a relation',
         params: RelationIdParam,
         querystring: RelationExpandQuery,
-        response: { 200: Relation, ...problems(400, 401, 404) },
+        response: { 200: RefTo(Relation), ...problems(400, 401, 404) },
       },
     },
     async (request, reply) => {
@@ -110,7 +110,7 @@ export function registerRelationRoutes(parent: FastifyInstance): void {
         summary: 'Update a relation (partial): type, related_contact, tags, refs',
         params: RelationIdParam,
         body: RelationPatchBody,
-        response: { 200: Relation, ...problems(400, 401, 404, 409, 412) },
+        response: { 200: RefTo(Relation), ...problems(400, 401, 404, 409, 412) },
       },
     },
     async (request, reply) => {

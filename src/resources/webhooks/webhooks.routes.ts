@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { FieldErrorCollector, notFound } from '../../errors/index.js';
 import type { Deps } from '../../http/deps.js';
-import { IdParam, NoContent, problems } from '../../http/schemas.js';
+import { IdParam, NoContent, problems, RefTo } from '../../http/schemas.js';
 import { pathId } from '../../http/ids.js';
 import { ifMatch, setEtag } from '../../http/etag.js';
 import { envelope, parsePaging } from '../../http/list.js';
@@ -35,7 +35,7 @@ export function registerWebhookRoutes(parent: FastifyInstance, deps: Deps): void
 
   app.post(
     '/webhooks/',
-    { schema: { tags: TAGS, summary: 'Register a webhook endpoint; the response carries its signing secret (shown only here)', body: WebhookCreateBody, response: { 201: Webhook, ...problems(400, 401) } } },
+    { schema: { tags: TAGS, summary: 'Register a webhook endpoint; the response carries its signing secret (shown only here)', body: WebhookCreateBody, response: { 201: RefTo(Webhook), ...problems(400, 401) } } },
     async (request, reply) => {
       const row = await request.db.transaction((tx) => createWebhook(tx, request.ctx, request.body, rules));
       setEtag(reply, row.version);
@@ -57,7 +57,7 @@ export function registerWebhookRoutes(parent: FastifyInstance, deps: Deps): void
 
   app.get(
     '/webhooks/:webhook_id/',
-    { schema: { tags: TAGS, summary: 'Retrieve a webhook endpoint', params: WebhookId, response: { 200: Webhook, ...problems(401, 404) } } },
+    { schema: { tags: TAGS, summary: 'Retrieve a webhook endpoint', params: WebhookId, response: { 200: RefTo(Webhook), ...problems(401, 404) } } },
     async (request, reply) => {
       const row = await findWebhook(request.db, request.ctx.tenantId, pathId(request.params.webhook_id, 'Webhook'));
       if (!row) throw notFound('Webhook');
@@ -68,7 +68,7 @@ export function registerWebhookRoutes(parent: FastifyInstance, deps: Deps): void
 
   app.patch(
     '/webhooks/:webhook_id/',
-    { schema: { tags: TAGS, summary: 'Update a webhook endpoint (partial); enabling clears the disabled reason', params: WebhookId, body: WebhookPatchBody, response: { 200: Webhook, ...problems(400, 401, 404, 412) } } },
+    { schema: { tags: TAGS, summary: 'Update a webhook endpoint (partial); enabling clears the disabled reason', params: WebhookId, body: WebhookPatchBody, response: { 200: RefTo(Webhook), ...problems(400, 401, 404, 412) } } },
     async (request, reply) => {
       const id = pathId(request.params.webhook_id, 'Webhook');
       const precondition = ifMatch(request);
@@ -91,7 +91,7 @@ export function registerWebhookRoutes(parent: FastifyInstance, deps: Deps): void
 
   app.post(
     '/webhooks/:webhook_id/rotate_secret/',
-    { schema: { tags: TAGS, summary: 'Replace the signing secret; the response carries the new one (shown only here)', params: WebhookId, response: { 200: Webhook, ...problems(401, 404, 412) } } },
+    { schema: { tags: TAGS, summary: 'Replace the signing secret; the response carries the new one (shown only here)', params: WebhookId, response: { 200: RefTo(Webhook), ...problems(401, 404, 412) } } },
     async (request, reply) => {
       const id = pathId(request.params.webhook_id, 'Webhook');
       const precondition = ifMatch(request);
@@ -121,7 +121,7 @@ export function registerWebhookRoutes(parent: FastifyInstance, deps: Deps): void
 
   app.post(
     '/webhooks/:webhook_id/deliveries/:delivery_id/retry/',
-    { schema: { tags: TAGS, summary: 'Attempt a delivery again now', params: DeliveryIdParams, response: { 200: Delivery, ...problems(401, 404) } } },
+    { schema: { tags: TAGS, summary: 'Attempt a delivery again now', params: DeliveryIdParams, response: { 200: RefTo(Delivery), ...problems(401, 404) } } },
     async (request) => {
       const webhookId = pathId(request.params.webhook_id, 'Delivery');
       const deliveryId = pathId(request.params.delivery_id, 'Delivery');
