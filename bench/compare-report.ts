@@ -1,6 +1,6 @@
 // Renders `npm run bench` results as BENCHMARKS.md, a one-page report of the current run. The text
-// between the analysis markers and the other benchmarks' summary (their full reports and the history
-// live in docs/benchmarks/) are kept as they are.
+// between the analysis markers, the flatness section (npm run bench:flatness) and the other
+// benchmarks' summary (their full reports and the history live in docs/benchmarks/) are kept as they are.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { LoadResult } from './http-load.js';
 
@@ -69,6 +69,8 @@ const section = (path: string, start: string, end: string): string | null => {
 
 export interface Kept {
   analysis: string | null;
+  /** bench/flatness.ts's section (issue 24's flat-in-tenant-size targets). */
+  flatness: string | null;
   others: string | null;
 }
 
@@ -105,6 +107,7 @@ export function renderCompare(r: CompareResults, kept: Kept): string {
   L.push(
     'npm run bench:same-sql                          # the older harness: ours vs a raw server sending the same SQL (framework overhead only)',
   );
+  L.push('npm run bench:flatness                          # lists at 10k vs 1M contacts, the deep page, search at 1M (its own section below)');
   L.push('```', '');
   L.push(
     "Needs PostgreSQL at 127.0.0.1:5432 (user postgres; `BENCH_ADMIN_URL` overrides). The harness creates `cr_bench_<pid>` (and `cr_bench_<pid>_drf` for the peer) and drops them at the end. The DRF peer runs when `DRF_PEER_DIR` names its directory and `/usr/bin/python3` has Django, DRF, django-filter, psycopg2 and PyJWT plus `/usr/bin/gunicorn` (Debian packages; the peer's README lists them).",
@@ -199,6 +202,7 @@ export function renderCompare(r: CompareResults, kept: Kept): string {
   }
   L.push('');
   L.push(kept.analysis ?? '<!-- analysis:start -->\n## Where the time goes\n\n(to be written)\n<!-- analysis:end -->', '');
+  if (kept.flatness) L.push(kept.flatness, '');
   if (kept.others) L.push(kept.others, '');
   return L.join('\n');
 }
@@ -207,6 +211,7 @@ export function writeCompareReport(r: CompareResults, path: string): void {
   writeFileSync('bench/results/compare.json', JSON.stringify(r, null, 2) + '\n');
   const kept: Kept = {
     analysis: section(path, '<!-- analysis:start -->', '<!-- analysis:end -->'),
+    flatness: section(path, '<!-- flatness:start -->', '<!-- flatness:end -->'),
     others: section(path, '<!-- others:start -->', '<!-- others:end -->'),
   };
   writeFileSync(path, renderCompare(r, kept));

@@ -29,7 +29,7 @@ const PAN = `${letter('g.j / 17576')} || ${letter('g.j / 676')} || ${letter('g.j
 
 type NameKeys = { keys: string[]; phonetic: string[] } | null;
 
-async function seedGroup(db: SeedExecutor, tis: number[], n: number, nk: NameKeys): Promise<void> {
+export async function seedGroup(db: SeedExecutor, tis: number[], n: number, nk: NameKeys): Promise<void> {
   const args = [tis, tis.map(tenantId), n];
   // The dedupe name columns, when they exist, come from a table indexed like the name choice.
   const nkIndex = '1 + ((x.h % 40) * 40 + (x.h / 40) % 40) * 2 + CASE WHEN (x.h / 1600) % 5 = 0 THEN 1 ELSE 0 END';
@@ -106,7 +106,7 @@ const KNOWN: Record<string, string> = {
   updated_at: 'c.created_at',
 };
 
-async function seedOptional(db: SeedExecutor, candidates: string[], idPrefix: string): Promise<string> {
+export async function seedOptional(db: SeedExecutor, candidates: string[], idPrefix: string): Promise<string> {
   const found = await db.query(
     `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name = ANY($1::text[])`,
     [candidates],

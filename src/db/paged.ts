@@ -30,6 +30,24 @@ export interface PagedSql {
   countQuery?: string;
   where: string;
   orderBy: string;
+  /**
+   * Key columns of the page rows (e.g. `c.tenant_id`, `c.id`). When given, the page is chosen
+   * first by key alone over `countFrom` (an index in the ordering can then give it, and the rows a
+   * deep page skips, without visiting the table or evaluating the select list for them), and the
+   * select list is evaluated for the page's rows only, joined back by key.
+   */
+  pageKey?: readonly string[];
+}
+
+/** The page rows: the select list over exactly the rows of the requested page, in order. */
+function pageSql(q: PagedSql, limit: string, offset: string): string {
+  const page = `ORDER BY ${q.orderBy} LIMIT ${limit} OFFSET ${offset}`;
+  if (!q.pageKey?.length) return `SELECT true AS __page_row, ${q.select} FROM ${q.from} WHERE ${q.where} ${page}`;
+  const keys = q.pageKey.map((k, i) => `${k} AS __key${i}`).join(', ');
+  const on = q.pageKey.map((k, i) => `${k} = __page.__key${i}`).join(' AND ');
+  return `SELECT true AS __page_row, ${q.select}
+            FROM ${q.from} JOIN (SELECT ${keys} FROM ${q.countFrom ?? q.from} WHERE ${q.where} ${page}) __page ON ${on}
+           ORDER BY ${q.orderBy}`;
 }
 
 /**
@@ -41,8 +59,7 @@ export interface PagedSql {
 export async function pagedQuery<T>(db: Executor, q: PagedSql, p: Params, limit: number, offset: number, opts?: QueryOptions): Promise<{ rows: T[]; count: number }> {
   const res = await db.query<T & { __total: number; __page_row: boolean | null }>(
     `SELECT t.__total, pg.* FROM (${q.countQuery ?? `SELECT count(*)::int AS __total FROM ${q.countFrom ?? q.from} WHERE ${q.where}`}) t
-     LEFT JOIN LATERAL (SELECT true AS __page_row, ${q.select} FROM ${q.from} WHERE ${q.where}
-                        ORDER BY ${q.orderBy} LIMIT ${p.add(limit)} OFFSET ${p.add(offset)}) pg ON true`,
+     LEFT JOIN LATERAL (${pageSql(q, p.add(limit), p.add(offset))}) pg ON true`,
     p.values,
     opts,
   );

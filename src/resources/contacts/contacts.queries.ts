@@ -414,7 +414,17 @@ export async function listContacts(
   // tenant at hand. The bench showed no difference either way (BENCHMARKS.md, issue 24).
   return pagedQuery<ContactRow>(
     db,
-    { select: COLUMNS, from: FROM, countFrom: 'contacts c', countQuery, where: where.join(' AND '), orderBy: orderBySql(ordering, CONTACT_ORDER_COLUMNS, 'c') },
+    {
+      select: COLUMNS,
+      from: FROM,
+      countFrom: 'contacts c',
+      countQuery,
+      where: where.join(' AND '),
+      orderBy: orderBySql(ordering, CONTACT_ORDER_COLUMNS, 'c'),
+      // The page's ids come from an ordering index (migration 0042) before any row is read: the
+      // namespace join and the prop ids are computed for the page's rows only, not for the skipped.
+      pageKey: ['c.tenant_id', 'c.id'],
+    },
     p,
     limit,
     offset,
