@@ -207,12 +207,15 @@ export function renderCompare(r: CompareResults, kept: Kept): string {
   return L.join('\n');
 }
 
-export function writeCompareReport(r: CompareResults, path: string): void {
-  writeFileSync('bench/results/compare.json', JSON.stringify(r, null, 2) + '\n');
+/** The report, and its data as JSON: bench/results/compare.json for BENCHMARKS.md, else beside the report. */
+export function writeCompareReport(r: CompareResults, path: string): string {
+  const json = path === 'BENCHMARKS.md' ? 'bench/results/compare.json' : path.replace(/(\.md)?$/, '.json');
+  writeFileSync(json, JSON.stringify(r, null, 2) + '\n');
   const kept: Kept = {
     analysis: section(path, '<!-- analysis:start -->', '<!-- analysis:end -->'),
     flatness: section(path, '<!-- flatness:start -->', '<!-- flatness:end -->'),
     others: section(path, '<!-- others:start -->', '<!-- others:end -->'),
   };
   writeFileSync(path, renderCompare(r, kept));
+  return json;
 }

@@ -44,6 +44,10 @@ const HELP = `Usage: npm run bench -- [options]
                       data set (default 20 x 1000 + 10000; --quick 5 x 200 + 2000); GET and list
                       use the large tenant, POST spreads over the small ones
   --no-hooks          skip the events-on variant (WORKER=on, one webhook per tenant)
+  --scenarios <a,b>   only these scenarios (get, list, post; default all)
+  --targets <a,b>     only these targets (ours, floor, drf; default all that can run). The fixed-load
+                      runs need the floor (their rate is half its throughput)
+  --cpu-prof <dir>    run ours with node --cpu-prof, profiles written to <dir> when it stops
   --quick             the small smoke run
   --no-build          skip \`npm run build\`
   --output <file>     report (default BENCHMARKS.md)
@@ -66,6 +70,9 @@ function options(argv: string[]) {
       quick: { type: 'boolean', default: false },
       'no-build': { type: 'boolean', default: false },
       output: { type: 'string' },
+      scenarios: { type: 'string' },
+      targets: { type: 'string' },
+      'cpu-prof': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -81,7 +88,20 @@ function options(argv: string[]) {
     if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}`);
     return n;
   };
+  const list = <T extends string>(name: string, raw: string | undefined, allowed: readonly T[]): T[] => {
+    if (raw === undefined) return [...allowed];
+    const picked = raw
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+    const unknown = picked.filter((x) => !allowed.includes(x as T));
+    if (unknown.length || !picked.length) throw new Error(`--${name} takes a comma list of ${allowed.join(', ')}`);
+    return allowed.filter((x) => picked.includes(x));
+  };
   return {
+    scenarios: list('scenarios', v.scenarios, SCENARIOS),
+    targets: list('targets', v.targets, ['ours', 'floor', 'drf'] as const),
+    cpuProf: v['cpu-prof'] ?? null,
     duration: num('duration', v.duration, q ? 3 : 10),
     rounds: num('rounds', v.rounds, q ? 1 : 3),
     warmup: num('warmup', v.warmup, q ? 1 : 3, 0),
@@ -232,7 +252,7 @@ async function roundTrips(
       panLetter: name === 'ours' ? 'X' : 'Y',
     } as Target;
     out[name] = {};
-    for (const s of SCENARIOS) {
+    for (const s of o.scenarios) {
       const next = requests(t, tokens, s);
       const N = 10;
       for (let i = 0; i < 2; i++) await send(p.url, next()); // connections and prepared statements warm
@@ -243,7 +263,6 @@ async function roundTrips(
   }
   for (const p of Object.values(servers)) await stopProcess(p);
   await proxy.close();
-  void o;
   return out;
 }
 
@@ -292,38 +311,41 @@ async function main(): Promise<void> {
   const trips = await roundTrips(o, serviceUrl, floorUrl, tokens, ids);
   console.log(`  ${JSON.stringify(trips)}`);
 
-  const ours = await startProcess('ours', ['dist/cli/index.js', 'serve'], oursEnv(serviceUrl));
+  const profile = o.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProf] : [];
+  const ours = await startProcess('ours', [...profile, 'dist/cli/index.js', 'serve'], oursEnv(serviceUrl));
   const floor = await startProcess('floor', ['--import', 'tsx', 'bench/floor.ts'], {
     DATABASE_URL: floorUrl,
     AUTH_JWT_SECRET: SECRET,
     NODE_ENV: 'production',
   });
   const svcUser = new URL(serviceUrl).username;
-  const targets: Target[] = [
-    {
-      name: 'ours',
-      url: ours.url,
-      pid: ours.pid,
-      backends: `${svcUser} ${database}`,
-      tenant: large,
-      ids,
-      postTenants: small,
-      panLetter: 'A',
-    },
-    {
-      name: 'floor',
-      url: floor.url,
-      pid: floor.pid,
-      backends: `${FLOOR_ROLE} ${database}`,
-      tenant: large,
-      ids,
-      postTenants: small,
-      panLetter: 'B',
-    },
-  ];
+  const targets: Target[] = (
+    [
+      {
+        name: 'ours',
+        url: ours.url,
+        pid: ours.pid,
+        backends: `${svcUser} ${database}`,
+        tenant: large,
+        ids,
+        postTenants: small,
+        panLetter: 'A',
+      },
+      {
+        name: 'floor',
+        url: floor.url,
+        pid: floor.pid,
+        backends: `${FLOOR_ROLE} ${database}`,
+        tenant: large,
+        ids,
+        postTenants: small,
+        panLetter: 'B',
+      },
+    ] as Target[]
+  ).filter((t) => o.targets.includes(t.name as 'ours' | 'floor'));
   const procs: Proc[] = [ours, floor];
   const drfDir = process.env.DRF_PEER_DIR;
-  const drfSkipped = drfUnavailable(drfDir);
+  const drfSkipped = o.targets.includes('drf') ? drfUnavailable(drfDir) : 'not among --targets';
   let drfVersion: string | null = null;
   if (drfSkipped) console.log(`DRF peer skipped: ${drfSkipped}`);
   else {
@@ -361,7 +383,7 @@ async function main(): Promise<void> {
       res.writeHead(204).end();
     });
   });
-  if (o.hooks) {
+  if (o.hooks && o.targets.includes('ours') && o.scenarios.includes('post')) {
     await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
     const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/hook`;
     for (const t of small) {
@@ -407,12 +429,12 @@ async function main(): Promise<void> {
   }
 
   const runs: Record<string, Record<string, Measured[]>> = {};
-  for (const s of SCENARIOS) runs[s] = Object.fromEntries([...targets, ...(hooksTarget ? [hooksTarget] : [])].map((t) => [t.name, []]));
+  for (const s of o.scenarios) runs[s] = Object.fromEntries([...targets, ...(hooksTarget ? [hooksTarget] : [])].map((t) => [t.name, []]));
   if (o.warmup > 0)
-    for (const s of SCENARIOS) for (const t of targets) await measure(t, tokens, s, o, quiet, { seconds: o.warmup, label: 'warm-up' });
+    for (const s of o.scenarios) for (const t of targets) await measure(t, tokens, s, o, quiet, { seconds: o.warmup, label: 'warm-up' });
   for (let round = 0; round < o.rounds; round++) {
     console.log(`round ${round + 1}/${o.rounds}`);
-    for (const s of SCENARIOS) {
+    for (const s of o.scenarios) {
       for (let k = 0; k < targets.length; k++) {
         const t = targets[(k + round) % targets.length]!;
         runs[s]![t.name]!.push(await measure(t, tokens, s, o, quiet));
@@ -421,9 +443,9 @@ async function main(): Promise<void> {
         runs[s]!.ours_hooks!.push(await withHooks((t) => measure(t, tokens, s, o, quiet, { label: 'events on' })));
     }
   }
-  console.log('fixed offered load: 50% of the floor’s median req/s');
   const fixed: CompareResults['fixed'] = {};
-  for (const s of SCENARIOS) {
+  if (o.targets.includes('floor')) console.log('fixed offered load: 50% of the floor’s median req/s');
+  for (const s of o.targets.includes('floor') ? o.scenarios : []) {
     const rate = Math.max(1, Math.round(median(runs[s]!.floor!.map((r) => r.rps)) / 2));
     fixed[s] = { rate, runs: {} };
     for (const t of targets.filter((x) => x.name !== 'drf'))
@@ -449,8 +471,8 @@ async function main(): Promise<void> {
     fixed,
   };
   await cleanup();
-  writeCompareReport(results, o.output);
-  console.log(`wrote ${o.output} and bench/results/compare.json`);
+  const json = writeCompareReport(results, o.output);
+  console.log(`wrote ${o.output} and ${json}`);
 }
 
 main().catch(async (err: unknown) => {

@@ -116,11 +116,6 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     opts.verifier ??
     createTokenVerifier({ ...config.auth, jwtSecret: config.auth.jwtSecret ?? opts.devSecret ?? null });
   registerAuth(app, db, verifier, [DOCS_PREFIX, CONSOLE_PREFIX], config.expensiveStatementTimeoutMs);
-  // Auth binds the tenant to request.log; Fastify writes "request completed" through reply.log.
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.log = request.log;
-    done();
-  });
   if (config.rateLimitPerMinute > 0) {
     // One limit per tenant across every node on the database (see rate-limit-store.ts).
     const limiter = createSharedRateLimiter(

@@ -16,7 +16,11 @@ export interface AuthSettings {
   maxTokenTtlSeconds?: number;
 }
 
-export type TokenVerifier = (token: string) => Promise<TenantContext>;
+export interface TokenVerifier {
+  (token: string): Promise<TenantContext>;
+  /** The token's context when it was verified before and has not expired (no signature check). */
+  cached?(token: string): TenantContext | undefined;
+}
 
 // Verified tokens are cached (bounded, until expiry) so a hot client does not pay signature
 // verification on every request; a token's claims cannot change, only expire.
@@ -29,13 +33,17 @@ export function createTokenVerifier(settings: AuthSettings): TokenVerifier {
   if (!settings.jwksUrl && !settings.jwtSecret) throw new Error('an auth secret or JWKS URL is required');
   const algorithms = settings.jwksUrl ? ['RS256', 'ES256', 'PS256', 'EdDSA'] : ['HS256'];
   const cache = new Map<string, { ctx: TenantContext; expMs: number }>();
-
-  return async (token) => {
+  const cached = (token: string): TenantContext | undefined => {
     const hit = cache.get(token);
-    if (hit) {
-      if (hit.expMs > Date.now()) return hit.ctx;
-      cache.delete(token);
-    }
+    if (hit === undefined) return undefined;
+    if (hit.expMs > Date.now()) return hit.ctx;
+    cache.delete(token);
+    return undefined;
+  };
+
+  const verify = async (token: string): Promise<TenantContext> => {
+    const hit = cached(token);
+    if (hit) return hit;
     let payload: JWTPayload;
     try {
       const result = await jwtVerify(token, key as Uint8Array, {
@@ -65,4 +73,5 @@ export function createTokenVerifier(settings: AuthSettings): TokenVerifier {
     cache.set(token, { ctx, expMs: (payload.exp as number) * 1000 });
     return ctx;
   };
+  return Object.assign(verify, { cached });
 }

@@ -55,9 +55,30 @@ interface QueryInternals {
   portal: string;
   handleError(err: Error, connection: WireConnection): void;
   handleDataRow(msg: unknown): void;
+  handleRowDescription(msg: { fields: unknown[] }): void;
+  _result: ResultInternals;
+  _accumulateRows: boolean;
   handleCommandComplete(msg: unknown, connection: WireConnection): void;
   hasBeenParsed(connection: WireConnection): boolean;
 }
+
+// What node-pg's Result derives from a RowDescription (Result.addFields): the fields, a parser per
+// field and the empty row that parseRow copies.
+interface ResultInternals {
+  fields: unknown[];
+  _parsers: unknown[] | undefined;
+  _prebuiltEmptyResultObject: object | null;
+}
+type RowShape = Pick<ResultInternals, 'fields' | '_parsers' | '_prebuiltEmptyResultObject'>;
+
+/**
+ * The row shape of each named statement prepared on a connection, from its first RowDescription.
+ * A prepared statement's result columns cannot change while it exists (PostgreSQL refuses to run
+ * it: "cached plan must not change result type"), so later executions skip the Describe: the
+ * server builds no RowDescription and node-pg neither parses it nor looks up parsers again. Kept
+ * per connection, so a statement prepared anew on another connection is described anew.
+ */
+const rowShapes = new WeakMap<WireConnection, Map<string, RowShape>>();
 
 // node-pg's own value conversion (dates, buffers, arrays, JSON) for the statement's parameters.
 const { prepareValue } = createRequire(import.meta.url)('pg/lib/utils.js') as { prepareValue: (v: unknown) => unknown };
@@ -98,14 +119,17 @@ class PipelinedQuery extends QueryBase {
     // ParseComplete, so no other ParseComplete may come before the statement's own.
     if (!this.name || !isParsed(this.name)) parse(this.name, this.text);
     for (const p of this.prefixes) if (!isParsed(p.name) && !this.parsing.some((x) => x.name === p.name)) parse(p.name, p.text);
-    this.onParsed = () => {
-      const done = this.parsing.shift();
-      if (done?.name) {
-        connection.parsedStatements[done.name] = done.text;
-        delete connection.submittedNamedStatements[done.name];
-      }
-    };
-    connection.on('parseComplete', this.onParsed);
+    // Once every statement is prepared on the connection (the usual case) there is nothing to record.
+    if (this.parsing.length > 0) {
+      this.onParsed = () => {
+        const done = this.parsing.shift();
+        if (done?.name) {
+          connection.parsedStatements[done.name] = done.text;
+          delete connection.submittedNamedStatements[done.name];
+        }
+      };
+      connection.on('parseComplete', this.onParsed);
+    }
     try {
       for (const p of this.prefixes) {
         connection.bind({ statement: p.name, values: [...p.values], valueMapper: prepareValue });
@@ -120,9 +144,25 @@ class PipelinedQuery extends QueryBase {
       (this as unknown as { _canceledDueToError: unknown })._canceledDueToError = err;
       return;
     }
-    connection.describe({ type: 'P', name: this.portal });
+    const shape = this.name && connection.parsedStatements[this.name] !== undefined ? rowShapes.get(connection)?.get(this.name) : undefined;
+    if (shape) {
+      const result = this._result;
+      result.fields = shape.fields;
+      result._parsers = shape._parsers;
+      result._prebuiltEmptyResultObject = shape._prebuiltEmptyResultObject;
+      this._accumulateRows = true; // as handleRowDescription sets it for a query with a callback
+    } else connection.describe({ type: 'P', name: this.portal });
     connection.execute({ portal: this.portal });
     connection.sync();
+  }
+
+  override handleRowDescription(msg: { fields: unknown[] }): void {
+    super.handleRowDescription(msg);
+    if (!this.name || !this.connection) return;
+    let shapes = rowShapes.get(this.connection);
+    if (!shapes) rowShapes.set(this.connection, (shapes = new Map()));
+    const { fields, _parsers, _prebuiltEmptyResultObject } = this._result;
+    shapes.set(this.name, { fields, _parsers, _prebuiltEmptyResultObject });
   }
 
   override handleDataRow(msg: unknown): void {

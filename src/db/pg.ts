@@ -74,21 +74,26 @@ export function createPgDatabase(opts: PgOptions): Database {
    * sent in the statement's own round trip (pg-pipeline.ts): transaction-local, so they end with
    * the statement's transaction and never reach the next user of the connection.
    */
+  const settingTexts: ({ name: string; text: string } | undefined)[] = [];
   const settings = (tenantId: string | null, genericPlan: boolean, statementTimeoutMs?: number): Prefix[] => {
-    const parts: string[] = [];
+    const timeout = statementTimeoutMs ? String(Math.floor(statementTimeoutMs)) : null;
+    // The text depends only on which settings are made: built once per combination.
+    const key = (tenantId !== null ? 1 : 0) | (genericPlan ? 2 : 0) | (timeout !== null ? 4 : 0);
+    let statement = settingTexts[key];
+    if (statement === undefined) {
+      const parts: string[] = [];
+      let n = 0;
+      if (tenantId !== null) parts.push(`set_config('${TENANT_SETTING}', $${++n}, true)`);
+      if (genericPlan) parts.push(`set_config('plan_cache_mode', 'force_generic_plan', true)`);
+      if (timeout !== null) parts.push(`set_config('statement_timeout', $${++n}, true)`);
+      if (parts.length === 0) return [];
+      const text = `SELECT ${parts.join(', ')}`;
+      settingTexts[key] = statement = { name: statementName(text), text };
+    }
     const values: string[] = [];
-    if (tenantId !== null) {
-      values.push(tenantId);
-      parts.push(`set_config('${TENANT_SETTING}', $${values.length}, true)`);
-    }
-    if (genericPlan) parts.push(`set_config('plan_cache_mode', 'force_generic_plan', true)`);
-    if (statementTimeoutMs) {
-      values.push(String(Math.floor(statementTimeoutMs)));
-      parts.push(`set_config('statement_timeout', $${values.length}, true)`);
-    }
-    if (parts.length === 0) return [];
-    const text = `SELECT ${parts.join(', ')}`;
-    return [{ name: statementName(text), text, values }];
+    if (tenantId !== null) values.push(tenantId);
+    if (timeout !== null) values.push(timeout);
+    return [{ name: statement.name, text: statement.text, values }];
   };
   const BEGIN: Prefix = { name: 'cr_begin', text: 'BEGIN', values: [] };
 

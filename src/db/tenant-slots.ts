@@ -19,12 +19,13 @@ interface Queue {
 export function createTenantSlots(max: number, waitMs: number): TenantSlots {
   const queues = new Map<string, Queue>();
 
-  const acquire = (tenantId: string): Promise<void> => {
+  /** Takes a free slot at once (true), or queues for one (a promise, rejected after waitMs). */
+  const acquire = (tenantId: string): true | Promise<void> => {
     let q = queues.get(tenantId);
     if (!q) queues.set(tenantId, (q = { active: 0, waiting: [] }));
     if (q.active < max) {
       q.active++;
-      return Promise.resolve();
+      return true;
     }
     const queue = q;
     return new Promise<void>((resolve, reject) => {
@@ -55,13 +56,29 @@ export function createTenantSlots(max: number, waitMs: number): TenantSlots {
   };
 
   return {
-    async run(tenantId, fn) {
-      await acquire(tenantId);
-      try {
-        return await fn();
-      } finally {
-        release(tenantId);
-      }
+    // Not an async function: a request that finds a free slot (the usual case) runs fn at once.
+    run<T>(tenantId: string, fn: () => Promise<T>): Promise<T> {
+      const held = (): Promise<T> => {
+        let result: Promise<T>;
+        try {
+          result = fn();
+        } catch (err) {
+          release(tenantId);
+          return Promise.reject(err as Error);
+        }
+        return result.then(
+          (value) => {
+            release(tenantId);
+            return value;
+          },
+          (err: unknown) => {
+            release(tenantId);
+            throw err;
+          },
+        );
+      };
+      const slot = acquire(tenantId);
+      return slot === true ? held() : slot.then(held);
     },
   };
 }

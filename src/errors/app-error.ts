@@ -40,11 +40,13 @@ export function fieldError(field: string, message: string): AppError {
 export class FieldErrorCollector {
   /** No prototype: a field path such as `constructor` must start an empty list, not hit Object's. */
   readonly errors: FieldErrors = Object.create(null);
+  private count = 0;
   add(field: string, message: string): void {
     (this.errors[field] ??= []).push(message);
+    this.count++;
   }
   get empty(): boolean {
-    return Object.keys(this.errors).length === 0;
+    return this.count === 0;
   }
   throwIfAny(): void {
     if (!this.empty) {

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/index.js';
 import type { TenantContext, TokenVerifier } from '../auth/index.js';
 import type { Actor } from '../changes/index.js';
@@ -52,35 +52,61 @@ export function registerAuth(
   app.decorateRequest('ctx', null as unknown as RequestContext);
   app.decorateRequest('db', null as unknown as TenantDatabase);
   app.decorateRequest('authFailure', null);
-  app.addHook('onRequest', async (request: FastifyRequest) => {
-    const url = request.routeOptions.url;
+  const isPublicPath = (url: string): boolean => {
+    for (const prefix of publicPrefixes) if (url.startsWith(prefix)) return true;
+    return false;
+  };
+  // A callback hook with a synchronous path for a token verified before (the common case): an
+  // async hook and an async verification would cost promises and microtask turns per request.
+  app.addHook('onRequest', (request, reply, done) => {
+    const route = request.routeOptions;
+    const url = route.url;
     // Unknown routes fall through to the 404 handler; public routes need no token.
-    if (!url || request.routeOptions.config?.public || publicPrefixes.some((p) => url.startsWith(p))) return;
-    try {
-      await identify(request);
-    } catch (err) {
-      if (!(err instanceof AppError)) throw err;
-      request.authFailure = err;
-    }
-  });
-
-  async function identify(request: FastifyRequest): Promise<void> {
+    if (!url || route.config?.public || isPublicPath(url)) return done();
     const header = request.headers.authorization;
     const match = header ? BEARER.exec(header) : null;
-    if (!match) throw new AppError('unauthorized', 'A bearer token is required.');
-    const tenant = await verify(match[1]!);
+    if (!match) {
+      request.authFailure = new AppError('unauthorized', 'A bearer token is required.');
+      return done();
+    }
+    const token = match[1]!;
+    const known = verify.cached?.(token);
+    if (known) {
+      identify(request, reply, url, known);
+      return done();
+    }
+    verify(token)
+      .then(
+        (tenant) => identify(request, reply, url, tenant),
+        (err: unknown) => {
+          if (!(err instanceof AppError)) throw err;
+          request.authFailure = err;
+        },
+      )
+      .then(() => done(), done);
+  });
+
+  function identify(request: FastifyRequest, reply: FastifyReply, url: string, tenant: TenantContext): void {
     // The user id is written into every row and audit entry: a sub the database cannot store (NUL,
     // unpaired surrogate) would fail each write, so such a token is rejected like an invalid one.
-    if (!isStorableText(tenant.userId)) throw new AppError('unauthorized', 'The bearer token has no valid sub claim.');
+    if (!isStorableText(tenant.userId)) {
+      request.authFailure = new AppError('unauthorized', 'The bearer token has no valid sub claim.');
+      return;
+    }
     request.ctx = {
-      ...tenant,
+      tenantId: tenant.tenantId,
+      userId: tenant.userId,
       requestId: request.id,
       ip: request.ip ?? null,
       userAgent: truncate(request.headers['user-agent'], 500),
     };
-    const expensive = expensiveStatementTimeoutMs !== undefined && isExpensiveRoute(request.method, request.routeOptions.url ?? '');
+    const expensive = expensiveStatementTimeoutMs !== undefined && isExpensiveRoute(request.method, url);
     request.db = db.forTenant(tenant.tenantId, expensive ? { statementTimeoutMs: expensiveStatementTimeoutMs } : undefined);
-    request.log = request.log.child({ tenant: tenant.tenantId });
+    // The request's own logger (Fastify makes one per request, and reply.log is the same object)
+    // gets the tenant bound in place: no second child logger per request.
+    const log = request.log as typeof request.log & { setBindings?: (bindings: Record<string, unknown>) => void };
+    if (typeof log.setBindings === 'function' && log === reply.log) log.setBindings({ tenant: tenant.tenantId });
+    else request.log = reply.log = request.log.child({ tenant: tenant.tenantId });
   }
 }
 

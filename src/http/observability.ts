@@ -32,7 +32,7 @@ export function registerObservability(app: FastifyInstance, db: Database, metric
     context.with(trace.setSpan(context.active(), span), done);
   });
   app.addHook('onResponse', (request, reply, done) => {
-    const labels = { method: request.method, route: routeOf(request), status: String(reply.statusCode) };
+    const labels = labelsOf(request.method, routeOf(request), reply.statusCode);
     httpRequests.inc(labels);
     httpDuration.observe(labels, reply.elapsedTime / 1000);
     if (request.span) {
@@ -58,6 +58,19 @@ export function registerObservability(app: FastifyInstance, db: Database, metric
 }
 
 const routeOf = (request: FastifyRequest) => request.routeOptions.url ?? 'unmatched';
+
+type Labels = { method: string; route: string; status: string };
+/** One label set per method, route template and status, made once (route templates are few). */
+const labelSets = new Map<string, Map<string, Map<number, Labels>>>();
+function labelsOf(method: string, route: string, status: number): Labels {
+  let byMethod = labelSets.get(route);
+  if (!byMethod) labelSets.set(route, (byMethod = new Map()));
+  let byStatus = byMethod.get(method);
+  if (!byStatus) byMethod.set(method, (byStatus = new Map()));
+  let labels = byStatus.get(status);
+  if (!labels) byStatus.set(status, (labels = { method, route, status: String(status) }));
+  return labels;
+}
 
 /** METRICS_TOKEN as a bearer token when set; otherwise loopback clients only. */
 function checkMetricsAccess(request: FastifyRequest, token: string | null): void {

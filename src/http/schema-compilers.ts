@@ -29,10 +29,47 @@ function memoized<F>(factory: Factory<F>): Factory<F> {
   };
 }
 
+const PRIMITIVE = new Set(['string', 'number', 'integer', 'boolean']);
+const COMPOSITE = ['anyOf', 'oneOf', 'allOf', '$ref', 'not', 'if'];
+
+/**
+ * A response schema as the serializer is given it: every `anyOf: [<primitive>, {type: 'null'}]`
+ * (TypeBox's Union with Null, how nullable fields are written for the OpenAPI document) becomes
+ * `type: [<primitive>, 'null']`. fast-json-stringify serializes an anyOf by running a validator for
+ * each branch on every value — a failed validation, with its error objects, for each null field of
+ * every contact — where a type list is a typeof check; the JSON written is the same.
+ */
+export function flattenNullableUnions(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(flattenNullableUnions);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const node = schema as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) out[k] = flattenNullableUnions(v);
+  const branches = out.anyOf;
+  if (!Array.isArray(branches) || branches.length !== 2) return out;
+  const nullAt = branches.findIndex((b) => isPlainNull(b));
+  const other = branches[1 - nullAt] as Record<string, unknown> | undefined;
+  if (nullAt < 0 || !other || typeof other.type !== 'string' || !PRIMITIVE.has(other.type)) return out;
+  if (COMPOSITE.some((k) => k in other) || 'type' in out) return out;
+  const { anyOf: _, ...rest } = out;
+  return { ...rest, ...other, type: [other.type, 'null'] };
+}
+
+function isPlainNull(b: unknown): boolean {
+  return b !== null && typeof b === 'object' && (b as { type?: unknown }).type === 'null' && Object.keys(b).every((k) => k === 'type' || k === 'description');
+}
+
+function withFlatNullables<F>(factory: Factory<F>): Factory<F> {
+  return (externalSchemas, options) => {
+    const compile = factory(flattenNullableUnions(externalSchemas), options);
+    return (route) => compile({ ...route, schema: flattenNullableUnions(route.schema) });
+  };
+}
+
 // One of each per process: AjvCompiler also keeps one Ajv instance per set of shared schemas.
 const compilersFactory = {
   buildValidator: memoized(AjvCompiler() as unknown as Factory<unknown>),
-  buildSerializer: memoized(SerializerSelector() as unknown as Factory<unknown>),
+  buildSerializer: memoized(withFlatNullables(SerializerSelector() as unknown as Factory<unknown>)),
 };
 
 export const schemaController = { compilersFactory } as unknown as NonNullable<FastifyServerOptions['schemaController']>;

@@ -53,7 +53,7 @@ const SELECT = `SELECT ${COLUMNS} FROM ${FROM}`;
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 export function toContact(r: ContactRow, props?: PropRow[]): Contact {
-  return {
+  const c: Contact = {
     id: r.id,
     tenant_id: r.tenant_id,
     created_at: r.created_at.toISOString(),
@@ -76,10 +76,14 @@ export function toContact(r: ContactRow, props?: PropRow[]): Contact {
     approval_at: iso(r.approval_at),
     is_deleted: r.is_deleted,
     deleted_at: iso(r.deleted_at),
-    // Only on contacts a merge touched, so every other representation is as it always was.
-    ...(r.merged_into ? { merged_into: r.merged_into, merged_at: iso(r.merged_at) ?? undefined } : {}),
-    ...(r.merged_ids.length > 0 ? { merged_ids: r.merged_ids } : {}),
   };
+  // Only on contacts a merge touched, so every other representation is as it always was.
+  if (r.merged_into) {
+    c.merged_into = r.merged_into;
+    c.merged_at = iso(r.merged_at) ?? undefined;
+  }
+  if (r.merged_ids.length > 0) c.merged_ids = r.merged_ids;
+  return c;
 }
 
 export async function findContact(
@@ -88,13 +92,16 @@ export async function findContact(
   id: string,
   opts: { lock?: boolean; includeDeleted?: boolean } = {},
 ): Promise<ContactRow | undefined> {
-  const res = await db.query<ContactRow>(
-    `${SELECT} WHERE c.tenant_id = $1 AND c.id = $2${opts.includeDeleted ? '' : ' AND NOT c.is_deleted'}${opts.lock ? ' FOR UPDATE OF c' : ''}`,
-    [tenantId, id],
-    { prepare: true },
-  );
+  const res = await db.query<ContactRow>(FIND_CONTACT[(opts.includeDeleted ? 1 : 0) + (opts.lock ? 2 : 0)]!, [tenantId, id], PREPARE);
   return res.rows[0];
 }
+
+// The four texts built once: a statement's name is looked up by its text on every call, and a text
+// built per call would be hashed anew each time.
+const FIND_CONTACT = [false, true].flatMap((lock) =>
+  [false, true].map((includeDeleted) => `${SELECT} WHERE c.tenant_id = $1 AND c.id = $2${includeDeleted ? '' : ' AND NOT c.is_deleted'}${lock ? ' FOR UPDATE OF c' : ''}`),
+);
+const PREPARE = { prepare: true } as const;
 
 // What a write needs of the contact, in one statement: the row, locked, with all its props.
 // `snapshot_version` is the row's version in the statement's snapshot (see lockContactWithProps).

@@ -39,6 +39,8 @@ function overBudget(kind: string): AppError {
  * contact is `contact`, CONTRACT §6a) and leave out relations to deleted contacts.
  */
 export async function expandContacts(db: Executor, tenantId: string, rows: ContactRow[], expand: Set<ContactExpand>, gate?: ExpansionGate): Promise<Contact[]> {
+  // Nothing to read (a plain GET or list): no loaders, no awaits.
+  if (expand.size === 0) return rows.map((r) => toContact(r));
   const ids = rows.map((r) => r.id);
   let left = MAX_EXPANDED_ITEMS;
   // Each kind is read with a LIMIT of what is left of the budget (plus one, to tell it was
