@@ -122,18 +122,26 @@ const groups = pack(files, cores * 2);
 await prepareTemplates();
 
 process.stderr.write(`test/run.ts: ${files.length} ${family === 'all' ? '' : `${family} `}files in ${groups.length} processes, ${cores} at a time\n`);
+const runStart = Date.now();
 const dir = mkdtempSync(join(tmpdir(), 'cr-test-run-'));
 const groupFiles = groups.map((group, i) => {
   const path = join(dir, `group-${i + 1}.mjs`);
-  writeFileSync(path, group.map((f) => `import ${JSON.stringify(pathToFileURL(f).href)};\n`).join(''));
+  // Each group says when it ran and what CPU it used as it exits: what packing and CI time hinge on.
+  const report =
+    `process.on('exit', () => { const at = (t) => ((t - ${runStart}) / 1000).toFixed(0); const cpu = process.cpuUsage(); ` +
+    `process.stderr.write(\`test/run.ts: group ${i + 1} (${group.length} files) ran \${at(performance.timeOrigin)}–\${at(Date.now())} s, CPU \${((cpu.user + cpu.system) / 1e6).toFixed(0)} s\\n\`); });\n`;
+  writeFileSync(path, report + group.map((f) => `import ${JSON.stringify(pathToFileURL(f).href)};\n`).join(''));
   return path;
 });
 
+// TEST_CPU_PROF_DIR=<dir>: a V8 CPU profile of every test process (open in Chrome's DevTools), to
+// see where the suite's time goes.
+const profiling = process.env.TEST_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.TEST_CPU_PROF_DIR)}`] : [];
 const child = spawn(
   process.execPath,
   // --test-force-exit: a failed test that left a server, pool or timer open must not hold its
   // process (and the whole run) open after its results are in.
-  ['--import', 'tsx', '--test', '--test-force-exit', `--test-concurrency=${cores}`, ...nodeTestOptions, ...groupFiles],
+  [...profiling, '--import', 'tsx', '--test', '--test-force-exit', `--test-concurrency=${cores}`, ...nodeTestOptions, ...groupFiles],
   { stdio: 'inherit' },
 );
 // Ctrl-C reaches node:test too; wait for it to stop its processes, then remove the group files.

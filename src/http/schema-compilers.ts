@@ -5,25 +5,45 @@ import type { FastifyServerOptions } from 'fastify';
 // Building an app compiles a validator for every request schema and a serializer for every
 // response schema of every route: about a second of CPU, most of it in fast-json-stringify. A
 // process that builds more than one app (each test suite builds its own) compiles each distinct
-// schema once: Fastify's own compilers, behind a cache keyed by the schema's JSON and the shared
-// schemas and options it was compiled with. Equal JSON compiles to the same function, and the
+// schema once: Fastify's own compilers, behind a cache keyed by the schema's content and the shared
+// schemas and options it was compiled with. Equal content compiles to the same function, and the
 // compiled functions keep no state between calls, so sharing them changes nothing but the cost.
 
 type RouteSchema = { schema: unknown };
 type Factory<F> = (externalSchemas: unknown, options: unknown) => (route: RouteSchema) => F;
 
+/**
+ * A number per distinct schema content. Routes hand the same schema objects (module constants) to
+ * every app, so an object's content is serialized once, not at every build; schemas are not
+ * changed after their routes are registered.
+ */
+const contentIds = new Map<string, number>();
+const objectIds = new WeakMap<object, number>();
+function contentId(value: unknown): number {
+  const isObject = value !== null && typeof value === 'object';
+  const known = isObject ? objectIds.get(value) : undefined;
+  if (known !== undefined) return known;
+  const json = JSON.stringify(value) ?? 'undefined';
+  let id = contentIds.get(json);
+  if (id === undefined) contentIds.set(json, (id = contentIds.size));
+  if (isObject) objectIds.set(value, id);
+  return id;
+}
+
 function memoized<F>(factory: Factory<F>): Factory<F> {
-  const contexts = new Map<string, number>();
   const compiled = new Map<string, F>();
   return (externalSchemas, options) => {
-    const compile = factory(externalSchemas, options);
-    const contextKey = `${JSON.stringify(externalSchemas)}\0${JSON.stringify(options ?? null)}`;
-    let context = contexts.get(contextKey);
-    if (context === undefined) contexts.set(contextKey, (context = contexts.size));
+    const shared = Object.entries(externalSchemas ?? {}).map(([id, schema]) => `${id}=${contentId(schema)}`);
+    const context = `${shared.join(',')}\0${contentId(options ?? null)}`;
+    // Made on the first schema not compiled yet: the factory itself serializes the shared schemas.
+    let compile: ((route: RouteSchema) => F) | undefined;
     return (route) => {
-      const key = `${context}\0${JSON.stringify(route.schema)}`;
+      const key = `${context}\0${contentId(route.schema)}`;
       let fn = compiled.get(key);
-      if (fn === undefined) compiled.set(key, (fn = compile(route)));
+      if (fn === undefined) {
+        compile ??= factory(externalSchemas, options);
+        compiled.set(key, (fn = compile(route)));
+      }
       return fn;
     };
   };
