@@ -68,13 +68,28 @@ const QUEUE_CHECK = `INSERT INTO duplicate_checks (tenant_id, contact_id, queued
 // eslint-disable-next-line no-restricted-properties -- deliberately not a setting of src/config.ts (see above)
 export const EVENT_WRITE_OFF = process.env.BENCH_EVENT_WRITE === 'off';
 
+/**
+ * The event's `data` as eventData gives it, built from the audit entry's `after` where the event
+ * is about the audited object: the object's representation then travels once, not twice.
+ * `data` is the whole of it for a change with a `subject`; `prev` is its previous_attributes.
+ */
+const eventDataSql = (data: string, action: string, after: string, prev: string) =>
+  `coalesce(${data}, jsonb_build_object('object', CASE WHEN ${action} = 'delete' THEN NULL ELSE ${after} END, 'previous_attributes', ${prev}))`;
+
+/** recordChange's $16 (data) and $18 (prev); data only for a change whose event has a subject of its own. */
+function eventParams(change: Change): [string | null, string | null] {
+  if (EVENT_WRITE_OFF) return [null, null];
+  if (change.subject) return [JSON.stringify(eventData(change)), null];
+  return [null, json(eventData(change).previous_attributes)];
+}
+
 // The audit entry and the event in one statement: one round trip per change.
 const RECORD_WITH_EVENT_SQL = `WITH audit AS (
     INSERT INTO audit_log (tenant_id, id, user_id, action_type, object_type, object_id, contact_id, timestamp,
                            ip_address, user_agent, before_state, after_state, comment)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13))
   INSERT INTO event_outbox (tenant_id, type, object_type, object_id, contact_id, data, request_id, user_id, created_at)
-  VALUES ($1, $14, $15, $6, $7, $16, $17, $3, $8)`;
+  VALUES ($1, $14, $15, $6, $7, ${eventDataSql('$16::jsonb', '$4::text', '$12::jsonb', '$18::jsonb')}, $17, $3, $8)`;
 
 // EVENT_WRITE_OFF: the audit entry alone; the event's parameters are still typed (an untyped
 // unused parameter is an error) but not written.
@@ -83,7 +98,7 @@ const RECORD_SQL = EVENT_WRITE_OFF
     INSERT INTO audit_log (tenant_id, id, user_id, action_type, object_type, object_id, contact_id, timestamp,
                            ip_address, user_agent, before_state, after_state, comment)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13))
-  SELECT $14::text, $15::text, $16::jsonb, $17::text`
+  SELECT $14::text, $15::text, $16::jsonb, $17::text, $18::jsonb`
   : RECORD_WITH_EVENT_SQL;
 
 // The same, queueing the contact's duplicate check too.
@@ -110,6 +125,7 @@ export async function recordChange(tx: Executor, actor: Actor, change: Change): 
     actor.deferred.entries.push({ id: ulid(change.at.getTime()), change });
     return;
   }
+  const [data, prev] = eventParams(change);
   await write(tx, queuesDuplicateCheck(change) ? RECORD_AND_QUEUE_SQL : RECORD_SQL, [
     actor.tenantId,
     ulid(change.at.getTime()),
@@ -126,8 +142,9 @@ export async function recordChange(tx: Executor, actor: Actor, change: Change): 
     auditComment(actor, change),
     change.event,
     change.event.slice(0, change.event.indexOf('.')),
-    EVENT_WRITE_OFF ? null : JSON.stringify(eventData(change)),
+    data,
     actor.requestId,
+    prev,
   ]);
 }
 
@@ -144,7 +161,7 @@ async function write(tx: Executor, sql: string, params: unknown[]): Promise<void
 // recordChange would write, one round trip instead of one per change.
 const RECORD_MANY_WITH_EVENTS_SQL = `WITH c AS (
     SELECT * FROM jsonb_to_recordset($2::jsonb) AS c(id text, action_type text, object_type text, object_id text, contact_id text,
-      ts timestamptz, before_state jsonb, after_state jsonb, comment text, event text, event_object_type text, data jsonb, ord int, check_dup boolean)),
+      ts timestamptz, before_state jsonb, after_state jsonb, comment text, event text, event_object_type text, data jsonb, prev jsonb, ord int, check_dup boolean)),
   q AS (SELECT c.contact_id, min(c.ts) AS at FROM c WHERE c.check_dup GROUP BY c.contact_id),
   checks AS (${QUEUE_CHECK}),
   audit AS (
@@ -152,7 +169,7 @@ const RECORD_MANY_WITH_EVENTS_SQL = `WITH c AS (
                            ip_address, user_agent, before_state, after_state, comment)
     SELECT $1, c.id, $3, c.action_type, c.object_type, c.object_id, c.contact_id, c.ts, $4, $5, c.before_state, c.after_state, c.comment FROM c)
   INSERT INTO event_outbox (tenant_id, type, object_type, object_id, contact_id, data, request_id, user_id, created_at)
-  SELECT $1, c.event, c.event_object_type, c.object_id, c.contact_id, c.data, $6, $3, c.ts FROM c ORDER BY c.ord`;
+  SELECT $1, c.event, c.event_object_type, c.object_id, c.contact_id, ${eventDataSql('c.data', 'c.action_type', 'c.after_state', 'c.prev')}, $6, $3, c.ts FROM c ORDER BY c.ord`;
 
 const RECORD_MANY_SQL = EVENT_WRITE_OFF
   ? RECORD_MANY_WITH_EVENTS_SQL.replace(/INSERT INTO event_outbox[^]*$/, 'SELECT $6::text')
@@ -177,6 +194,13 @@ export async function flushChanges(tx: Executor, actor: Actor): Promise<void> {
   await writeChanges(tx, actor, entries);
 }
 
+/** writeChanges' `data` and `prev` of a change, as eventParams. */
+function eventRow(change: Change): { data: unknown; prev: unknown } {
+  if (EVENT_WRITE_OFF) return { data: null, prev: null };
+  if (change.subject) return { data: eventData(change), prev: null };
+  return { data: null, prev: eventData(change).previous_attributes };
+}
+
 async function writeChanges(tx: Executor, actor: Actor, entries: readonly { id: string; change: Change }[]): Promise<void> {
   if (entries.length === 0) return;
   const rows = entries.map(({ id, change }, ord) => ({
@@ -191,7 +215,7 @@ async function writeChanges(tx: Executor, actor: Actor, entries: readonly { id: 
     comment: auditComment(actor, change),
     event: change.event,
     event_object_type: change.event.slice(0, change.event.indexOf('.')),
-    data: EVENT_WRITE_OFF ? null : eventData(change),
+    ...eventRow(change),
     ord,
     check_dup: queuesDuplicateCheck(change),
   }));
