@@ -3,8 +3,9 @@
 // N rows (default 100,000) imported by `contact-registry import` in its own process (rows/s, the
 // process's peak RSS). Rows have 2–4 props including a PAN; 10% of them repeat a PAN, half of
 // those one a POSTed contact holds, half one an earlier row of the file holds; half the rows have
-// one address; blocking is on. The ratio rows/s ÷ req/s is the issue's figure (≥ 10).
-import { spawn } from 'node:child_process';
+// one address; blocking is on. The ratio rows/s ÷ req/s is the issue's figure (≥ 10). Both the
+// server and the importer run compiled (dist/, built first unless --no-build), as in production.
+import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,13 +22,14 @@ const SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
 const TENANT = 'bench-import';
 const NAMESPACE = 'book';
 
-const HELP = `Usage: npm run bench:import -- [--rows N] [--post-seconds S] [--connections C] [--batch-rows B] [--keep-file]
+const HELP = `Usage: npm run bench:import -- [--rows N] [--post-seconds S] [--connections C] [--batch-rows B] [--no-build]
 
   --rows <n>          rows in the generated CSV (default 100000)
   --post-seconds <s>  duration of the POST /contacts/ run (default 20)
   --connections <n>   connections of the POST run (default 32)
   --batch-rows <n>    IMPORT_BATCH_ROWS of the import (default: the service default)
-  --profile <dir>     write a CPU profile of the importer (node --cpu-prof) into <dir>`;
+  --profile <dir>     write a CPU profile of the importer (node --cpu-prof) into <dir>
+  --no-build          skip \`npm run build\` (dist/ must be current)`;
 
 function options(argv: string[]) {
   const { values } = parseArgs({
@@ -38,6 +40,7 @@ function options(argv: string[]) {
       connections: { type: 'string', default: '32' },
       'batch-rows': { type: 'string' },
       profile: { type: 'string' },
+      'no-build': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -51,6 +54,7 @@ function options(argv: string[]) {
     connections: Number(values.connections),
     batchRows: values['batch-rows'] === undefined ? undefined : Number(values['batch-rows']),
     profile: values.profile,
+    build: !values['no-build'],
   };
 }
 
@@ -154,11 +158,26 @@ async function analyze(url: string): Promise<void> {
   }
 }
 
+/** How the import's wall clock splits: receiving (parse and stage the file) and applying its rows. */
+async function phases(url: string): Promise<{ receive: number; apply: number }> {
+  const c = createPgDatabase({ connectionString: url, max: 1, statementTimeoutMs: 60_000, connectTimeoutMs: 5000 });
+  try {
+    const res = await c.query<{ receive: number; apply: number }>(
+      `SELECT extract(epoch FROM started_at - created_at)::float8 AS receive, extract(epoch FROM finished_at - started_at)::float8 AS apply
+         FROM import_jobs WHERE tenant_id = $1 ORDER BY created_at DESC LIMIT 1`,
+      [TENANT],
+    );
+    return res.rows[0]!;
+  } finally {
+    await c.close();
+  }
+}
+
 /** Runs the CLI import in its own process; samples its peak RSS until it exits. */
 async function cliImport(file: string, env: Record<string, string>, profileDir?: string): Promise<{ code: number; seconds: number; peakRss: number; summary: string }> {
   const started = performance.now();
   const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/cli/index.ts', 'import', file, '--tenant', TENANT, '--namespace', NAMESPACE], {
+  const child = spawn(process.execPath, [...profile, 'dist/cli/index.js', 'import', file, '--tenant', TENANT, '--namespace', NAMESPACE], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -187,6 +206,7 @@ async function cliImport(file: string, env: Record<string, string>, profileDir?:
 
 async function main(): Promise<void> {
   const o = options(process.argv.slice(2));
+  if (o.build && spawnSync('npm', ['run', 'build'], { stdio: 'inherit' }).status !== 0) throw new Error('build failed');
   const loadStart = loadavg();
   const name = `cr_bench_import_${process.pid}`;
   await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -204,7 +224,7 @@ async function main(): Promise<void> {
   const env = { NODE_ENV: 'production', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', AUTH_JWT_SECRET: SECRET, DATABASE_URL: serviceUrl, WORKER: 'off' };
   const token = await mintToken({ secret: SECRET, tenant: TENANT, sub: 'bench-user', ttlSeconds: 86_400 });
 
-  const server = await startProcess('server', ['--import', 'tsx', 'src/cli/index.ts', 'serve'], env);
+  const server = await startProcess('server', ['dist/cli/index.js', 'serve'], env);
   let post;
   try {
     const ns = await fetch(`${server.url}/namespaces/`, {
@@ -239,6 +259,8 @@ async function main(): Promise<void> {
   if (imp.code !== 0 && imp.code !== 3) throw new Error(`import exited ${imp.code}:\n${imp.summary}`);
   const rate = o.rows / imp.seconds;
   console.log(imp.summary);
+  const split = await phases(ownerUrl);
+  console.log(`process ${imp.seconds.toFixed(1)} s: received (parsed and staged) in ${split.receive.toFixed(1)} s, applied in ${split.apply.toFixed(1)} s`);
   console.log(
     [
       '',
