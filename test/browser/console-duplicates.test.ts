@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { devSignIn, navigate, startConsole, uniqueTenant, type ConsoleHarness } from './harness.js';
+import { devSignIn, eventually, navigate, startConsole, uniqueTenant, type ConsoleHarness } from './harness.js';
 
 // The duplicate review queue in headless Chromium (CONTRACT §8.1, §11): pairs opened by the
 // worker's write checks, best first, with counts per band and filters; a pair's side-by-side
@@ -68,8 +68,8 @@ describe('console: duplicate queue (Chromium)', () => {
     // The override's pair was recorded dismissed, with its reason.
     await band('All').click();
     await page.getByLabel('Status').selectOption('dismissed');
-    await items().first().waitFor();
-    assert.equal(await items().count(), 1);
+    // The open pairs stay on screen until the dismissed ones arrive: wait for the list to change.
+    await eventually(() => items().count(), 1, 'one dismissed pair');
     assert.match(await items().first().innerText(), /Exact[\s\S]*Anita Desai\s+and\s+Anita Desai HUF[\s\S]*Same PAN[\s\S]*Recorded by a save-anyway override[\s\S]*“HUF account”/);
     await page.getByLabel('Source').selectOption('scan');
     await page.getByText('No dismissed pairs match these filters.').waitFor();
@@ -106,8 +106,7 @@ describe('console: duplicate queue (Chromium)', () => {
     await page.getByText('1 possible duplicate waits for review.').waitFor();
     await page.getByRole('link', { name: 'Review in the duplicate queue' }).click();
     await page.getByText(`Pairs of contact ${ids.ravi}`).waitFor();
-    await items().first().waitFor();
-    assert.equal(await items().count(), 1);
+    await eventually(() => items().count(), 1);
     assert.match(await items().first().innerText(), /Ravi Kumar\s+and\s+Ravi Kumaar/);
   });
 
@@ -126,8 +125,7 @@ describe('console: duplicate queue (Chromium)', () => {
     // The next open pair is offered; the queue has one open pair left.
     await page.getByRole('link', { name: 'Review the next open pair →' }).waitFor();
     await page.getByRole('link', { name: 'Back to the queue' }).click();
-    await items().first().waitFor();
-    assert.equal(await items().count(), 1);
+    await eventually(() => items().count(), 1);
     assert.match(await page.locator('.count').innerText(), /^1 open pair$/);
 
     await navigate(page, `/duplicates/${pair.id}`);
@@ -154,8 +152,7 @@ describe('console: duplicate queue (Chromium)', () => {
 
     // The pair left the open queue and is listed as merged.
     await page.getByRole('link', { name: 'Duplicate queue' }).click();
-    await items().first().waitFor();
-    assert.equal(await items().count(), 1);
+    await eventually(() => items().count(), 1);
     assert.doesNotMatch(await page.locator('.pair-list').innerText(), /Ravi/);
     await page.getByLabel('Status').selectOption('merged');
     await page.getByRole('link', { name: /^Review Ravi Kumar and / }).waitFor();
