@@ -76,11 +76,11 @@ export const EVENT_WRITE_OFF = process.env.BENCH_EVENT_WRITE === 'off';
 const eventDataSql = (data: string, action: string, after: string, prev: string) =>
   `coalesce(${data}, jsonb_build_object('object', CASE WHEN ${action} = 'delete' THEN NULL ELSE ${after} END, 'previous_attributes', ${prev}))`;
 
-/** recordChange's $16 (data) and $18 (prev); data only for a change whose event has a subject of its own. */
-function eventParams(change: Change): [string | null, string | null] {
-  if (EVENT_WRITE_OFF) return [null, null];
-  if (change.subject) return [JSON.stringify(eventData(change)), null];
-  return [null, json(eventData(change).previous_attributes)];
+/** What eventDataSql needs of a change: its whole `data` when it has a subject of its own, else its previous_attributes. */
+function eventParts(change: Change): { data: unknown; prev: unknown } {
+  if (EVENT_WRITE_OFF) return { data: null, prev: null };
+  if (change.subject) return { data: eventData(change), prev: null };
+  return { data: null, prev: eventData(change).previous_attributes };
 }
 
 // The audit entry and the event in one statement: one round trip per change.
@@ -125,7 +125,7 @@ export async function recordChange(tx: Executor, actor: Actor, change: Change): 
     actor.deferred.entries.push({ id: ulid(change.at.getTime()), change });
     return;
   }
-  const [data, prev] = eventParams(change);
+  const { data, prev } = eventParts(change);
   await write(tx, queuesDuplicateCheck(change) ? RECORD_AND_QUEUE_SQL : RECORD_SQL, [
     actor.tenantId,
     ulid(change.at.getTime()),
@@ -142,9 +142,9 @@ export async function recordChange(tx: Executor, actor: Actor, change: Change): 
     auditComment(actor, change),
     change.event,
     change.event.slice(0, change.event.indexOf('.')),
-    data,
+    json(data),
     actor.requestId,
-    prev,
+    json(prev),
   ]);
 }
 
@@ -194,13 +194,6 @@ export async function flushChanges(tx: Executor, actor: Actor): Promise<void> {
   await writeChanges(tx, actor, entries);
 }
 
-/** writeChanges' `data` and `prev` of a change, as eventParams. */
-function eventRow(change: Change): { data: unknown; prev: unknown } {
-  if (EVENT_WRITE_OFF) return { data: null, prev: null };
-  if (change.subject) return { data: eventData(change), prev: null };
-  return { data: null, prev: eventData(change).previous_attributes };
-}
-
 async function writeChanges(tx: Executor, actor: Actor, entries: readonly { id: string; change: Change }[]): Promise<void> {
   if (entries.length === 0) return;
   const rows = entries.map(({ id, change }, ord) => ({
@@ -215,7 +208,7 @@ async function writeChanges(tx: Executor, actor: Actor, entries: readonly { id: 
     comment: auditComment(actor, change),
     event: change.event,
     event_object_type: change.event.slice(0, change.event.indexOf('.')),
-    ...eventRow(change),
+    ...eventParts(change),
     ord,
     check_dup: queuesDuplicateCheck(change),
   }));
