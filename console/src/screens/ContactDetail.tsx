@@ -41,9 +41,11 @@ export function ContactDetail({ id }: { id: string }) {
   const [problem, setProblem] = useState<Problem | null>(null);
   const [historyVersion, setHistoryVersion] = useState(0);
 
-  function reload() {
+  // Resolves once the page shows the contact as stored (or the problem): an editor waits for it
+  // before it closes, so the card never shows the values from before its own save.
+  function reload(): Promise<void> {
     setProblem(null);
-    load(id).then(
+    return load(id).then(
       (data) => {
         setLoaded(data);
         setHistoryVersion((v) => v + 1);
@@ -53,7 +55,7 @@ export function ContactDetail({ id }: { id: string }) {
   }
   useEffect(() => {
     setLoaded(null);
-    reload();
+    void reload();
   }, [id]);
 
   if (problem && (!loaded || problem.status === 404)) {

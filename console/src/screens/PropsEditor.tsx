@@ -13,8 +13,8 @@ import { isChanged, newDraft, PropRows, type PropDraft } from '../components/Pro
 interface Props {
   contact: Contact;
   etag: string | null;
-  /** After a write: the contact (and its ETag and history) must be loaded again. */
-  onSaved(): void;
+  /** After a write: loads the contact (and its ETag and history) again; resolves once shown. */
+  onSaved(): Promise<void>;
 }
 
 export function PropsEditor({ contact, etag, onSaved }: Props) {
@@ -51,8 +51,8 @@ export function PropsEditor({ contact, etag, onSaved }: Props) {
           body: changed.map((r) => ({ key: r.key.trim(), type: r.type, value: r.value })),
         }),
       );
+      await onSaved();
       stop();
-      onSaved();
     } catch (err) {
       setProblem(asProblem(err));
     } finally {
@@ -69,7 +69,7 @@ export function PropsEditor({ contact, etag, onSaved }: Props) {
       setDeleting(null);
       // The other rows keep what the user typed; the contact (and its ETag) is loaded again.
       setRows((current) => current && current.filter((r) => r.uid !== row.uid));
-      onSaved();
+      await onSaved();
     } catch (err) {
       setProblem(asProblem(err));
     } finally {

@@ -45,7 +45,8 @@ interface Props<T extends { id: string }> {
   resource: RecordResource<T>;
   editable: boolean;
   renderItem(item: T): ComponentChildren;
-  onChanged(): void;
+  /** After a write: loads the records again; resolves once shown, so the card closes onto them. */
+  onChanged(): Promise<void>;
   children?: ComponentChildren;
 }
 
@@ -96,8 +97,8 @@ export function RecordCard<T extends { id: string }>({ title, headingId, items, 
         const changed = Object.fromEntries(Object.entries(body).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(mode.original[k])));
         if (Object.keys(changed).length) await resource.update(mode.id, changed, mode.etag);
       }
+      await onChanged();
       close();
-      onChanged();
     } catch (err) {
       setProblem(asProblem(err));
     } finally {
@@ -110,8 +111,8 @@ export function RecordCard<T extends { id: string }>({ title, headingId, items, 
     setProblem(null);
     try {
       await resource.remove(id);
+      await onChanged();
       setDeleting(null);
-      onChanged();
     } catch (err) {
       setProblem(asProblem(err));
     } finally {

@@ -122,7 +122,7 @@ interface CardProps<T> {
   contactId: string;
   items: T[];
   editable: boolean;
-  onChanged(): void;
+  onChanged(): Promise<void>;
 }
 
 export function AddressesCard({ contactId, items, editable, onChanged }: CardProps<Address>) {
