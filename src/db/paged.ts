@@ -31,22 +31,24 @@ export interface PagedSql {
   where: string;
   orderBy: string;
   /**
-   * Key columns of the page rows (e.g. `c.tenant_id`, `c.id`). When given, the page is chosen
-   * first by key alone over `countFrom` (an index in the ordering can then give it, and the rows a
-   * deep page skips, without visiting the table or evaluating the select list for them), and the
-   * select list is evaluated for the page's rows only, joined back by key.
+   * When the page can be chosen by id alone: `id`, the id column, and `scope`, the condition under
+   * which an id finds one row (the tenant's). The page's ids are then chosen first over `countFrom`
+   * (an index in the ordering can give them, and the ids a deep page skips, without visiting the
+   * table or evaluating the select list), and the select list is evaluated for their rows only.
    */
-  pageKey?: readonly string[];
+  pageIds?: { id: string; scope: string };
 }
 
 /** The page rows: the select list over exactly the rows of the requested page, in order. */
 function pageSql(q: PagedSql, limit: string, offset: string): string {
   const page = `ORDER BY ${q.orderBy} LIMIT ${limit} OFFSET ${offset}`;
-  if (!q.pageKey?.length) return `SELECT true AS __page_row, ${q.select} FROM ${q.from} WHERE ${q.where} ${page}`;
-  const keys = q.pageKey.map((k, i) => `${k} AS __key${i}`).join(', ');
-  const on = q.pageKey.map((k, i) => `${k} = __page.__key${i}`).join(' AND ');
+  if (!q.pageIds) return `SELECT true AS __page_row, ${q.select} FROM ${q.from} WHERE ${q.where} ${page}`;
+  // The ids as an array, not a join: a generic plan (QueryOptions.genericPlan) cannot know the
+  // page holds LIMIT rows and would hash-join the whole tenant; `= ANY` of an array is a few index
+  // lookups in any plan.
+  const { id, scope } = q.pageIds;
   return `SELECT true AS __page_row, ${q.select}
-            FROM ${q.from} JOIN (SELECT ${keys} FROM ${q.countFrom ?? q.from} WHERE ${q.where} ${page}) __page ON ${on}
+            FROM ${q.from} WHERE ${scope} AND ${id} = ANY(ARRAY(SELECT ${id} FROM ${q.countFrom ?? q.from} WHERE ${q.where} ${page}))
            ORDER BY ${q.orderBy}`;
 }
 

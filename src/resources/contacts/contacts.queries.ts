@@ -416,9 +416,10 @@ export async function listContacts(
     where.length === countedWhere
       ? `SELECT coalesce(sum(k.n), 0)::int AS __total FROM contact_counts k WHERE ${[`k.tenant_id = ${tenant}`, ...counted].join(' AND ')}`
       : undefined;
-  // Not prepared: a prepared statement may switch to its generic plan after five runs, and on a
-  // 10k tenant this one's generic plan is estimated at twice the cost of the one planned for the
-  // tenant at hand. The bench showed no difference either way (BENCHMARKS.md, issue 24).
+  // A list by the counted filters alone (the common one) is prepared and runs its generic plan:
+  // planning it costs more than running it, and its plan is the same whatever the values (the page
+  // from an ordering index, its rows by id). Other filters (search, tags, dates) are planned for
+  // their values.
   return pagedQuery<ContactRow>(
     db,
     {
@@ -430,11 +431,12 @@ export async function listContacts(
       orderBy: orderBySql(ordering, CONTACT_ORDER_COLUMNS, 'c'),
       // The page's ids come from an ordering index (migration 0042) before any row is read: the
       // namespace join and the prop ids are computed for the page's rows only, not for the skipped.
-      pageKey: ['c.tenant_id', 'c.id'],
+      pageIds: { id: 'c.id', scope: `c.tenant_id = ${tenant}` },
     },
     p,
     limit,
     offset,
+    countQuery ? { prepare: true, genericPlan: true } : undefined,
   );
 }
 
