@@ -37,7 +37,7 @@ export type TargetName = 'ours' | 'floor' | 'drf' | 'ours_hooks';
 const HELP = `Usage: npm run bench -- [options]
 
   --duration <s>      seconds per measured run (default 10; --quick 3)
-  --rounds <n>        interleaved rounds (default 3; --quick 1)
+  --rounds <n>        interleaved rounds, of the throughput and of the fixed-load runs (default 3; --quick 1)
   --warmup <s>        unrecorded warm-up per target and scenario (default 3; --quick 1)
   --connections <n>   concurrent connections (default 32)
   --tenants <n> --per-tenant <n> --large <n>
