@@ -4,7 +4,7 @@
 -- the structured filters (status, type, approval_status, namespace) are INCLUDEd, so a filtered
 -- page and the rows a deep page skips are read from the index alone (an index-only scan) without
 -- visiting the table. The list statement chooses the page's ids that way first and reads the
--- table only for the page's rows (src/db/paged.ts, pageKey).
+-- table only for the page's rows (src/db/paged.ts, pageIds).
 -- No new index: the four ordering indexes are rebuilt wider, and the namespace index gets the id
 -- tie-breaker. Every contact write already updates updated_at, so none of them was a HOT update.
 -- The name index also includes the name: an index-only scan cannot compute lower(name) from the
